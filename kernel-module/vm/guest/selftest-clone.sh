@@ -1,0 +1,13 @@
+# Guest side of kernel-module/vm/selftest, boot 2: a reader blocked in read()
+# on /dev/sysgenid while the host saves the guest and restores it twice.
+# Lines before SGVM-SAVE-NOW land in the origin's log, the rest in each clone's.
+echo "GEN_BEFORE $(cat /sys/class/misc/sysgenid/generation)"
+sgwatch -m SGVM-SAVE-NOW -n 16 -t 120 &
+pid=$!
+wait $pid
+echo "SGWATCH_RC $?"
+echo "GEN_AFTER $(cat /sys/class/misc/sysgenid/generation)"
+echo "OUTDATED_AFTER $(cat /sys/class/misc/sysgenid/outdated_watchers)"
+if dmesg | grep -q 'crng reseeded due to virtual machine fork'; then echo "VMFORK seen"; else echo "VMFORK missing"; fi
+if dmesg | grep -E "$SG_DMESG_BAD"; then echo "DMESG bad"; else echo "DMESG clean"; fi
+exit 0
