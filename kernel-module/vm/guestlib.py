@@ -922,7 +922,8 @@ def clone(image: Image, script: str, marker: str, clones: int = 2,
           guids: Optional[Sequence[str]] = None, keep_state: bool = False,
           name: str = "clone") -> CloneResult:
     """Boot, wait for a line equal to `marker`, save the guest, restore it
-    `clones` times (each with a fresh vmgenid guid unless `guids` is given),
+    `clones` times (each with a fresh vmgenid guid unless `guids` gives
+    one; the word "origin" there means the origin's own guid: no change),
     let each clone run to the end of the script and collect its output.
 
     The guest must not change anything it cares about between printing the
@@ -954,6 +955,8 @@ def clone(image: Image, script: str, marker: str, clones: int = 2,
     try:
         for i in range(clones):
             guid = guids[i] if guids and i < len(guids) else str(uuid.uuid4())
+            if guid == "origin":
+                guid = origin.guid
             g = Guest(image, d, initrd, name=f"clone-{i + 1}", guid=guid, incoming=state)
             t0 = time.monotonic()
             with stage("restore"):

@@ -1,8 +1,10 @@
 # Guest side of kernel-module/vm/selftest, boot 2: a reader blocked in read()
 # on /dev/sysgenid while the host saves the guest and restores it twice.
 # Lines before SGVM-SAVE-NOW land in the origin's log, the rest in each clone's.
+# The reader gives up after SGVM_WATCH_TIMEOUT s of guest time (exit 2): a
+# clone restored with the origin's own guid must see no change and time out.
 echo "GEN_BEFORE $(cat /sys/class/misc/sysgenid/generation)"
-sgwatch -m SGVM-SAVE-NOW -n 16 -t 120 &
+sgwatch -m SGVM-SAVE-NOW -n 16 -t "${SGVM_WATCH_TIMEOUT:-10}" &
 pid=$!
 wait $pid
 echo "SGWATCH_RC $?"
