@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import dev.sysgenid.internal.DeviceBackend;
+import dev.sysgenid.internal.ErrnoException;
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.Fds;
+import dev.sysgenid.internal.LibC;
+
+/** What the real and the simulated device share: everything above their {@link DeviceBackend}. */
+abstract class BackedDevice implements GenerationDevice {
+
+    private final DeviceBackend backend;
+    private final String name;
+    private final long pageSize = Fds.pageSize();
+    private EpollLoop loop; // guarded by this
+    private GenerationProbe ownProbe; // guarded by this
+    private boolean closed; // guarded by this
+
+    BackedDevice(DeviceBackend backend, String name) {
+        this.backend = backend;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Watcher openWatcher() {
+        try {
+            return new Watcher(backend.open(), name);
+        } catch (ErrnoException e) {
+            throw Failures.ofOpen(name, e.errno());
+        }
+    }
+
+    @Override
+    public Overseer overseer() {
+        return new Overseer(openWatcher(), this);
+    }
+
+    @Override
+    public GenerationProbe mapProbe() {
+        long addr = backend.map(pageSize, LibC.PROT_READ, LibC.MAP_SHARED, 0);
+        if (addr < 0 && addr > -4096) {
+            int errno = (int) -addr;
+            if (errno == Errno.EACCES || errno == Errno.ENOENT) {
+                throw Failures.ofOpen(name, errno);
+            }
+            throw Failures.of("mmap(" + name + ")", errno);
+        }
+        return new GenerationProbe(addr, pageSize);
+    }
+
+    /** Raw mmap of the counter page, for the contract suite: an address or a negative errno. */
+    long mapRaw(long length, int prot, int flags, long offset) {
+        return backend.map(length, prot, flags, offset);
+    }
+
+    @Override
+    public synchronized EpollLoop loop() {
+        ensureOpen();
+        if (loop == null) {
+            loop = new EpollLoop(name);
+        }
+        return loop;
+    }
+
+    @Override
+    public int currentGeneration() {
+        GenerationProbe p;
+        synchronized (this) {
+            ensureOpen();
+            if (ownProbe == null) {
+                ownProbe = mapProbe();
+            }
+            p = ownProbe;
+        }
+        return p.generation();
+    }
+
+    @Override
+    public void close() {
+        EpollLoop l;
+        GenerationProbe p;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            l = loop;
+            p = ownProbe;
+        }
+        if (l != null) {
+            l.close();
+        }
+        if (p != null) {
+            p.close();
+        }
+        backend.close();
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new WatcherClosedException("device " + name);
+        }
+    }
+}

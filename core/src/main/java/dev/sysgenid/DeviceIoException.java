@@ -1,0 +1,14 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import dev.sysgenid.internal.Errno;
+
+/** A system call on the device failed for a reason none of the other errors names. */
+public final class DeviceIoException extends SysgenidException {
+    public DeviceIoException(String call, int errno) {
+        super(call + " failed: " + Errno.describe(errno)
+                + ". This is unexpected for the sysgenid device; check dmesg and report it.", errno);
+    }
+}

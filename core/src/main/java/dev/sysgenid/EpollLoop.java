@@ -1,0 +1,340 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.ErrnoException;
+import dev.sysgenid.internal.Fds;
+import dev.sysgenid.internal.LibC;
+
+/**
+ * One daemon thread that multiplexes any number of watchers with epoll and hands each change
+ * to the registration's executor. The data path: the device fd becomes readable, epoll_wait
+ * returns, the loop reads the new generation and dispatches it; the listener re-keys and
+ * acknowledges through {@link LoopRegistration#acknowledge(int)}, which re-arms the fd.
+ *
+ * <p>Guarantees:
+ * <ul>
+ * <li>No user code runs on the loop thread: listeners run on their executors.</li>
+ * <li>Zero CPU while nothing changes: the thread sleeps in epoll_wait with no timeout.</li>
+ * <li>Fds are armed one-shot, because a device fd stays readable until acknowledged: one
+ *     listener call per change, the next only after the acknowledgement.</li>
+ * <li>Only the loop thread touches the epoll set and the registration map; other threads
+ *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
+ * <li>{@link #close()} closes every watcher still registered (their listeners get {@link
+ *     GenerationListener#onTerminated}), then the epoll fd and the eventfd.</li>
+ * </ul>
+ */
+public final class EpollLoop implements AutoCloseable {
+
+    /** x86-64 packs struct epoll_event (12 bytes); other 64-bit ABIs align it (16 bytes). */
+    private static final int EVENT_SIZE = Platform.isIntel() ? 12 : 16;
+    private static final int DATA_OFFSET = Platform.isIntel() ? 4 : 8;
+    private static final int MAX_EVENTS_LIMIT = 4096;
+    private static final long WAKE_ID = 0;
+
+    private final int epfd;
+    private final int wakeFd;
+    private final Thread thread;
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean wakePending = new AtomicBoolean();
+    private final Object wakeLock = new Object();
+    /** Guarded by wakeLock. */
+    private boolean wakeClosed;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicLong ids = new AtomicLong(WAKE_ID);
+    /** Set by the loop thread after its last look at the task queue but one (see submit). */
+    private volatile boolean terminated;
+    /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
+    private boolean shutDown;
+    /** Loop thread only. */
+    private final Map<Long, LoopRegistration> registrations = new HashMap<>();
+    /** Loop thread only. */
+    private final Memory ctlEvent = new Memory(16);
+    /** Loop thread only; grown when a wait fills it. */
+    private Memory events;
+    private int maxEvents = 64;
+
+    /** Starts a loop whose thread is named {@code sysgenid-epoll[name]}. */
+    public EpollLoop(String name) {
+        int ep = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (ep < 0) {
+            throw Failures.of("epoll_create1", LibC.errno());
+        }
+        int wake;
+        try {
+            wake = Fds.eventfd();
+        } catch (ErrnoException e) {
+            LibC.close(ep);
+            throw Failures.of("eventfd", e.errno());
+        }
+        epfd = ep;
+        wakeFd = wake;
+        if (ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_ID) < 0) {
+            int e = LibC.errno();
+            LibC.close(wakeFd);
+            LibC.close(epfd);
+            throw Failures.of("epoll_ctl(ADD eventfd)", e);
+        }
+        events = new Memory((long) maxEvents * EVENT_SIZE);
+        thread = new Thread(this::run, "sysgenid-epoll[" + name + "]");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
+     * Registers a watcher; the loop takes ownership of it (see {@link LoopRegistration}).
+     * If the watcher is already outdated, the listener is called at once.
+     *
+     * @param executor where {@code listener} runs; must not run tasks on the calling thread of
+     *                 {@code execute} if that could block (a direct executor is allowed for
+     *                 non-blocking listeners, and then runs them on the loop thread)
+     * @throws WatcherClosedException if the watcher or the loop is closed
+     */
+    public LoopRegistration register(Watcher watcher, Executor executor, GenerationListener listener) {
+        watcher.acquire();
+        LoopRegistration reg = new LoopRegistration(ids.incrementAndGet(), watcher, executor, listener, this);
+        if (closing.get()) {
+            watcher.release();
+            watcher.close();
+            throw new WatcherClosedException("epoll loop");
+        }
+        if (!submit(() -> add(reg))) {
+            watcher.release();
+            watcher.close();
+            throw new WatcherClosedException("epoll loop");
+        }
+        return reg;
+    }
+
+    /** Whether the loop thread is running. */
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /** How many registrations the loop serves (read on any thread; exact only when quiet). */
+    public int size() {
+        return sizeSnapshot;
+    }
+
+    private volatile int sizeSnapshot;
+
+    /** Stops the loop and closes everything it owns; idempotent; waits for the thread to end. */
+    @Override
+    public void close() {
+        if (closing.compareAndSet(false, true)) {
+            wake();
+        }
+        if (Thread.currentThread() != thread) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    // ---- called from registrations, any thread ---------------------------------------------
+
+    void rearm(LoopRegistration reg) {
+        submit(() -> arm(reg, LibC.EPOLL_CTL_MOD));
+    }
+
+    void deregister(LoopRegistration reg) {
+        if (!submit(() -> remove(reg))) {
+            reg.watcher.release();
+            reg.watcher.close();
+        }
+    }
+
+    /**
+     * Queues a task for the loop thread. False if the loop has ended and will never run it: then
+     * the caller handles what the task would have done.
+     */
+    private boolean submit(Runnable task) {
+        tasks.add(task);
+        if (terminated && tasks.remove(task)) {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    private void wake() {
+        if (wakePending.compareAndSet(false, true)) {
+            synchronized (wakeLock) { // once per burst; keeps the write off a closed fd
+                if (!wakeClosed) {
+                    Fds.signal(wakeFd);
+                }
+            }
+        }
+    }
+
+    // ---- loop thread ------------------------------------------------------------------------
+
+    private void run() {
+        try {
+            while (!closing.get()) {
+                int n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), maxEvents, -1);
+                if (n < 0) {
+                    int e = LibC.errno();
+                    if (e == Errno.EINTR) {
+                        continue;
+                    }
+                    throw Failures.of("epoll_wait", e);
+                }
+                boolean woken = false;
+                for (int i = 0; i < n; i++) {
+                    long id = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+                    if (id == WAKE_ID) {
+                        woken = true;
+                    } else {
+                        fire(id);
+                    }
+                }
+                if (woken) {
+                    Fds.drain(wakeFd);
+                    wakePending.set(false);
+                }
+                runTasks();
+                if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
+                    maxEvents *= 2;
+                    events.close();
+                    events = new Memory((long) maxEvents * EVENT_SIZE);
+                }
+                sizeSnapshot = registrations.size();
+            }
+        } catch (RuntimeException | Error e) {
+            closing.set(true);
+            shutdown(e instanceof SysgenidException s ? s : new DeviceIoException("epoll loop: " + e, 0));
+            throw e;
+        }
+        shutdown(new WatcherClosedException("epoll loop"));
+    }
+
+    private void runTasks() {
+        Runnable t;
+        while ((t = tasks.poll()) != null) {
+            t.run();
+        }
+    }
+
+    private void add(LoopRegistration reg) {
+        if (reg.isClosed()) {
+            releaseWatcher(reg);
+            return;
+        }
+        if (shutDown) {
+            fail(reg, new WatcherClosedException("epoll loop"));
+            return;
+        }
+        registrations.put(reg.id, reg);
+        arm(reg, LibC.EPOLL_CTL_ADD);
+    }
+
+    private void arm(LoopRegistration reg, int op) {
+        if (shutDown || registrations.get(reg.id) != reg) {
+            return;
+        }
+        int fd = reg.watcher.file().pollFd();
+        if (ctl(op, fd, LibC.EPOLLIN | LibC.EPOLLONESHOT, reg.id) < 0) {
+            fail(reg, Failures.of("epoll_ctl", LibC.errno()));
+        }
+    }
+
+    private void remove(LoopRegistration reg) {
+        if (registrations.remove(reg.id) == reg && !shutDown) {
+            ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
+        }
+        releaseWatcher(reg);
+    }
+
+    private void fire(long id) {
+        LoopRegistration reg = registrations.get(id);
+        if (reg == null) {
+            return;
+        }
+        OptionalInt g;
+        try {
+            g = reg.watcher.readNow();
+        } catch (SysgenidException e) {
+            fail(reg, e);
+            return;
+        }
+        if (g.isEmpty()) {
+            arm(reg, LibC.EPOLL_CTL_MOD); // acknowledged meanwhile: wait for the next change
+            return;
+        }
+        try {
+            reg.dispatch(g.getAsInt());
+        } catch (RejectedExecutionException e) {
+            fail(reg, new SysgenidException("the registration's executor rejected a task: " + e.getMessage(), 0, e));
+        }
+    }
+
+    private void fail(LoopRegistration reg, SysgenidException cause) {
+        if (registrations.remove(reg.id) == reg && !shutDown) {
+            ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
+        }
+        releaseWatcher(reg);
+        if (reg.terminate()) {
+            try {
+                reg.executor.execute(() -> reg.listener.onTerminated(cause));
+            } catch (RejectedExecutionException ignored) {
+                // the executor is gone; nobody is left to tell
+            }
+        }
+    }
+
+    private void releaseWatcher(LoopRegistration reg) {
+        reg.watcher.release();
+        reg.watcher.close();
+    }
+
+    private void shutdown(SysgenidException cause) {
+        runTasks();
+        for (LoopRegistration reg : new ArrayList<>(registrations.values())) {
+            fail(reg, cause);
+        }
+        shutDown = true;
+        registrations.clear();
+        sizeSnapshot = 0;
+        synchronized (wakeLock) {
+            wakeClosed = true;
+            LibC.close(wakeFd);
+        }
+        LibC.close(epfd);
+        events.close();
+        ctlEvent.close();
+        terminated = true;
+        runTasks(); // submitted before 'terminated' was visible: they only release what they hold
+    }
+
+    private int ctl(int op, int fd, int eventMask, long id) {
+        ctlEvent.setInt(0, eventMask);
+        ctlEvent.setLong(DATA_OFFSET, id);
+        return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
+    }
+}

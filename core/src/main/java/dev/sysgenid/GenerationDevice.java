@@ -1,0 +1,97 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.nio.file.Path;
+
+/**
+ * The entry point: a System Generation ID device, real ({@code /dev/sysgenid}) or simulated.
+ *
+ * <pre>{@code
+ * try (GenerationDevice device = GenerationDevice.openOrSimulated(GenerationDevice.DEFAULT_PATH)) {
+ *     GenerationProbe probe = device.mapProbe();          // one load per check, for hot paths
+ *     int seededAt = probe.generation();
+ *     Watcher watcher = device.openWatcher();             // one fd, for event-driven code
+ *     device.loop().register(watcher, executor, (reg, gen) -> { rekey(); reg.acknowledge(gen); });
+ * }
+ * }</pre>
+ *
+ * <p>Guarantees: every watcher, overseer and probe it hands out is independent and thread-safe;
+ * {@link #loop()} is one epoll thread per device, started on first use and stopped by {@link
+ * #close()}, which also releases what the device itself holds (the watchers, overseers and
+ * probes handed out stay the caller's to close). Errors are {@link SysgenidException}s whose
+ * messages say what to do.
+ */
+public interface GenerationDevice extends AutoCloseable {
+
+    /** Where the sysgenid kernel module creates its node. */
+    Path DEFAULT_PATH = Path.of("/dev/sysgenid");
+
+    /** Opens {@link #DEFAULT_PATH}. */
+    static GenerationDevice open() {
+        return open(DEFAULT_PATH);
+    }
+
+    /**
+     * Opens the real device at {@code path}; checks that it opens read-write and answers the
+     * sysgenid ioctls.
+     *
+     * @throws DeviceAbsentException if there is no such node (module not loaded)
+     * @throws DevicePermissionException if this process may not open it (see the udev rule)
+     * @throws NotADeviceException if the path is not a sysgenid device
+     */
+    static GenerationDevice open(Path path) {
+        return NativeGenerationDevice.open(path);
+    }
+
+    /** Looks at {@code path} without keeping anything open. */
+    static DeviceStatus status(Path path) {
+        return NativeGenerationDevice.status(path);
+    }
+
+    /** A new simulated device at generation 0, with the trigger capability granted. */
+    static SimulatedDevice simulated() {
+        return SimulatedDevice.create();
+    }
+
+    /**
+     * The real device if {@code path} exists, the simulated one if it does not. Any other
+     * problem (permission, not a device) is thrown, never papered over. Check {@link
+     * #isSimulated()} and say which one is in use.
+     */
+    static GenerationDevice openOrSimulated(Path path) {
+        if (status(path) == DeviceStatus.ABSENT) {
+            return simulated();
+        }
+        return open(path);
+    }
+
+    /** The device path, or {@code "simulated"}. */
+    String name();
+
+    /** True for the in-JVM simulated device. */
+    boolean isSimulated();
+
+    /** Opens a new watcher (one file descriptor), untracked, up to date with the current generation. */
+    Watcher openWatcher();
+
+    /** Opens an overseer (its own file descriptor) for TRIGGER and WAIT_WATCHERS. */
+    Overseer overseer();
+
+    /** Maps the counter page read-only for in-line checks. */
+    GenerationProbe mapProbe();
+
+    /** The device's epoll loop, started on first call. */
+    EpollLoop loop();
+
+    /** The current generation (one load from a page this device keeps mapped). */
+    int currentGeneration();
+
+    /** The generation and the tracked and outdated watcher counts, as the driver reports them. */
+    WatcherCounts counts();
+
+    /** Stops the loop (closing every watcher registered with it) and releases the device's own resources. */
+    @Override
+    void close();
+}

@@ -1,0 +1,75 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A watcher registered with an {@link EpollLoop}. It owns the watcher: {@link #close()} (or the
+ * loop's end) closes it, so a tracked watcher lives exactly as long as its registration.
+ * Thread-safe; close is idempotent.
+ */
+public final class LoopRegistration implements AutoCloseable {
+
+    final long id;
+    final Watcher watcher;
+    final Executor executor;
+    final GenerationListener listener;
+    private final EpollLoop loop;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    LoopRegistration(long id, Watcher watcher, Executor executor, GenerationListener listener, EpollLoop loop) {
+        this.id = id;
+        this.watcher = watcher;
+        this.executor = executor;
+        this.listener = listener;
+        this.loop = loop;
+    }
+
+    /** The registered watcher (for tracking and inspection; do not close it directly). */
+    public Watcher watcher() {
+        return watcher;
+    }
+
+    /**
+     * Acknowledges {@code generation} and re-arms the registration. On {@link AckResult#STALE}
+     * the listener is called again with the newest generation, so the newest always wins.
+     */
+    public AckResult acknowledge(int generation) {
+        AckResult r = watcher.acknowledge(generation);
+        loop.rearm(this);
+        return r;
+    }
+
+    /** Whether this registration has ended. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Ends the registration and closes its watcher; no listener call starts after this returns
+     * on the executor thread that would run it, except one already running.
+     */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            loop.deregister(this);
+        }
+    }
+
+    /** Marks the registration ended by the loop; true if it was still open. */
+    boolean terminate() {
+        return closed.compareAndSet(false, true);
+    }
+
+    /** Runs a listener call on the executor unless the registration has ended by then. */
+    void dispatch(int generation) {
+        executor.execute(() -> {
+            if (!closed.get()) {
+                listener.onGeneration(this, generation);
+            }
+        });
+    }
+}

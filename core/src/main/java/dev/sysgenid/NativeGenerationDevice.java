@@ -1,0 +1,90 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.sysgenid.internal.DeviceFile;
+import dev.sysgenid.internal.ErrnoException;
+import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.NativeBackend;
+
+/** The real device node, opened through libc. */
+final class NativeGenerationDevice extends BackedDevice {
+
+    private final Path sysfs;
+
+    private NativeGenerationDevice(Path path) {
+        super(new NativeBackend(path.toString()), path.toString());
+        this.sysfs = Path.of("/sys/class/misc").resolve(path.getFileName().toString());
+    }
+
+    static GenerationDevice open(Path path) {
+        NativeGenerationDevice device = new NativeGenerationDevice(path);
+        device.openWatcher().close(); // fails now, with a typed error, if it cannot be used
+        return device;
+    }
+
+    /** Opens once, checks the tracking ioctl answers, closes. */
+    static DeviceStatus status(Path path) {
+        DeviceFile f;
+        try {
+            f = new NativeBackend(path.toString()).open();
+        } catch (ErrnoException e) {
+            SysgenidException failure = Failures.ofOpen(path.toString(), e.errno());
+            if (failure instanceof DeviceAbsentException) {
+                return DeviceStatus.ABSENT;
+            }
+            if (failure instanceof DevicePermissionException) {
+                return DeviceStatus.PERMISSION_DENIED;
+            }
+            if (failure instanceof NotADeviceException) {
+                return DeviceStatus.NOT_A_DEVICE;
+            }
+            throw failure;
+        }
+        try {
+            return f.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0) == 0 ? DeviceStatus.PRESENT : DeviceStatus.NOT_A_DEVICE;
+        } finally {
+            f.close();
+        }
+    }
+
+    @Override
+    public Watcher openWatcher() {
+        Watcher w = super.openWatcher();
+        int r = w.file().ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0);
+        if (r < 0) {
+            w.close();
+            throw new NotADeviceException(name(), -r);
+        }
+        return w;
+    }
+
+    @Override
+    public boolean isSimulated() {
+        return false;
+    }
+
+    @Override
+    public WatcherCounts counts() {
+        return new WatcherCounts(
+                (int) Long.parseLong(sysfsValue("generation")),
+                Integer.parseInt(sysfsValue("tracked_watchers")),
+                Integer.parseInt(sysfsValue("outdated_watchers")));
+    }
+
+    private String sysfsValue(String attribute) {
+        Path p = sysfs.resolve(attribute);
+        try {
+            return Files.readString(p, StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            throw new SysgenidException("cannot read " + p + " (" + e.getMessage() + "): the loaded"
+                    + " sysgenid driver does not export its counts; load this project's module.", 0, e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.LibC;
+
+/**
+ * The orchestrator's side of the device: move the counter after a restore ({@link #trigger}),
+ * then wait until every tracked watcher has acknowledged it ({@link #awaitWatchers}).
+ *
+ * <p>The overseer has a file of its own, never tracked. It acknowledges the generations it
+ * triggers itself, so its wait is not cut short by its own bump; a bump by someone else (the
+ * hypervisor, another overseer) during a wait ends it with {@link WaitResult.Outcome#CALLER_OUTDATED}.
+ *
+ * <p>Blocking: both operations block the calling thread (never call them on an event-loop
+ * thread). A wait sleeps in the kernel in slices of at most 100 ms, so it notices
+ * {@link Thread#interrupt()} within that time and throws {@link InterruptedException}.
+ * Thread-safe; close is idempotent.
+ */
+public final class Overseer implements AutoCloseable {
+
+    private static final int WAIT_SLICE_MILLIS = 100;
+
+    private final Watcher own;
+    private final GenerationDevice device;
+
+    Overseer(Watcher own, GenerationDevice device) {
+        this.own = own;
+        this.device = device;
+    }
+
+    /**
+     * Moves the counter to {@code max(minGeneration, current + 1)} (unsigned; it always moves)
+     * and acknowledges the result for the overseer's own file.
+     *
+     * @param minGeneration the lowest acceptable new generation (unsigned 32-bit)
+     * @return the generation after the bump (a later one if the counter moved again meanwhile)
+     * @throws MissingCapabilityException without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN
+     */
+    public int trigger(int minGeneration) {
+        own.acquire();
+        try {
+            int r = own.file().ioctl(LibC.SYSGENID_TRIGGER_GEN_UPDATE, Integer.toUnsignedLong(minGeneration));
+            if (r == -Errno.EACCES || r == -Errno.EPERM) {
+                throw new MissingCapabilityException(-r);
+            }
+            if (r < 0) {
+                throw Failures.of("ioctl(TRIGGER_GEN_UPDATE)", -r);
+            }
+            return catchUp();
+        } finally {
+            own.release();
+        }
+    }
+
+    /** {@link #trigger(int)} with no minimum: the counter moves by one. */
+    public int trigger() {
+        return trigger(0);
+    }
+
+    /** Acknowledges whatever generation is current for the overseer's own file; returns it. */
+    public int catchUp() {
+        while (true) {
+            OptionalInt g = own.tryRead();
+            if (g.isEmpty()) {
+                return device.currentGeneration();
+            }
+            if (own.acknowledge(g.getAsInt()) == AckResult.ACKNOWLEDGED) {
+                return g.getAsInt();
+            }
+        }
+    }
+
+    /**
+     * Waits until no tracked watcher is outdated, or the timeout expires, or the overseer's own
+     * file becomes outdated.
+     *
+     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public WaitResult awaitWatchers(Duration timeout) throws InterruptedException {
+        boolean forever = timeout.isZero();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        own.acquire();
+        try {
+            while (true) {
+                long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+                if (left <= 0) {
+                    return new WaitResult(WaitResult.Outcome.TIMED_OUT, outdatedNow());
+                }
+                long slice = Math.min(WAIT_SLICE_MILLIS, Math.max(1, left / 1_000_000));
+                int r = own.file().ioctl(LibC.SYSGENID_WAIT_WATCHERS, slice);
+                if (r == 0) {
+                    return new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0);
+                }
+                if (r == -Errno.EINTR && own.isOutdated()) {
+                    return new WaitResult(WaitResult.Outcome.CALLER_OUTDATED, outdatedNow());
+                }
+                if (r != -Errno.ETIME && r != -Errno.EINTR) {
+                    throw Failures.of("ioctl(WAIT_WATCHERS)", -r);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for watchers");
+                }
+            }
+        } finally {
+            own.release();
+        }
+    }
+
+    /**
+     * One restore cycle: {@link #trigger(int)}, then {@link #awaitWatchers(Duration)}; if the
+     * counter moved again during the wait, catches up and waits again within the same timeout.
+     */
+    public WaitResult restoreCycle(int minGeneration, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        trigger(minGeneration);
+        while (true) {
+            Duration left = timeout.isZero() ? Duration.ZERO
+                    : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+            WaitResult w = awaitWatchers(left);
+            if (w.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {
+                return w;
+            }
+            catchUp();
+        }
+    }
+
+    @Override
+    public void close() {
+        own.close();
+    }
+
+    private int outdatedNow() {
+        try {
+            return device.counts().outdatedWatchers();
+        } catch (SysgenidException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+/**
+ * Base of every error this library raises. Each subclass names one cause and its message says
+ * what to do about it. {@link #errno()} is the system error behind it, or 0 where there is none.
+ */
+public class SysgenidException extends RuntimeException {
+
+    private final int errno;
+
+    public SysgenidException(String message, int errno) {
+        super(message);
+        this.errno = errno;
+    }
+
+    public SysgenidException(String message, int errno, Throwable cause) {
+        super(message, cause);
+        this.errno = errno;
+    }
+
+    /** The errno behind this error, 0 if none. */
+    public int errno() {
+        return errno;
+    }
+}

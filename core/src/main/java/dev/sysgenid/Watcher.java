@@ -1,0 +1,225 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.sysgenid.internal.DeviceFile;
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.Fds;
+import dev.sysgenid.internal.LibC;
+
+/**
+ * One open file of the generation device: it remembers the generation it last acknowledged
+ * (at open: the current one) and is <em>outdated</em> while the counter differs from it.
+ *
+ * <p>Guarantees:
+ * <ul>
+ * <li>All methods are thread-safe. The file descriptor is closed exactly once, by {@link
+ *     #close()} or, if another thread is inside a call at that moment, when that call
+ *     returns; it is never closed under a running call.</li>
+ * <li>A stale acknowledgement (the counter moved again) is the result {@link AckResult#STALE},
+ *     not an exception.</li>
+ * <li>Tracking is off unless {@link #setTracking(boolean) turned on}; a tracked watcher that
+ *     is outdated holds up the overseer's wait until it is acknowledged or closed.</li>
+ * </ul>
+ * Generations are unsigned 32-bit counters held in an {@code int}: compare them with {@code ==}
+ * only, never with {@code <} (they wrap).
+ */
+public final class Watcher implements AutoCloseable {
+
+    /** How long a blocking read sleeps in poll(2) before it re-checks interrupts and close. */
+    private static final int POLL_SLICE_MILLIS = 100;
+
+    private final DeviceFile file;
+    private final String deviceName;
+    /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
+    private final AtomicInteger state = new AtomicInteger();
+    private volatile boolean tracked;
+
+    Watcher(DeviceFile file, String deviceName) {
+        this.file = file;
+        this.deviceName = deviceName;
+    }
+
+    /**
+     * The current generation if this watcher is outdated, without blocking.
+     *
+     * @return the current generation, or empty if this watcher is up to date
+     * @throws WatcherClosedException if closed
+     */
+    public OptionalInt tryRead() {
+        acquire();
+        try {
+            return readNow();
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Blocks until this watcher is outdated and returns the current generation (at once if it
+     * already is). The calling thread sleeps in poll(2) and wakes at most every 100 ms to notice
+     * interrupts and {@link #close()}.
+     *
+     * @param timeout how long to wait at most
+     * @return the current generation, or empty on timeout
+     * @throws InterruptedException if the thread is interrupted while waiting
+     * @throws WatcherClosedException if closed, before or during the wait
+     */
+    public OptionalInt read(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        acquire();
+        try {
+            while (true) {
+                OptionalInt g = readNow();
+                if (g.isPresent()) {
+                    return g;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return OptionalInt.empty();
+                }
+                int slice = (int) Math.min(POLL_SLICE_MILLIS, Math.max(1, left / 1_000_000));
+                int r = Fds.pollIn(file.pollFd(), slice);
+                if (r < 0 && r != -Errno.EINTR) {
+                    throw Failures.of("poll", -r);
+                }
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("interrupted while waiting for a generation change");
+                }
+                if ((state.get() & 1) != 0) {
+                    throw new WatcherClosedException("watcher on " + deviceName);
+                }
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Acknowledges {@code generation} for this file (the 4-byte write).
+     *
+     * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has
+     *         moved past it (read again and acknowledge the newer one)
+     * @throws WatcherClosedException if closed
+     */
+    public AckResult acknowledge(int generation) {
+        acquire();
+        try {
+            int r = file.write(generation, 4);
+            if (r == 0) {
+                return AckResult.ACKNOWLEDGED;
+            }
+            if (r == -Errno.EINVAL) {
+                return AckResult.STALE;
+            }
+            throw Failures.of("write(ack)", -r);
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether this watcher is outdated right now (the current generation differs). */
+    public boolean isOutdated() {
+        acquire();
+        try {
+            int r = Fds.pollIn(file.pollFd(), 0);
+            if (r < 0) {
+                throw Failures.of("poll", -r);
+            }
+            return r > 0;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Turns tracking on or off. A tracked watcher is counted by the overseer's wait while it is
+     * outdated (at once, if it already is). Libraries that check lazily must not track.
+     */
+    public void setTracking(boolean on) {
+        acquire();
+        try {
+            int r = file.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, on ? 1 : 0);
+            if (r < 0) {
+                throw Failures.of("ioctl(SET_WATCHER_TRACKING)", -r);
+            }
+            tracked = on;
+        } finally {
+            release();
+        }
+    }
+
+    /** Whether tracking is on. */
+    public boolean isTracked() {
+        return tracked;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return (state.get() & 1) != 0;
+    }
+
+    /** Closes the file (idempotent); if it was tracked and outdated, the overseer stops waiting for it. */
+    @Override
+    public void close() {
+        while (true) {
+            int s = state.get();
+            if ((s & 1) != 0) {
+                return;
+            }
+            if (state.compareAndSet(s, s | 1)) {
+                if (s == 0) {
+                    file.close();
+                }
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Watcher[" + deviceName + (tracked ? ", tracked" : "") + (isClosed() ? ", closed" : "") + "]";
+    }
+
+    // ---- package-private: for the epoll loop and the overseer -------------------------------
+
+    DeviceFile file() {
+        return file;
+    }
+
+    OptionalInt readNow() {
+        long r = file.read(4);
+        if (r >= 0) {
+            return OptionalInt.of((int) r);
+        }
+        if (r == -Errno.EAGAIN) {
+            return OptionalInt.empty();
+        }
+        throw Failures.of("read", (int) -r);
+    }
+
+    /** Marks a call in progress; throws if closed. */
+    void acquire() {
+        while (true) {
+            int s = state.get();
+            if ((s & 1) != 0) {
+                throw new WatcherClosedException("watcher on " + deviceName);
+            }
+            if (state.compareAndSet(s, s + 2)) {
+                return;
+            }
+        }
+    }
+
+    /** Ends a call; the last one out after close() closes the file. */
+    void release() {
+        if (state.addAndGet(-2) == 1) {
+            file.close();
+        }
+    }
+}

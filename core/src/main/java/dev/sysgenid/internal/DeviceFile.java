@@ -1,0 +1,41 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.internal;
+
+/**
+ * One open file of a generation device, at the level of the system calls: results are raw,
+ * failures are negative errno values. The real device and the simulated one implement it with
+ * the same semantics (the contract suite runs against both).
+ *
+ * <p>Reads never block: {@link #pollFd()} is a real file descriptor that is readable (level
+ * triggered) exactly while this file is outdated, so waiting is done with poll or epoll.
+ */
+public interface DeviceFile {
+
+    /** A file descriptor readable exactly while this file is outdated; owned by this file. */
+    int pollFd();
+
+    /**
+     * read(2) with a buffer of {@code bufferSize} bytes, non-blocking.
+     *
+     * @return the current generation as an unsigned value (0..2^32-1), 0 for a 0-byte buffer,
+     *         or a negative errno ({@code -EAGAIN} when up to date, {@code -EINVAL} for a buffer
+     *         smaller than 4 bytes)
+     */
+    long read(int bufferSize);
+
+    /**
+     * write(2) of {@code byteCount} bytes whose first four hold {@code generation} in native
+     * byte order (the rest zero); {@code byteCount} is at most 8.
+     *
+     * @return 0 once acknowledged, or a negative errno ({@code -ENOBUFS}, {@code -EINVAL})
+     */
+    int write(int generation, int byteCount);
+
+    /** ioctl(2) on this file; 0 or a negative errno. Blocking requests block the caller. */
+    int ioctl(long request, long arg);
+
+    /** close(2); called once. */
+    void close();
+}

@@ -1,0 +1,67 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.internal;
+
+/** Small fd operations shared by the epoll loop and the simulated device. */
+public final class Fds {
+
+    private Fds() {
+    }
+
+    /** Page size of this process. */
+    public static long pageSize() {
+        return LibC.sysconf(30 /* _SC_PAGESIZE */);
+    }
+
+    /** A new non-blocking, close-on-exec eventfd. */
+    public static int eventfd() {
+        int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        if (fd < 0) {
+            throw new ErrnoException("eventfd", LibC.errno());
+        }
+        return fd;
+    }
+
+    /** Adds one to an eventfd, making it readable. */
+    public static void signal(int eventFd) {
+        LibC.write(eventFd, new long[] {1L}, 8);
+    }
+
+    /** Resets an eventfd to zero (not readable). */
+    public static void drain(int eventFd) {
+        LibC.read(eventFd, new long[1], 8);
+    }
+
+    /**
+     * poll(2) for readability of one fd.
+     *
+     * @return 1 readable, 0 timed out, or a negative errno
+     */
+    public static int pollIn(int fd, int timeoutMillis) {
+        try (PollFd p = new PollFd(fd)) {
+            int n = LibC.poll(p.address(), 1, timeoutMillis);
+            return n < 0 ? -LibC.errno() : n;
+        }
+    }
+
+    /** A {@code struct pollfd} in native memory, for one poll(2) call. */
+    private static final class PollFd implements AutoCloseable {
+        private final com.sun.jna.Memory mem = new com.sun.jna.Memory(8);
+
+        PollFd(int fd) {
+            mem.setInt(0, fd);
+            mem.setShort(4, LibC.POLLIN);
+            mem.setShort(6, (short) 0);
+        }
+
+        long address() {
+            return com.sun.jna.Pointer.nativeValue(mem);
+        }
+
+        @Override
+        public void close() {
+            mem.close();
+        }
+    }
+}

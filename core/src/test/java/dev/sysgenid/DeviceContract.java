@@ -1,0 +1,398 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.LibC;
+
+/**
+ * The device semantics of {@code sysgenid-abi.md}, row by row. The same tests run against the
+ * simulated device (in {@code mvn verify}) and the real module (in the QEMU guest), so the two
+ * cannot drift. Tests never assume a starting generation: the real counter is system-wide.
+ */
+public abstract class DeviceContract {
+
+    protected GenerationDevice device;
+    protected Overseer overseer;
+
+    /** The device under test, fresh for each test. */
+    protected abstract GenerationDevice openDevice();
+
+    /** Runs {@code body} as a caller without the capability TRIGGER needs. */
+    protected abstract void withoutTriggerCapability(Runnable body);
+
+    @BeforeEach
+    void open() {
+        device = openDevice();
+        overseer = device.overseer();
+    }
+
+    @AfterEach
+    void closeAll() {
+        overseer.close();
+        device.close();
+    }
+
+    private static long raw(Watcher w, int bufferSize) {
+        return w.file().read(bufferSize);
+    }
+
+    // ---- open -------------------------------------------------------------------------------
+
+    @Test
+    void openRemembersTheCurrentGenerationAsAcknowledged() {
+        overseer.trigger();
+        try (Watcher w = device.openWatcher()) {
+            assertThat(w.isOutdated()).isFalse();
+            assertThat(w.tryRead()).isEmpty();
+            assertThat(w.isTracked()).isFalse();
+        }
+    }
+
+    // ---- read -------------------------------------------------------------------------------
+
+    @Test
+    void readWithAShortBufferIsEinvalAndWithAnEmptyOneReturnsZero() {
+        try (Watcher w = device.openWatcher()) {
+            overseer.trigger();
+            assertThat(raw(w, 0)).isEqualTo(0);
+            assertThat(raw(w, 1)).isEqualTo(-Errno.EINVAL);
+            assertThat(raw(w, 3)).isEqualTo(-Errno.EINVAL);
+            assertThat(raw(w, 4)).isEqualTo(Integer.toUnsignedLong(device.currentGeneration()));
+        }
+    }
+
+    @Test
+    void readOfAnUpToDateFileIsEagainWithoutBlocking() {
+        try (Watcher w = device.openWatcher()) {
+            assertThat(raw(w, 4)).isEqualTo(-Errno.EAGAIN);
+        }
+    }
+
+    @Test
+    void blockingReadWakesWhenTheCounterMoves() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            CompletableFuture<OptionalInt> read = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return w.read(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(200);
+            assertThat(read).isNotDone();
+            int g = overseer.trigger();
+            assertThat(read.get(10, TimeUnit.SECONDS)).hasValue(g);
+        }
+    }
+
+    @Test
+    void blockingReadReturnsEmptyOnTimeout() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            assertThat(w.read(Duration.ofMillis(150))).isEmpty();
+        }
+    }
+
+    @Test
+    void blockingReadIsInterruptible() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> w.read(Duration.ofSeconds(30))).isInstanceOf(InterruptedException.class);
+        }
+    }
+
+    @Test
+    void anOutdatedFileReturnsTheCurrentCounterAgainAndAgainUntilAcknowledged() {
+        try (Watcher w = device.openWatcher()) {
+            overseer.trigger();
+            int g = overseer.trigger();
+            assertThat(w.tryRead()).hasValue(g);
+            assertThat(w.tryRead()).hasValue(g);
+            assertThat(w.acknowledge(g)).isEqualTo(AckResult.ACKNOWLEDGED);
+            assertThat(w.tryRead()).isEmpty();
+        }
+    }
+
+    // ---- write ------------------------------------------------------------------------------
+
+    @Test
+    void writeOfAnythingButFourBytesIsEnobufs() {
+        try (Watcher w = device.openWatcher()) {
+            int g = overseer.trigger();
+            assertThat(w.file().write(g, 2)).isEqualTo(-Errno.ENOBUFS);
+            assertThat(w.file().write(g, 8)).isEqualTo(-Errno.ENOBUFS);
+            assertThat(w.isOutdated()).isTrue();
+        }
+    }
+
+    @Test
+    void acknowledgingAnOldGenerationIsStaleAndLeavesTheFileOutdated() {
+        try (Watcher w = device.openWatcher()) {
+            int first = overseer.trigger();
+            int second = overseer.trigger();
+            assertThat(w.acknowledge(first)).isEqualTo(AckResult.STALE);
+            assertThat(w.isOutdated()).isTrue();
+            assertThat(w.acknowledge(second)).isEqualTo(AckResult.ACKNOWLEDGED);
+            assertThat(w.isOutdated()).isFalse();
+        }
+    }
+
+    // ---- poll -------------------------------------------------------------------------------
+
+    @Test
+    void pollIsReadableWhileOutdatedLevelTriggeredUntilTheWrite() {
+        try (Watcher w = device.openWatcher()) {
+            assertThat(w.isOutdated()).isFalse();
+            int g = overseer.trigger();
+            assertThat(w.isOutdated()).isTrue();
+            w.tryRead();
+            assertThat(w.isOutdated()).as("a read does not acknowledge").isTrue();
+            w.acknowledge(g);
+            assertThat(w.isOutdated()).isFalse();
+        }
+    }
+
+    // ---- tracking and WAIT_WATCHERS ---------------------------------------------------------
+
+    @Test
+    void waitReturnsAtOnceWhenNoTrackedWatcherIsOutdated() throws Exception {
+        try (Watcher untracked = device.openWatcher()) {
+            overseer.trigger();
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).outcome())
+                    .isEqualTo(WaitResult.Outcome.ALL_ACKNOWLEDGED);
+        }
+    }
+
+    @Test
+    void waitTimesOutWithTheNumberOfOutdatedTrackedWatchers() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            int g = overseer.trigger();
+            WaitResult r = overseer.awaitWatchers(Duration.ofMillis(300));
+            assertThat(r.outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            assertThat(r.outdatedWatchers()).isEqualTo(1);
+            w.acknowledge(g);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+        }
+    }
+
+    @Test
+    void waitEndsWhenTheLastTrackedWatcherAcknowledges() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            int g = overseer.trigger();
+            CompletableFuture<WaitResult> wait = waitAsync(Duration.ofSeconds(30));
+            Thread.sleep(200);
+            assertThat(wait).isNotDone();
+            w.acknowledge(g);
+            assertThat(wait.get(10, TimeUnit.SECONDS).allAcknowledged()).isTrue();
+        }
+    }
+
+    @Test
+    void waitIsInterruptedWhenTheCallersOwnFileIsOutdated() throws Exception {
+        try (Overseer other = device.overseer(); Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            other.trigger(); // the first overseer's own file is now outdated
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).outcome())
+                    .isEqualTo(WaitResult.Outcome.CALLER_OUTDATED);
+            w.acknowledge(overseer.catchUp());
+        }
+    }
+
+    @Test
+    void waitIsInterruptedWhenTheCallersOwnFileBecomesOutdatedWhileWaiting() throws Exception {
+        try (Overseer other = device.overseer(); Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            overseer.trigger();
+            CompletableFuture<WaitResult> wait = waitAsync(Duration.ofSeconds(30));
+            Thread.sleep(200);
+            assertThat(wait).isNotDone();
+            other.trigger();
+            assertThat(wait.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(WaitResult.Outcome.CALLER_OUTDATED);
+        }
+    }
+
+    @Test
+    void closingAnOutdatedTrackedWatcherReleasesTheWaiter() throws Exception {
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        overseer.trigger();
+        CompletableFuture<WaitResult> wait = waitAsync(Duration.ofSeconds(30));
+        Thread.sleep(200);
+        assertThat(wait).isNotDone();
+        w.close();
+        assertThat(wait.get(10, TimeUnit.SECONDS).allAcknowledged()).isTrue();
+    }
+
+    @Test
+    void trackingAnAlreadyOutdatedFileCountsItAsOutdatedAtOnce() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            int before = device.counts().outdatedWatchers();
+            int g = overseer.trigger();
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+            w.setTracking(true);
+            assertThat(device.counts().outdatedWatchers()).isEqualTo(before + 1);
+            assertThat(overseer.awaitWatchers(Duration.ofMillis(200)).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            w.setTracking(false);
+            assertThat(device.counts().outdatedWatchers()).isEqualTo(before);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+            w.acknowledge(g);
+        }
+    }
+
+    @Test
+    void countsFollowTrackingAndClose() {
+        WatcherCounts start = device.counts();
+        Watcher a = device.openWatcher();
+        Watcher b = device.openWatcher();
+        a.setTracking(true);
+        b.setTracking(true);
+        assertThat(device.counts().trackedWatchers()).isEqualTo(start.trackedWatchers() + 2);
+        int g = overseer.trigger();
+        assertThat(device.counts().outdatedWatchers()).isEqualTo(start.outdatedWatchers() + 2);
+        assertThat(device.counts().generation()).isEqualTo(g);
+        a.acknowledge(g);
+        assertThat(device.counts().outdatedWatchers()).isEqualTo(start.outdatedWatchers() + 1);
+        b.close();
+        a.close();
+        assertThat(device.counts().trackedWatchers()).isEqualTo(start.trackedWatchers());
+        assertThat(device.counts().outdatedWatchers()).isEqualTo(start.outdatedWatchers());
+    }
+
+    // ---- TRIGGER ----------------------------------------------------------------------------
+
+    @Test
+    void triggerMovesToMaxOfMinimumAndCurrentPlusOne() {
+        int c = overseer.trigger();
+        if (Integer.compareUnsigned(c, 0xFFFF_0000) > 0) {
+            c = overseer.trigger(0); // leave the wrap zone so c + 10 does not wrap
+            c = overseer.trigger(0);
+        }
+        assertThat(overseer.trigger(c + 10)).isEqualTo(c + 10);
+        assertThat(overseer.trigger(c)).as("a minimum below the counter gives current + 1").isEqualTo(c + 11);
+        assertThat(overseer.trigger(0)).isEqualTo(c + 12);
+    }
+
+    @Test
+    void theCounterStillMovesAcrossTheSignedBoundaryAndWraps() {
+        if (Integer.compareUnsigned(device.currentGeneration(), 0x7FFF_FFFE) < 0) {
+            assertThat(overseer.trigger(0x7FFF_FFFE)).isEqualTo(0x7FFF_FFFE);
+        }
+        int g = overseer.trigger(0x7FFF_FFFE);
+        assertThat(g).isNotEqualTo(0x7FFF_FFFE);
+        if (Integer.compareUnsigned(g, 0xFFFF_FFFF) < 0) {
+            assertThat(overseer.trigger(0xFFFF_FFFF)).as("min_gen is unsigned").isEqualTo(0xFFFF_FFFF);
+        }
+        try (Watcher w = device.openWatcher()) {
+            assertThat(overseer.trigger(0)).as("wraps to zero").isEqualTo(0);
+            assertThat(w.tryRead()).hasValue(0);
+            assertThat(w.acknowledge(0)).isEqualTo(AckResult.ACKNOWLEDGED);
+        }
+        assertThat(overseer.trigger(0)).isEqualTo(1);
+    }
+
+    @Test
+    void triggerAtTheTopWithTheTopAsMinimumStillMoves() {
+        if (device.currentGeneration() != 0xFFFF_FFFF) {
+            overseer.trigger(0xFFFF_FFFF);
+        }
+        int g = overseer.trigger(0xFFFF_FFFF);
+        assertThat(g).isNotEqualTo(0xFFFF_FFFF);
+        overseer.trigger(0);
+    }
+
+    @Test
+    void triggerWithoutTheCapabilityIsATypedError() {
+        int before = device.currentGeneration();
+        withoutTriggerCapability(() -> {
+            try (Overseer unprivileged = device.overseer()) {
+                assertThatThrownBy(unprivileged::trigger)
+                        .isInstanceOf(MissingCapabilityException.class)
+                        .hasMessageContaining("CAP_CHECKPOINT_RESTORE");
+            }
+        });
+        assertThat(device.currentGeneration()).isEqualTo(before);
+    }
+
+    @Test
+    void anUnknownIoctlIsEinval() {
+        try (Watcher w = device.openWatcher()) {
+            assertThat(w.file().ioctl(0xE4FFL, 0)).isEqualTo(-Errno.EINVAL);
+            assertThat(w.file().ioctl(0xE404L, 0)).isEqualTo(-Errno.EINVAL);
+        }
+    }
+
+    // ---- mmap -------------------------------------------------------------------------------
+
+    @Test
+    void theMappedPageIsALiveCopyOfTheCounter() {
+        try (GenerationProbe probe = device.mapProbe()) {
+            int g = overseer.trigger();
+            assertThat(probe.generation()).isEqualTo(g);
+            assertThat(probe.hasChangedSince(g)).isFalse();
+            int h = overseer.trigger();
+            assertThat(probe.hasChangedSince(g)).isTrue();
+            assertThat(probe.generation()).isEqualTo(h);
+        }
+    }
+
+    @Test
+    void aWritableMappingIsEpermAndOffsetsOrSizesBeyondOnePageAreEinval() {
+        BackedDevice d = (BackedDevice) device;
+        long page = dev.sysgenid.internal.Fds.pageSize();
+        assertThat(d.mapRaw(page, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EPERM);
+        assertThat(d.mapRaw(page, LibC.PROT_READ, LibC.MAP_SHARED, page)).isEqualTo(-Errno.EINVAL);
+        assertThat(d.mapRaw(2 * page, LibC.PROT_READ, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EINVAL);
+    }
+
+    @Test
+    void aReadOnlyMappingCannotBeMadeWritable() {
+        BackedDevice d = (BackedDevice) device;
+        long page = dev.sysgenid.internal.Fds.pageSize();
+        long addr = d.mapRaw(page, LibC.PROT_READ, LibC.MAP_SHARED, 0);
+        assertThat(addr).isPositive();
+        try {
+            assertThat(LibC.mprotect(addr, page, LibC.PROT_READ | LibC.PROT_WRITE)).isEqualTo(-1);
+            assertThat(LibC.errno()).isEqualTo(Errno.EACCES);
+        } finally {
+            LibC.munmap(addr, page);
+        }
+    }
+
+    // ---- close ------------------------------------------------------------------------------
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseIsATypedError() {
+        Watcher w = device.openWatcher();
+        w.close();
+        w.close();
+        assertThat(w.isClosed()).isTrue();
+        assertThatThrownBy(() -> w.acknowledge(0)).isInstanceOf(WatcherClosedException.class);
+        assertThatThrownBy(w::tryRead).isInstanceOf(WatcherClosedException.class);
+        assertThatThrownBy(() -> w.setTracking(true)).isInstanceOf(WatcherClosedException.class);
+    }
+
+    private CompletableFuture<WaitResult> waitAsync(Duration timeout) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return overseer.awaitWatchers(timeout);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+}
