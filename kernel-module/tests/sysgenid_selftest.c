@@ -1,0 +1,1061 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Functional self-test of /dev/sysgenid, one TAP line per behaviour of the
+ * interface. Runs as root with the module loaded; it does not depend on the
+ * counter's starting value. Every test closes what it opened and joins the
+ * helper threads it started, so a failing test does not disturb the next.
+ */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <linux/capability.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
+#include "sgtest.h"
+
+#define PAGE		4096
+#define DELAY_MS	300	/* helper threads act after this */
+#define WATCHDOG_MS	10000	/* an "infinite" wait that hangs fails */
+
+static int ctl_fd = -1;		/* untracked fd used to trigger */
+static volatile sig_atomic_t alarms;
+
+/* ---- per-test resources, released by the runner after each test ---- */
+
+#define MAX_FDS		16
+#define MAX_THREADS	4
+
+static int test_fds[MAX_FDS];
+static pthread_t test_threads[MAX_THREADS];
+static int n_threads;
+
+static int sg_open(int flags)
+{
+	int fd = open(SG_DEV, flags);
+	int i;
+
+	if (fd < 0)
+		return fd;
+	for (i = 0; i < MAX_FDS; i++) {
+		if (test_fds[i] < 0) {
+			test_fds[i] = fd;
+			return fd;
+		}
+	}
+	diag("too many fds in one test");
+	close(fd);
+	errno = EMFILE;
+	return -1;
+}
+
+/* Forget fd (it is closed by somebody else). */
+static void sg_forget(int fd)
+{
+	int i;
+
+	for (i = 0; i < MAX_FDS; i++)
+		if (test_fds[i] == fd)
+			test_fds[i] = -1;
+}
+
+static void sg_close(int fd)
+{
+	sg_forget(fd);
+	close(fd);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void arm_ms(long ms)
+{
+	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm(void)
+{
+	arm_ms(0);
+}
+
+/* ---- helper threads that act on the device after a delay ---- */
+
+enum later_op { LATER_TRIGGER, LATER_ACK, LATER_CLOSE, LATER_UNTRACK };
+
+struct later {
+	enum later_op op;
+	int fd;
+	int ret;
+	int err;
+};
+
+static struct later laters[MAX_THREADS];
+
+static void *later_main(void *arg)
+{
+	struct later *l = arg;
+	uint32_t gen;
+
+	usleep(DELAY_MS * 1000);
+	switch (l->op) {
+	case LATER_TRIGGER:
+		l->ret = sg_trigger_fd(ctl_fd, 0);
+		break;
+	case LATER_ACK:
+		l->ret = sg_read(l->fd, &gen) == 4 &&
+			 sg_write(l->fd, gen) == 4 ? 0 : -1;
+		break;
+	case LATER_CLOSE:
+		l->ret = close(l->fd);
+		break;
+	case LATER_UNTRACK:
+		l->ret = sg_track(l->fd, 0);
+		break;
+	}
+	l->err = errno;
+	return NULL;
+}
+
+/* Start a helper; SIGALRM stays with the main thread. */
+static int later(enum later_op op, int fd)
+{
+	sigset_t block, old;
+	struct later *l;
+	int ret;
+
+	if (n_threads == MAX_THREADS)
+		return -1;
+	l = &laters[n_threads];
+	*l = (struct later){ .op = op, .fd = fd };
+	if (op == LATER_CLOSE)
+		sg_forget(fd);
+	sigemptyset(&block);
+	sigaddset(&block, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	ret = pthread_create(&test_threads[n_threads], NULL, later_main, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return -1;
+	n_threads++;
+	return 0;
+}
+
+static int join_laters(void)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < n_threads; i++) {
+		pthread_join(test_threads[i], NULL);
+		if (laters[i].ret) {
+			diag("helper %d (op %d) failed: %s", i, laters[i].op,
+			     strerror(laters[i].err));
+			bad = 1;
+		}
+	}
+	n_threads = 0;
+	return bad;
+}
+
+/* ---- small helpers ---- */
+
+static int trigger(uint32_t min)
+{
+	return sg_trigger_fd(ctl_fd, min);
+}
+
+/* Trigger and check that the counter took the value the rule gives. */
+static int trigger_expect(unsigned long arg, uint32_t *out)
+{
+	uint32_t before = sg_gen(), want, after;
+
+	want = sg_next_gen(before, (uint32_t)arg);
+	if (sg_trigger_fd(ctl_fd, arg)) {
+		diag("TRIGGER(0x%lx) at 0x%x: %s", arg, before, strerror(errno));
+		return -1;
+	}
+	after = sg_gen();
+	if (after != want) {
+		diag("TRIGGER(0x%lx) at 0x%x gave 0x%x, want 0x%x", arg,
+		     before, after, want);
+		return -1;
+	}
+	if (out)
+		*out = after;
+	return 0;
+}
+
+/* Bring the counter to exactly target (at most three triggers). */
+static int go_to(uint32_t target)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		uint32_t cur = sg_gen();
+
+		if (cur == target)
+			return 0;
+		if (trigger(target > cur ? target : UINT32_MAX))
+			return -1;
+	}
+	diag("cannot bring the counter to 0x%x", target);
+	return -1;
+}
+
+static int is_eagain(ssize_t r)
+{
+	return r == -1 && errno == EAGAIN;
+}
+
+static long long outdated(void)
+{
+	return sg_sysfs("outdated_watchers");
+}
+
+static long long tracked(void)
+{
+	return sg_sysfs("tracked_watchers");
+}
+
+/* ---- tests ---- */
+
+static int t_open_remembers(void)
+{
+	uint32_t g0, g1, v;
+	struct stat st;
+	int a, b;
+
+	CHECK(stat(SG_DEV, &st) == 0 && S_ISCHR(st.st_mode) &&
+	      major(st.st_rdev) == 10, "not a misc char device");
+	g0 = sg_gen();
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(is_eagain(sg_read(a, &v)), "new fd must be up to date");
+	CHECK(trigger_expect(0, &g1) == 0, "trigger");
+	b = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(b >= 0, "open");
+	CHECK(is_eagain(sg_read(b, &v)), "fd opened after the bump is current");
+	CHECK(sg_read(a, &v) == 4 && v == g1, "old fd sees %u (from %u)", g1, g0);
+	return TEST_PASS;
+}
+
+static int t_read_small(void)
+{
+	char buf[4];
+	int a, b, n;
+
+	a = sg_open(O_RDONLY);		/* blocking, up to date */
+	b = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0 && b >= 0, "open");
+	arm_ms(WATCHDOG_MS);
+	for (n = 1; n < 4; n++)
+		CHECK(read(a, buf, n) == -1 && errno == EINVAL, "read(%d)", n);
+	disarm();
+	CHECK(trigger(0) == 0, "trigger");
+	for (n = 1; n < 4; n++)
+		CHECK(read(b, buf, n) == -1 && errno == EINVAL,
+		      "outdated read(%d)", n);
+	return TEST_PASS;
+}
+
+static int t_read_zero(void)
+{
+	char buf[4];
+	int a;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	arm_ms(WATCHDOG_MS);
+	CHECK(read(a, buf, 0) == 0, "0-byte read on an up-to-date fd");
+	disarm();
+	CHECK(trigger(0) == 0, "trigger");
+	CHECK(read(a, buf, 0) == 0, "0-byte read on an outdated fd");
+	return TEST_PASS;
+}
+
+static int t_read_nonblock(void)
+{
+	uint32_t v;
+	int a;
+
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(is_eagain(sg_read(a, &v)), "first read");
+	CHECK(is_eagain(sg_read(a, &v)), "second read");
+	return TEST_PASS;
+}
+
+static int t_read_blocks(void)
+{
+	struct timespec t0;
+	uint32_t v;
+	ssize_t r;
+	long ms;
+	int a;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm_ms(WATCHDOG_MS);
+	r = sg_read(a, &v);
+	disarm();
+	ms = elapsed_ms(&t0);
+	CHECK(r == 4, "blocking read returned %zd", r);
+	CHECK(v == sg_gen(), "read %u, counter %u", v, sg_gen());
+	CHECK(ms >= DELAY_MS / 2, "read returned after %ld ms only", ms);
+	return TEST_PASS;
+}
+
+static int t_read_signal(void)
+{
+	uint32_t v;
+	ssize_t r;
+	int a, before = alarms;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	arm_ms(DELAY_MS);
+	r = sg_read(a, &v);
+	disarm();
+	CHECK(r == -1 && errno == EINTR, "read returned %zd", r);
+	CHECK(alarms > before, "no SIGALRM seen");
+	return TEST_PASS;
+}
+
+static int t_read_outdated_repeats(void)
+{
+	uint32_t g, v, big[4];
+	int a, b, i;
+
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	b = sg_open(O_RDONLY);
+	CHECK(a >= 0 && b >= 0, "open");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	for (i = 0; i < 3; i++)
+		CHECK(sg_read(a, &v) == 4 && v == g, "read %d: %u != %u", i,
+		      v, g);
+	arm_ms(WATCHDOG_MS);
+	CHECK(sg_read(b, &v) == 4 && v == g, "blocking fd returns at once");
+	CHECK(read(b, big, sizeof(big)) == 4 && big[0] == g,
+	      "larger buffer: 4 bytes");
+	disarm();
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(sg_read(a, &v) == 4 && v == g, "after a 2nd bump: %u", v);
+	return TEST_PASS;
+}
+
+static int t_write_size(void)
+{
+	char buf[8] = { 0 };
+	uint32_t g, v;
+	int a, i;
+	const int sizes[] = { 1, 3, 5, 8 };
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	memcpy(buf, &g, sizeof(g));
+	for (i = 0; i < 4; i++)
+		CHECK(write(a, buf, sizes[i]) == -1 && errno == ENOBUFS,
+		      "write(%d)", sizes[i]);
+	CHECK(sg_read(a, &v) == 4 && v == g, "still outdated");
+	return TEST_PASS;
+}
+
+static int t_write_stale(void)
+{
+	uint32_t g1, g2, v;
+	int a;
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(trigger_expect(0, &g1) == 0, "trigger");
+	CHECK(trigger_expect(0, &g2) == 0, "trigger");
+	CHECK(sg_write(a, g1) == -1 && errno == EINVAL, "stale %u", g1);
+	CHECK(sg_write(a, g2 + 1) == -1 && errno == EINVAL, "future %u", g2 + 1);
+	CHECK(sg_read(a, &v) == 4 && v == g2, "still outdated, reads %u", g2);
+	return TEST_PASS;
+}
+
+static int t_write_ack(void)
+{
+	uint32_t g, v;
+	int a;
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(sg_read(a, &v) == 4 && v == g, "read");
+	CHECK(sg_write(a, g) == 4, "ack %u", g);
+	CHECK(is_eagain(sg_read(a, &v)), "up to date after ack");
+	CHECK(sg_write(a, g) == 4, "acking again is harmless");
+	CHECK(is_eagain(sg_read(a, &v)), "still up to date");
+	return TEST_PASS;
+}
+
+static int t_poll(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct pollfd p;
+	uint32_t g;
+	int a, ep, i;
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	ep = epoll_create1(0);
+	CHECK(a >= 0 && ep >= 0, "open");
+	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev) == 0, "epoll_ctl");
+	p = (struct pollfd){ .fd = a, .events = POLLIN | POLLRDNORM };
+	CHECK(poll(&p, 1, 0) == 0, "up to date: not readable");
+	CHECK(epoll_wait(ep, &out, 1, 0) == 0, "epoll: not readable");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	for (i = 0; i < 2; i++) {
+		CHECK(poll(&p, 1, 0) == 1 &&
+		      p.revents == (POLLIN | POLLRDNORM), "revents 0x%x",
+		      p.revents);
+		CHECK(epoll_wait(ep, &out, 1, 0) == 1 &&
+		      (out.events & EPOLLIN), "epoll level-triggered");
+	}
+	CHECK(sg_write(a, g) == 4, "ack");
+	CHECK(poll(&p, 1, 0) == 0, "not readable after ack");
+	CHECK(epoll_wait(ep, &out, 1, 0) == 0, "epoll: not after ack");
+	close(ep);
+	return TEST_PASS;
+}
+
+static int t_poll_wakes(void)
+{
+	struct timespec t0;
+	struct pollfd p;
+	long ms;
+	int a, r;
+
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	p = (struct pollfd){ .fd = a, .events = POLLIN };
+	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = poll(&p, 1, WATCHDOG_MS);
+	ms = elapsed_ms(&t0);
+	CHECK(r == 1 && (p.revents & POLLIN), "poll %d revents 0x%x", r,
+	      p.revents);
+	CHECK(ms >= DELAY_MS / 2 && ms < WATCHDOG_MS, "woke after %ld ms", ms);
+	return TEST_PASS;
+}
+
+static int t_tracking(void)
+{
+	long long t0 = tracked(), o0 = outdated();
+	int a;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	CHECK(sg_track(a, 1) == 0 && tracked() == t0 + 1, "track");
+	CHECK(sg_track(a, 7) == 0 && tracked() == t0 + 1, "track twice");
+	CHECK(outdated() == o0, "an up-to-date fd is not outdated");
+	CHECK(sg_track(a, 0) == 0 && tracked() == t0, "untrack");
+	CHECK(sg_track(a, 0) == 0 && tracked() == t0, "untrack twice");
+	CHECK(sg_track(a, 1) == 0 && tracked() == t0 + 1, "track again");
+	sg_close(a);
+	CHECK(tracked() == t0, "close drops the count");
+	return TEST_PASS;
+}
+
+static int t_bump_outdates_all(void)
+{
+	int fds[3], i;
+	uint32_t g, v;
+
+	for (i = 0; i < 3; i++) {
+		fds[i] = sg_open(O_RDONLY | O_NONBLOCK);
+		CHECK(fds[i] >= 0, "open");
+	}
+	CHECK(sg_track(fds[0], 1) == 0, "track");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	for (i = 0; i < 3; i++)
+		CHECK(sg_read(fds[i], &v) == 4 && v == g, "fd %d", i);
+	CHECK(outdated() == tracked(), "every tracked watcher is outdated");
+	return TEST_PASS;
+}
+
+static int t_wait_none(void)
+{
+	struct timespec t0;
+	int a, r;
+
+	CHECK(outdated() == 0, "a tracked watcher is outdated already");
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm_ms(WATCHDOG_MS);
+	r = sg_wait(a, 0);
+	disarm();
+	CHECK(r == 0, "WAIT_WATCHERS(0) = %d", r);
+	CHECK(sg_wait(a, 5000) == 0, "WAIT_WATCHERS(5000)");
+	CHECK(elapsed_ms(&t0) < 2000, "took %ld ms", elapsed_ms(&t0));
+	return TEST_PASS;
+}
+
+static int t_wait_timeout(void)
+{
+	struct timespec t0;
+	int a, b, r;
+	long ms;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	b = sg_open(O_RDONLY);
+	CHECK(b >= 0, "open");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = sg_wait(b, DELAY_MS);
+	ms = elapsed_ms(&t0);
+	CHECK(r == -1 && errno == ETIME, "WAIT_WATCHERS = %d", r);
+	CHECK(ms >= DELAY_MS - 20 && ms < WATCHDOG_MS, "after %ld ms", ms);
+	return TEST_PASS;
+}
+
+/* A waiter blocked by one tracked outdated fd a, released by op on a. */
+static int wait_released_by(enum later_op op)
+{
+	long long o0 = outdated();
+	struct timespec t0;
+	int a, b, r;
+	long ms;
+
+	a = sg_open(O_RDWR);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	CHECK(outdated() == o0 + 1, "outdated count %lld", outdated());
+	b = sg_open(O_RDONLY);
+	CHECK(b >= 0, "open");
+	CHECK(later(op, a) == 0, "thread");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	arm_ms(WATCHDOG_MS);
+	r = sg_wait(b, 0);
+	disarm();
+	ms = elapsed_ms(&t0);
+	CHECK(r == 0, "WAIT_WATCHERS = %d", r);
+	CHECK(ms >= DELAY_MS / 2, "returned after %ld ms only", ms);
+	CHECK(join_laters() == 0, "helper");
+	CHECK(outdated() == o0, "outdated count back to %lld", o0);
+	return TEST_PASS;
+}
+
+static int t_wait_released_by_ack(void)
+{
+	return wait_released_by(LATER_ACK);
+}
+
+static int t_wait_released_by_close(void)
+{
+	return wait_released_by(LATER_CLOSE);
+}
+
+static int t_wait_released_by_untrack(void)
+{
+	return wait_released_by(LATER_UNTRACK);
+}
+
+static int t_wait_own_outdated(void)
+{
+	struct timespec t0;
+	int a, u;
+
+	a = sg_open(O_RDONLY);
+	u = sg_open(O_RDONLY);
+	CHECK(a >= 0 && u >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK(sg_wait(a, 5000) == -1 && errno == EINTR, "tracked, outdated");
+	CHECK(sg_wait(u, 5000) == -1 && errno == EINTR, "untracked, outdated");
+	CHECK(sg_wait(u, 0) == -1 && errno == EINTR, "no timeout");
+	CHECK(elapsed_ms(&t0) < 2000, "took %ld ms", elapsed_ms(&t0));
+	return TEST_PASS;
+}
+
+static int t_wait_becomes_outdated(void)
+{
+	struct timespec t0;
+	int x, b, r;
+	long ms;
+
+	x = sg_open(O_RDONLY);
+	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	b = sg_open(O_RDONLY);
+	CHECK(b >= 0, "open");
+	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = sg_wait(b, WATCHDOG_MS);
+	ms = elapsed_ms(&t0);
+	CHECK(r == -1 && errno == EINTR, "WAIT_WATCHERS = %d", r);
+	CHECK(ms >= DELAY_MS / 2 && ms < WATCHDOG_MS - 1000, "after %ld ms", ms);
+	return TEST_PASS;
+}
+
+static int t_wait_signal(void)
+{
+	int x, b, r, before = alarms;
+
+	x = sg_open(O_RDONLY);
+	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	b = sg_open(O_RDONLY);
+	CHECK(b >= 0, "open");
+	arm_ms(DELAY_MS);
+	r = sg_wait(b, 0);
+	disarm();
+	CHECK(r == -1 && errno == EINTR, "WAIT_WATCHERS = %d", r);
+	CHECK(alarms > before, "no SIGALRM seen");
+	return TEST_PASS;
+}
+
+static int t_track_outdated_counts(void)
+{
+	long long o0 = outdated(), t0 = tracked();
+	uint32_t g;
+	int a, b;
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(outdated() == o0, "untracked: not counted");
+	b = sg_open(O_RDONLY);
+	CHECK(b >= 0 && sg_wait(b, 1000) == 0, "nothing to wait for");
+	CHECK(sg_track(a, 1) == 0, "track");
+	CHECK(tracked() == t0 + 1 && outdated() == o0 + 1,
+	      "counted at once: tracked %lld outdated %lld", tracked(),
+	      outdated());
+	CHECK(sg_wait(b, 200) == -1 && errno == ETIME, "waiter must wait");
+	CHECK(sg_write(a, g) == 4 && outdated() == o0, "ack");
+	CHECK(sg_wait(b, 1000) == 0, "released");
+	CHECK(sg_track(a, 0) == 0 && tracked() == t0, "untrack");
+	return TEST_PASS;
+}
+
+/* Spec examples: current 5, min 8 gives 8; current 5, min 3 gives 6. */
+static int t_trigger_min(void)
+{
+	uint32_t g, v;
+	int a;
+
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(go_to(5) == 0 && sg_gen() == 5, "counter at 5");
+	CHECK(trigger_expect(8, &g) == 0 && g == 8, "5, min 8 -> %u", g);
+	CHECK(sg_read(a, &v) == 4 && v == 8, "fd sees %u", v);
+	CHECK(go_to(5) == 0, "counter at 5");
+	CHECK(trigger_expect(3, &g) == 0 && g == 6, "5, min 3 -> %u", g);
+	CHECK(trigger_expect(6, &g) == 0 && g == 7, "6, min 6 -> %u", g);
+	CHECK(trigger_expect(8, &g) == 0 && g == 8, "7, min 8 -> %u", g);
+	CHECK(trigger_expect(0, &g) == 0 && g == 9, "8, min 0 -> %u", g);
+	CHECK(sg_read(a, &v) == 4 && v == 9, "fd sees %u", v);
+	return TEST_PASS;
+}
+
+static int t_trigger_wrap(void)
+{
+	uint32_t g, v;
+	int a;
+
+	a = sg_open(O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(go_to(0x7fffffff) == 0, "counter at 0x7fffffff");
+	CHECK(sg_read(a, &v) == 4 && sg_write(a, v) == 4, "ack");
+	CHECK(trigger_expect(0, &g) == 0 && g == 0x80000000u, "-> 0x%x", g);
+	CHECK(sg_read(a, &v) == 4 && v == g && sg_write(a, v) == 4,
+	      "fd sees 0x%x", v);
+	CHECK(go_to(5) == 0, "counter at 5");
+	CHECK(trigger_expect(0xffffffffUL, &g) == 0 && g == 0xffffffffu,
+	      "min 0xffffffff is unsigned: -> 0x%x", g);
+	CHECK(go_to(0xfffffffe) == 0, "counter at 0xfffffffe");
+	CHECK(trigger_expect(0, &g) == 0 && g == 0xffffffffu, "-> 0x%x", g);
+	CHECK(sg_read(a, &v) == 4 && sg_write(a, v) == 4, "ack");
+	CHECK(trigger_expect(0, &g) == 0 && g == 0, "wraps to 0: 0x%x", g);
+	CHECK(sg_read(a, &v) == 4 && v == 0 && sg_write(a, v) == 4,
+	      "fd sees the wrap");
+	CHECK(go_to(0xffffffff) == 0, "counter at 0xffffffff");
+	CHECK(trigger_expect(0xffffffffUL, &g) == 0 && g == 0,
+	      "0xffffffff, min 0xffffffff still moves: 0x%x", g);
+	CHECK(go_to(0xffffffff) == 0, "counter at 0xffffffff");
+	CHECK(trigger_expect(7, &g) == 0 && g == 7, "0xffffffff, min 7 -> %u", g);
+	if (sizeof(unsigned long) == 8) {
+		CHECK(go_to(5) == 0, "counter at 5");
+		CHECK(trigger_expect((unsigned long)0x100000000ULL | 10, &g) == 0
+		      && g == 10, "min read as its low 32 bits: %u", g);
+	}
+	return TEST_PASS;
+}
+
+static int t_unknown_ioctl(void)
+{
+	const unsigned long cmds[] = {
+		_IO(SYSGENID_IOCTL, 0), _IO(SYSGENID_IOCTL, 4),
+		_IO(SYSGENID_IOCTL, 0xff), _IO(0xE5, 1),
+		_IOW(SYSGENID_IOCTL, 1, int), _IOR(SYSGENID_IOCTL, 3, int), 0,
+	};
+	uint32_t g = sg_gen();
+	unsigned int i;
+	int a;
+
+	a = sg_open(O_RDWR);
+	CHECK(a >= 0, "open");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		CHECK(ioctl(a, cmds[i], 0) == -1 && errno == EINVAL,
+		      "cmd 0x%lx", cmds[i]);
+	CHECK(sg_gen() == g, "counter moved");
+	return TEST_PASS;
+}
+
+static int capset_only(int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2] = { 0 };
+
+	if (cap >= 0) {
+		d[cap / 32].effective = 1u << (cap % 32);
+		d[cap / 32].permitted = 1u << (cap % 32);
+	}
+	return syscall(SYS_capset, &h, d);
+}
+
+static int drop_to_nobody(int keep_caps)
+{
+	if (keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0))
+		return -1;
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return -1;
+	return 0;
+}
+
+/* Run fn in a child process; its exit status is the result. */
+static int in_child(int (*fn)(int fd))
+{
+	int status, fd;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return TEST_FAIL;
+	if (pid == 0) {
+		fd = open(SG_DEV, O_RDWR);
+		_exit(fd < 0 ? TEST_FAIL : fn(fd));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return TEST_FAIL;
+	return WEXITSTATUS(status);
+}
+
+static int child_nobody(int fd)
+{
+	CHECK(drop_to_nobody(0) == 0, "setuid");
+	CHECK(geteuid() == 65534, "euid");
+	CHECK(sg_trigger_fd(fd, 0) == -1 && errno == EACCES, "TRIGGER");
+	return TEST_PASS;
+}
+
+static int child_cap_only(int fd)
+{
+	CHECK(drop_to_nobody(1) == 0, "setuid");
+	CHECK(capset_only(CAP_CHECKPOINT_RESTORE) == 0, "capset");
+	CHECK(sg_trigger_fd(fd, 0) == 0, "TRIGGER with CAP_CHECKPOINT_RESTORE");
+	CHECK(capset_only(CAP_SYS_ADMIN) == -1, "cannot regain a dropped cap");
+	CHECK(capset_only(-1) == 0, "drop all");
+	CHECK(sg_trigger_fd(fd, 0) == -1 && errno == EACCES, "TRIGGER, no cap");
+	return TEST_PASS;
+}
+
+static int child_sys_admin_only(int fd)
+{
+	CHECK(drop_to_nobody(1) == 0, "setuid");
+	CHECK(capset_only(CAP_SYS_ADMIN) == 0, "capset");
+	CHECK(sg_trigger_fd(fd, 0) == 0, "TRIGGER with CAP_SYS_ADMIN");
+	return TEST_PASS;
+}
+
+static int child_userns(int fd)
+{
+	char status[4096];
+	int s, n;
+	char *cap;
+
+	if (unshare(CLONE_NEWUSER)) {
+		printf("# unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return TEST_SKIP;
+	}
+	s = open("/proc/self/uid_map", O_WRONLY);
+	CHECK(s >= 0 && write(s, "0 0 1", 5) == 5, "uid_map");
+	close(s);
+	CHECK(geteuid() == 0, "root in the new namespace");
+	s = open("/proc/self/status", O_RDONLY);
+	n = s < 0 ? -1 : read(s, status, sizeof(status) - 1);
+	close(s);
+	CHECK(n > 0, "read status");
+	status[n] = '\0';
+	cap = strstr(status, "CapEff:\t");
+	CHECK(cap && strncmp(cap + 8, "0000000000000000", 16) != 0,
+	      "full capabilities inside the namespace");
+	CHECK(sg_trigger_fd(fd, 0) == -1 && errno == EACCES,
+	      "TRIGGER from a user namespace");
+	return TEST_PASS;
+}
+
+static int priv_test(int (*fn)(int fd), int moves)
+{
+	uint32_t g = sg_gen();
+	int r;
+
+	if (getuid() != 0)
+		return TEST_SKIP;
+	r = in_child(fn);
+	if (r != TEST_PASS)
+		return r;
+	CHECK(sg_gen() == g + moves, "counter %u, want %u", sg_gen(), g + moves);
+	return TEST_PASS;
+}
+
+static int t_trigger_nobody(void)
+{
+	return priv_test(child_nobody, 0);
+}
+
+static int t_trigger_cap_checkpoint_restore(void)
+{
+	return priv_test(child_cap_only, 1);
+}
+
+static int t_trigger_cap_sys_admin(void)
+{
+	return priv_test(child_sys_admin_only, 1);
+}
+
+static int t_trigger_userns(void)
+{
+	return priv_test(child_userns, 0);
+}
+
+static int t_mmap_ro(void)
+{
+	volatile uint32_t *p, *q, *r;
+	uint32_t g;
+	int a, b;
+
+	a = sg_open(O_RDONLY);
+	b = sg_open(O_RDONLY);
+	CHECK(a >= 0 && b >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	q = mmap(NULL, 4, PROT_READ, MAP_SHARED, b, 0);
+	CHECK(p != MAP_FAILED && q != MAP_FAILED, "mmap");
+	CHECK(*p == sg_gen() && *q == *p, "page holds %u, counter %u", *p,
+	      sg_gen());
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(*p == g && *q == g, "page follows the bump: %u", *p);
+	sg_close(a);
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(*p == g, "mapping outlives its fd: %u", *p);
+	r = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, b, 0);
+	CHECK(r != MAP_FAILED, "read-only private mapping");
+	CHECK(trigger_expect(0, &g) == 0 && *r == g, "it follows too");
+	munmap((void *)p, PAGE);
+	munmap((void *)q, PAGE);
+	munmap((void *)r, PAGE);
+	return TEST_PASS;
+}
+
+static int t_mmap_write(void)
+{
+	void *p;
+	int a;
+
+	a = sg_open(O_RDWR);
+	CHECK(a >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
+	CHECK(p == MAP_FAILED && errno == EPERM, "shared read-write");
+	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, a, 0);
+	CHECK(p == MAP_FAILED && errno == EPERM, "shared write");
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, a, 0);
+	CHECK(p == MAP_FAILED && errno == EPERM, "private read-write");
+	return TEST_PASS;
+}
+
+static int t_mprotect(void)
+{
+	volatile uint32_t *p;
+	int a;
+
+	a = sg_open(O_RDWR);
+	CHECK(a >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p != MAP_FAILED, "mmap");
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE) == -1,
+	      "mprotect(PROT_WRITE) must fail");
+	CHECK(*p == sg_gen(), "still readable");
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+static int t_mmap_bounds(void)
+{
+	void *p;
+	int a;
+
+	a = sg_open(O_RDONLY);
+	CHECK(a >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, PAGE);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "offset one page");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 100 * PAGE);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "offset 100 pages");
+	p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p == MAP_FAILED && errno == EINVAL, "two pages");
+	return TEST_PASS;
+}
+
+static int t_sysfs(void)
+{
+	static const char *const names[] = {
+		"generation", "tracked_watchers", "outdated_watchers",
+	};
+	long long t0 = tracked(), o0 = outdated();
+	char path[128];
+	struct stat st;
+	unsigned int i;
+	uint32_t g, v;
+	int a, b;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), SG_SYSFS "%s", names[i]);
+		CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0444,
+		      "%s mode 0%o", path, st.st_mode & 0777);
+		CHECK(open(path, O_WRONLY) == -1, "%s is read-only", path);
+		CHECK(sg_sysfs(names[i]) >= 0, "%s format", path);
+	}
+	a = sg_open(O_RDONLY | O_NONBLOCK);
+	b = sg_open(O_RDONLY | O_NONBLOCK);
+	CHECK(a >= 0 && b >= 0, "open");
+	CHECK(sg_track(a, 1) == 0 && sg_track(b, 1) == 0, "track");
+	CHECK(tracked() == t0 + 2 && outdated() == o0, "two tracked");
+	CHECK(trigger(0) == 0, "trigger");
+	CHECK(sg_read(a, &v) == 4 && (g = sg_gen()) == v, "generation %u", v);
+	CHECK(outdated() == o0 + 2, "two outdated: %lld", outdated());
+	sg_close(b);
+	CHECK(tracked() == t0 + 1 && outdated() == o0 + 1, "one left");
+	CHECK(sg_track(a, 0) == 0, "untrack");
+	CHECK(tracked() == t0 && outdated() == o0, "back to start");
+	return TEST_PASS;
+}
+
+struct test {
+	const char *desc;
+	int (*fn)(void);
+};
+
+static const struct test tests[] = {
+	{ "open: a new fd remembers the current generation", t_open_remembers },
+	{ "read: buffer under 4 bytes fails with EINVAL", t_read_small },
+	{ "read: 0 bytes returns 0", t_read_zero },
+	{ "read: up to date with O_NONBLOCK fails with EAGAIN", t_read_nonblock },
+	{ "read: blocks until a trigger from another thread", t_read_blocks },
+	{ "read: a signal interrupts it with EINTR", t_read_signal },
+	{ "read: outdated returns the current counter every time",
+	  t_read_outdated_repeats },
+	{ "write: not 4 bytes fails with ENOBUFS", t_write_size },
+	{ "write: a stale value fails with EINVAL", t_write_stale },
+	{ "write: the current value acknowledges", t_write_ack },
+	{ "poll/epoll: readable while outdated, not after the ack", t_poll },
+	{ "poll: a trigger wakes a blocked poll", t_poll_wakes },
+	{ "SET_WATCHER_TRACKING: on/off, idempotent, counted in sysfs",
+	  t_tracking },
+	{ "bump: every open fd is outdated, tracked ones counted",
+	  t_bump_outdates_all },
+	{ "WAIT_WATCHERS: returns at once with no outdated watcher",
+	  t_wait_none },
+	{ "WAIT_WATCHERS: fails with ETIME on timeout", t_wait_timeout },
+	{ "WAIT_WATCHERS: released when the watcher acknowledges",
+	  t_wait_released_by_ack },
+	{ "WAIT_WATCHERS: released when the outdated tracked fd closes",
+	  t_wait_released_by_close },
+	{ "WAIT_WATCHERS: released when the outdated fd stops tracking",
+	  t_wait_released_by_untrack },
+	{ "WAIT_WATCHERS: EINTR when the caller's fd is outdated",
+	  t_wait_own_outdated },
+	{ "WAIT_WATCHERS: EINTR when the caller's fd becomes outdated",
+	  t_wait_becomes_outdated },
+	{ "WAIT_WATCHERS: a signal interrupts it with EINTR", t_wait_signal },
+	{ "tracking an already outdated fd counts it at once",
+	  t_track_outdated_counts },
+	{ "TRIGGER: new = max(min, current + 1)", t_trigger_min },
+	{ "TRIGGER: min read as u32, counter always moves, wraps to 0",
+	  t_trigger_wrap },
+	{ "unknown ioctl fails with EINVAL", t_unknown_ioctl },
+	{ "TRIGGER: uid 65534 without capabilities gets EACCES",
+	  t_trigger_nobody },
+	{ "TRIGGER: CAP_CHECKPOINT_RESTORE alone is enough",
+	  t_trigger_cap_checkpoint_restore },
+	{ "TRIGGER: CAP_SYS_ADMIN alone is enough", t_trigger_cap_sys_admin },
+	{ "TRIGGER: root of a new user namespace gets EACCES",
+	  t_trigger_userns },
+	{ "mmap: read-only page shows the counter and follows it", t_mmap_ro },
+	{ "mmap: writable mapping fails with EPERM", t_mmap_write },
+	{ "mmap: mprotect(PROT_WRITE) of the mapping fails", t_mprotect },
+	{ "mmap: offset or size beyond one page fails with EINVAL",
+	  t_mmap_bounds },
+	{ "sysfs: generation, tracked_watchers, outdated_watchers",
+	  t_sysfs },
+};
+
+static void release_test_resources(void)
+{
+	int i;
+
+	disarm();
+	join_laters();
+	for (i = 0; i < MAX_FDS; i++) {
+		if (test_fds[i] >= 0)
+			close(test_fds[i]);
+		test_fds[i] = -1;
+	}
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	int n = sizeof(tests) / sizeof(tests[0]), i, r;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	for (i = 0; i < MAX_FDS; i++)
+		test_fds[i] = -1;
+	tap_plan(n);
+	ctl_fd = open(SG_DEV, O_RDWR);
+	if (ctl_fd < 0 || sg_sysfs("generation") < 0) {
+		printf("Bail out! %s or its sysfs view missing: %s\n", SG_DEV,
+		       strerror(errno));
+		return 1;
+	}
+	diag("generation at start: %u", sg_gen());
+	for (i = 0; i < n; i++) {
+		r = tests[i].fn();
+		release_test_resources();
+		tap_result(r, tests[i].desc,
+			   r == TEST_SKIP ? "needs root / user namespaces" : NULL);
+	}
+	close(ctl_fd);
+	return tap_finish();
+}
