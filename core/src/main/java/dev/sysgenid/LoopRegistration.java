@@ -49,12 +49,21 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     /**
-     * Ends the registration and closes its watcher; no listener call starts after this returns
-     * on the executor thread that would run it, except one already running.
+     * Ends the registration. When this returns, the watcher no longer counts for the overseer
+     * (tracking is off) and no listener call starts any more (one already running finishes);
+     * the loop closes the fd itself moments later, on its own thread, so that an fd number is
+     * never reused while still in its epoll set.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (watcher.isTracked()) {
+                try {
+                    watcher.setTracking(false);
+                } catch (SysgenidException ignored) {
+                    // closed already: nothing is tracked any more
+                }
+            }
             loop.deregister(this);
         }
     }

@@ -51,11 +51,6 @@ public final class SimulatedDevice extends BackedDevice {
     }
 
     @Override
-    public int currentGeneration() {
-        return kernel.generation();
-    }
-
-    @Override
     public WatcherCounts counts() {
         return new WatcherCounts(kernel.generation(), kernel.trackedWatchers(), kernel.outdatedWatchers());
     }

@@ -1,0 +1,112 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sysgenid.internal.Errno;
+
+/** Bad input: every failure is typed and says what to do; nothing leaks on the way. */
+class DeviceErrorsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingDeviceIsAbsentAndSaysHowToLoadTheModule() {
+        Path missing = dir.resolve("sysgenid");
+        assertThat(GenerationDevice.status(missing)).isEqualTo(DeviceStatus.ABSENT);
+        assertThatThrownBy(() -> GenerationDevice.open(missing))
+                .isInstanceOf(DeviceAbsentException.class)
+                .hasMessageContaining("modprobe sysgenid")
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void aMissingDeviceFallsBackToTheSimulatedOneOnlyWhenAskedTo() {
+        try (GenerationDevice d = GenerationDevice.openOrSimulated(dir.resolve("sysgenid"))) {
+            assertThat(d.isSimulated()).isTrue();
+            assertThat(d.name()).isEqualTo("simulated");
+        }
+    }
+
+    @Test
+    void aCharacterDeviceThatIsNotSysgenidIsRefused() {
+        Path devNull = Path.of("/dev/null");
+        assertThat(GenerationDevice.status(devNull)).isEqualTo(DeviceStatus.NOT_A_DEVICE);
+        assertThatThrownBy(() -> GenerationDevice.open(devNull))
+                .isInstanceOf(NotADeviceException.class)
+                .hasMessageContaining("/dev/sysgenid");
+        assertThatThrownBy(() -> GenerationDevice.openOrSimulated(devNull)).isInstanceOf(NotADeviceException.class);
+    }
+
+    @Test
+    void aRegularFileOrADirectoryIsNotADevice() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "1234");
+        assertThat(GenerationDevice.status(file)).isEqualTo(DeviceStatus.NOT_A_DEVICE);
+        assertThatThrownBy(() -> GenerationDevice.open(file)).isInstanceOf(NotADeviceException.class);
+        assertThat(GenerationDevice.status(dir)).isEqualTo(DeviceStatus.NOT_A_DEVICE);
+        assertThatThrownBy(() -> GenerationDevice.open(dir)).isInstanceOf(NotADeviceException.class);
+    }
+
+    @Test
+    void permissionDeniedNamesTheUdevRuleAndTheGroup() throws Exception {
+        assumeFalse("root".equals(System.getProperty("user.name")), "root opens any file: see the mapping test below");
+        Path locked = Files.createFile(dir.resolve("sysgenid"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("---------")));
+        assertThat(GenerationDevice.status(locked)).isEqualTo(DeviceStatus.PERMISSION_DENIED);
+        assertThatThrownBy(() -> GenerationDevice.open(locked)).isInstanceOf(DevicePermissionException.class);
+    }
+
+    @Test
+    void eaccesAndEpermOnOpenArePermissionErrorsWithTheUdevRule() {
+        for (int errno : new int[] {Errno.EACCES, Errno.EPERM}) {
+            SysgenidException e = Failures.ofOpen("/dev/sysgenid", errno);
+            assertThat(e).isInstanceOf(DevicePermissionException.class);
+            assertThat(e.getMessage())
+                    .contains(DevicePermissionException.UDEV_RULE)
+                    .contains("usermod -aG sysgenid");
+            assertThat(e.errno()).isEqualTo(errno);
+        }
+    }
+
+    @Test
+    void runningOutOfFileDescriptorsIsATypedErrorThatSaysWhichLimit() {
+        SysgenidException e = Failures.ofOpen("/dev/sysgenid", Errno.EMFILE);
+        assertThat(e).isInstanceOf(FileLimitException.class);
+        assertThat(e.getMessage()).contains("ulimit -n").contains("LimitNOFILE");
+    }
+
+    @Test
+    void aClosedDeviceRefusesNewLoopsAndProbesClearly() {
+        SimulatedDevice d = SimulatedDevice.create();
+        d.close();
+        d.close();
+        assertThatThrownBy(d::loop).isInstanceOf(WatcherClosedException.class);
+        assertThatThrownBy(d::currentGeneration).isInstanceOf(WatcherClosedException.class)
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void aClosedProbeNeverFaultsAndKeepsTheLastValue() {
+        try (SimulatedDevice d = SimulatedDevice.create(41)) {
+            GenerationProbe probe = d.mapProbe();
+            d.bump();
+            probe.close();
+            probe.close();
+            assertThat(probe.isClosed()).isTrue();
+            d.bump();
+            assertThat(probe.generation()).as("frozen at close").isEqualTo(42);
+        }
+    }
+}

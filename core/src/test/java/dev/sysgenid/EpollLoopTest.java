@@ -1,0 +1,263 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The epoll loop with real fds (eventfds of the simulated device). */
+class EpollLoopTest {
+
+    private SimulatedDevice device;
+    private ExecutorService executor;
+    private int fdsBefore;
+
+    @org.junit.jupiter.api.BeforeAll
+    static void warmUp() throws InterruptedException {
+        OpenFds.warmUp();
+    }
+
+    @BeforeEach
+    void setUp() {
+        fdsBefore = OpenFds.count();
+        device = SimulatedDevice.create();
+        executor = Executors.newFixedThreadPool(4);
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        device.close();
+        executor.shutdownNow();
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+        assertThat(OpenFds.settle(fdsBefore)).as(() -> "open fds after the test: " + OpenFds.describe()).isEqualTo(fdsBefore);
+    }
+
+    @Test
+    void aThousandWatchersOnOneThreadAllSeeOneBumpOnceAndAcknowledge() throws Exception {
+        int n = 1000;
+        AtomicInteger calls = new AtomicInteger();
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch acked = new CountDownLatch(n);
+        List<LoopRegistration> regs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Watcher w = device.openWatcher();
+            w.setTracking(true);
+            regs.add(device.loop().register(w, executor, (reg, gen) -> {
+                calls.incrementAndGet();
+                threads.add(Thread.currentThread().getName());
+                assertThat(reg.acknowledge(gen)).isEqualTo(AckResult.ACKNOWLEDGED);
+                acked.countDown();
+            }));
+        }
+        try (Overseer overseer = device.overseer()) {
+            overseer.trigger();
+            assertThat(acked.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
+        }
+        Thread.sleep(100);
+        assertThat(calls).hasValue(n);
+        assertThat(threads).noneMatch(t -> t.startsWith("sysgenid-epoll"));
+        assertThat(device.loop().size()).isEqualTo(n);
+        regs.forEach(LoopRegistration::close);
+        assertThat(device.counts().trackedWatchers()).as("close() untracks at once").isZero();
+    }
+
+    @Test
+    void aStaleAcknowledgementBringsTheNewestGenerationNotAQueue() throws Exception {
+        List<Integer> seen = new ArrayList<>();
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        int[] last = new int[1];
+        Watcher w = device.openWatcher();
+        device.loop().register(w, executor, (reg, gen) -> {
+            synchronized (seen) {
+                seen.add(gen);
+            }
+            first.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (reg.acknowledge(gen) == AckResult.ACKNOWLEDGED && gen == last[0]) {
+                done.countDown();
+            }
+        });
+        device.bump();
+        assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+        for (int i = 0; i < 50; i++) {
+            last[0] = device.bump();
+        }
+        release.countDown();
+        assertThat(done.await(5, TimeUnit.SECONDS)).isTrue();
+        synchronized (seen) {
+            assertThat(seen).hasSize(2).endsWith(last[0]);
+        }
+    }
+
+    @Test
+    void registrationsFromManyThreadsWhileBumpsFireAllEndUpToDate() throws Exception {
+        int threads = 8;
+        int perThread = 100;
+        ExecutorService registrars = Executors.newFixedThreadPool(threads);
+        List<LoopRegistration> regs = new ArrayList<>();
+        CountDownLatch registered = new CountDownLatch(threads * perThread);
+        try {
+            for (int t = 0; t < threads; t++) {
+                registrars.execute(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        Watcher w = device.openWatcher();
+                        w.setTracking(true);
+                        LoopRegistration r = device.loop().register(w, executor, (reg, gen) -> reg.acknowledge(gen));
+                        synchronized (regs) {
+                            regs.add(r);
+                        }
+                        registered.countDown();
+                    }
+                });
+            }
+            for (int i = 0; i < 20; i++) {
+                device.bump();
+                Thread.sleep(5);
+            }
+            assertThat(registered.await(30, TimeUnit.SECONDS)).isTrue();
+            device.bump();
+            try (Overseer overseer = device.overseer()) {
+                assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
+            }
+            assertThat(device.counts().outdatedWatchers()).isZero();
+            assertThat(device.counts().trackedWatchers()).isEqualTo(threads * perThread);
+        } finally {
+            registrars.shutdownNow();
+            synchronized (regs) {
+                regs.forEach(LoopRegistration::close);
+            }
+        }
+        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).isTrue();
+        assertThat(device.loop().isAlive()).isTrue();
+    }
+
+    @Test
+    void closingTheLoopWithEventsPendingClosesEveryWatcherAndTellsEveryListener() throws Exception {
+        int n = 200;
+        CountDownLatch terminated = new CountDownLatch(n);
+        AtomicInteger generations = new AtomicInteger();
+        EpollLoop loop = device.loop();
+        List<Watcher> watchers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Watcher w = device.openWatcher();
+            w.setTracking(true);
+            watchers.add(w);
+            loop.register(w, executor, new GenerationListener() {
+                @Override
+                public void onGeneration(LoopRegistration reg, int gen) {
+                    generations.incrementAndGet(); // never acknowledges: stays outdated
+                }
+
+                @Override
+                public void onTerminated(SysgenidException cause) {
+                    terminated.countDown();
+                }
+            });
+        }
+        device.bump();
+        loop.close();
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(terminated.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(watchers).allMatch(Watcher::isClosed);
+        assertThat(device.counts().trackedWatchers()).isZero();
+        assertThat(device.counts().outdatedWatchers()).isZero();
+        Watcher late = device.openWatcher();
+        assertThatThrownBy(() -> loop.register(late, executor, (r, g) -> { }))
+                .isInstanceOf(WatcherClosedException.class);
+        assertThat(late.isClosed()).as("a refused registration still closes the watcher it owns").isTrue();
+    }
+
+    @Test
+    void closingARegistrationClosesItsWatcherAndReleasesTheOverseer() throws Exception {
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        CountDownLatch called = new CountDownLatch(1);
+        LoopRegistration reg = device.loop().register(w, executor, (r, g) -> called.countDown());
+        try (Overseer overseer = device.overseer()) {
+            overseer.trigger();
+            assertThat(called.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(overseer.awaitWatchers(Duration.ofMillis(100)).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            reg.close();
+            reg.close();
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+        }
+        assertThat(waitFor(w::isClosed)).isTrue();
+        assertThat(waitFor(() -> device.loop().size() == 0)).isTrue();
+    }
+
+    @Test
+    void anAlreadyOutdatedWatcherIsReportedAtOnce() throws Exception {
+        Watcher w = device.openWatcher();
+        int g = device.bump();
+        CountDownLatch called = new CountDownLatch(1);
+        int[] seen = new int[1];
+        device.loop().register(w, executor, (r, gen) -> {
+            seen[0] = gen;
+            called.countDown();
+        });
+        assertThat(called.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen[0]).isEqualTo(g);
+    }
+
+    @Test
+    void anExecutorThatRejectsEndsTheRegistrationWithoutKillingTheLoop() throws Exception {
+        Watcher w = device.openWatcher();
+        ExecutorService dead = Executors.newSingleThreadExecutor();
+        dead.shutdown();
+        device.loop().register(w, dead, (r, g) -> { });
+        device.bump();
+        assertThat(waitFor(w::isClosed)).isTrue();
+        assertThat(device.loop().isAlive()).isTrue();
+    }
+
+    @Test
+    void theLoopThreadUsesNoCpuWhileNothingChanges() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            device.loop().register(device.openWatcher(), executor, (r, g) -> r.acknowledge(g));
+        }
+        Thread.sleep(200);
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long id = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("sysgenid-epoll")).findFirst().orElseThrow().getId();
+        long before = mx.getThreadCpuTime(id);
+        Thread.sleep(1000);
+        long used = mx.getThreadCpuTime(id) - before;
+        // a loop that polled every millisecond would burn far more than this in a second
+        assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
+}

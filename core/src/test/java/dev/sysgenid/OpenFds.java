@@ -1,0 +1,66 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.io.File;
+
+/** Counts this process's open file descriptors, for leak checks. */
+public final class OpenFds {
+
+    private OpenFds() {
+    }
+
+    /**
+     * Runs the device, loop, overseer and probe paths once, so that what the JVM, libffi and the
+     * JDK open lazily on first use (/dev/urandom, a trampoline file) is open before a baseline.
+     */
+    public static void warmUp() throws InterruptedException {
+        java.util.concurrent.ExecutorService ex = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (SimulatedDevice d = SimulatedDevice.create(); Overseer o = d.overseer(); GenerationProbe p = d.mapProbe()) {
+            java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+            d.loop().register(d.openWatcher(), ex, (r, g) -> {
+                r.acknowledge(g);
+                seen.countDown();
+            });
+            o.trigger();
+            seen.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            o.awaitWatchers(java.time.Duration.ofMillis(10));
+            p.generation();
+            new java.security.SecureRandom().nextInt();
+        } finally {
+            ex.shutdownNow();
+        }
+    }
+
+    public static int count() {
+        String[] names = new File("/proc/self/fd").list();
+        return names == null ? -1 : names.length;
+    }
+
+    /** The targets of the open fds, for a leak report. */
+    public static java.util.List<String> describe() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        String[] names = new File("/proc/self/fd").list();
+        if (names != null) {
+            for (String n : names) {
+                try {
+                    out.add(n + " -> " + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)));
+                } catch (java.io.IOException e) {
+                    out.add(n + " -> ?");
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Waits up to two seconds for the count to drop back to {@code expected} (closes may lag a task). */
+    public static int settle(int expected) throws InterruptedException {
+        int n = count();
+        for (int i = 0; i < 200 && n > expected; i++) {
+            Thread.sleep(10);
+            n = count();
+        }
+        return n;
+    }
+}
