@@ -20,6 +20,8 @@
 
 #include "../sysgenid.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define SG_DEV		"/dev/sysgenid"
 #define SG_SYSFS	"/sys/class/misc/sysgenid/"
 

@@ -695,7 +695,7 @@ static int t_trigger_wrap(void)
 	CHECK(trigger_expect(7, &g) == 0 && g == 7, "0xffffffff, min 7 -> %u", g);
 	if (sizeof(unsigned long) == 8) {
 		CHECK(go_to(5) == 0, "counter at 5");
-		CHECK(trigger_expect((unsigned long)0x100000000ULL | 10, &g) == 0
+		CHECK(trigger_expect((unsigned long)(1ULL << 32 | 10), &g) == 0
 		      && g == 10, "min read as its low 32 bits: %u", g);
 	}
 	return TEST_PASS;
@@ -714,7 +714,7 @@ static int t_unknown_ioctl(void)
 
 	a = sg_open(O_RDWR);
 	CHECK(a >= 0, "open");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		CHECK(ioctl(a, cmds[i], 0) == -1 && errno == EINVAL,
 		      "cmd 0x%lx", cmds[i]);
 	CHECK(sg_gen() == g, "counter moved");
@@ -1036,7 +1036,7 @@ static void release_test_resources(void)
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	int n = sizeof(tests) / sizeof(tests[0]), i, r;
+	int n = ARRAY_SIZE(tests), i, r;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);

@@ -6,7 +6,7 @@
  * Worker threads interleave open, tracking on/off, read, acknowledge, poll,
  * WAIT_WATCHERS, trigger and close on fds of their own, and check every
  * result that is deterministic under concurrency. Beside them, a blocking
- * reader, a poll-driven tracked watcher and an overseer (trigger, then
+ * reader (tracked) and an overseer (quiet phase, trigger, then
  * WAIT_WATCHERS) run the protocol as real programs would. At the end every
  * remaining fd is acknowledged and closed and the counts must be back to
  * where they started, with the counter moved by exactly the number of
@@ -24,7 +24,9 @@
 #define MAX_WORKER_FDS	8
 #define MAX_ERR_LINES	20
 
-static atomic_int stop;
+static atomic_int stop;			/* workers and reader */
+static atomic_int stop_overseer;		/* set first: it needs the workers */
+static atomic_int quiet;		/* workers do not trigger */
 static atomic_uint triggers;		/* successful triggers, all min 0 */
 static atomic_int errors;
 static atomic_long ops;
@@ -170,6 +172,8 @@ static void worker_step(struct worker *w)
 	if (r < 65)
 		return op_poll(fd);
 	if (r < 70) {
+		if (atomic_load(&quiet))
+			return op_read_ack(fd);
 		if (trigger_counted(fd))
 			fail("trigger", errno);
 		return;
@@ -227,29 +231,46 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-/* An overseer: trigger, then wait for the tracked watchers. */
+/*
+ * An overseer: every 100 ms it stops the workers' triggers (they keep
+ * reading and acknowledging), triggers once, and waits for the tracked
+ * watchers. They all acknowledge soon, so the wait must succeed: ETIME
+ * would mean a lost wake-up or an outdated count that leaked. EINTR is
+ * allowed: a worker's trigger still in flight outdates the overseer's fd.
+ */
+#define OVERSEER_TIMEOUT_MS	5000
+
 static atomic_long overseer_waits_ok;
+
+static void overseer_round(int fd)
+{
+	uint32_t v;
+
+	atomic_store(&quiet, 1);
+	usleep(10000);
+	if (trigger_counted(fd))
+		fail("overseer trigger", errno);
+	if (sg_read(fd, &v) == 4)
+		sg_write(fd, v);
+	if (sg_wait(fd, OVERSEER_TIMEOUT_MS) == 0)
+		atomic_fetch_add(&overseer_waits_ok, 1);
+	else if (errno != EINTR)
+		fail("overseer WAIT_WATCHERS in a quiet phase", errno);
+	atomic_store(&quiet, 0);
+}
 
 static void *overseer_main(void *arg)
 {
 	int fd = open(SG_DEV, O_RDWR);
-	uint32_t v;
 
 	(void)arg;
 	if (fd < 0) {
 		fail("overseer open", errno);
 		return NULL;
 	}
-	while (!atomic_load(&stop)) {
-		if (trigger_counted(fd))
-			fail("overseer trigger", errno);
-		if (sg_read(fd, &v) == 4)
-			sg_write(fd, v);
-		if (sg_wait(fd, 50) == 0)
-			atomic_fetch_add(&overseer_waits_ok, 1);
-		else if (errno != ETIME && errno != EINTR)
-			fail("overseer wait", errno);
-		usleep(20000);
+	while (!atomic_load(&stop_overseer)) {
+		usleep(100000);
+		overseer_round(fd);
 	}
 	close(fd);
 	return NULL;
@@ -299,7 +320,7 @@ int main(int argc, char **argv)
 	struct timespec ts;
 	int ctl, i, r, n_open = 0, n_tracked_left;
 
-	tap_plan(7);
+	tap_plan(8);
 	if (nthreads < 1 || seconds < 1) {
 		printf("Bail out! usage: %s [threads] [seconds]\n", argv[0]);
 		return 2;
@@ -327,15 +348,16 @@ int main(int argc, char **argv)
 	pthread_create(&overseer, NULL, overseer_main, NULL);
 
 	sleep(seconds);
+	atomic_store(&stop_overseer, 1);
+	pthread_join(overseer, NULL);
 	atomic_store(&stop, 1);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(ws[i].tid, NULL);
-	pthread_join(overseer, NULL);
 	/* the reader may sleep in read(): one more bump must wake it */
 	r = trigger_counted(ctl);
 	r = r ? -1 : join_within(reader, 10);
-	diag("%ld operations, %u triggers, %ld blocking-read wake-ups, "
-	     "%ld overseer waits completed", atomic_load(&ops),
+	diag("%ld operations, %u triggers, %ld blocking-read wake-ups, %ld overseer waits completed",
+	     atomic_load(&ops),
 	     atomic_load(&triggers), atomic_load(&reader_wakeups),
 	     atomic_load(&overseer_waits_ok));
 
@@ -343,6 +365,8 @@ int main(int argc, char **argv)
 		   "workers saw only the results the interface allows", NULL);
 	tap_result(r == 0 && atomic_load(&reader_wakeups) > 0 ? TEST_PASS :
 		   TEST_FAIL, "blocking reader woken by the final bump", NULL);
+	tap_result(atomic_load(&overseer_waits_ok) > 0 ? TEST_PASS : TEST_FAIL,
+		   "overseer: WAIT_WATCHERS completes once watchers ack", NULL);
 
 	g1 = sg_gen();
 	if (g1 - g0 != atomic_load(&triggers))
