@@ -874,11 +874,18 @@ def script_initrd(image: Image, script: str, run_dir: Path,
     return out
 
 
+_RUN_FILES = re.compile(r"^(run|origin|clone-\d+)\.(out|console|cmdline|qemu)$|"
+                        r"^(initrd\.cpio\.gz|script\.cpio\.gz|state\.mig)$")
+
+
 def _run_dir(run_dir: Optional[Path], name: str) -> Path:
+    """Create the log directory; remove only the files an earlier run of
+    ours left there (a caller's --out may hold other things)."""
     d = Path(run_dir) if run_dir else BUILD_DIR / "runs" / name
-    if d.exists():
-        shutil.rmtree(d)
-    d.mkdir(parents=True)
+    d.mkdir(parents=True, exist_ok=True)
+    for p in d.iterdir():
+        if p.is_file() and _RUN_FILES.match(p.name):
+            p.unlink()
     return d
 
 
