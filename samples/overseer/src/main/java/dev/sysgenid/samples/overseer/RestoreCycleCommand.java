@@ -1,0 +1,60 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.samples.overseer;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.Overseer;
+import dev.sysgenid.WaitResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code restore-cycle [--min N] [--timeout DURATION]}: what an orchestrator runs after it
+ * restored a snapshot, before it lets traffic in: trigger, then wait for every tracked
+ * watcher. A further bump during the wait is caught up with and waited for within the same
+ * timeout, so this command never ends with {@link ExitCode#COUNTER_MOVED}; it exits
+ * {@link ExitCode#OK} or {@link ExitCode#WAIT_TIMED_OUT}, or with the trigger's failure.
+ */
+@Command(name = "restore-cycle", description = "Trigger a new generation, then wait for every tracked watcher to acknowledge it.")
+final class RestoreCycleCommand implements Callable<Integer> {
+
+    @ParentCommand
+    private OverseerCommand root;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--min", paramLabel = "N", converter = GenerationConverter.class, defaultValue = "0",
+            description = "Lowest acceptable new generation, 0..4294967295 (default: current + 1).")
+    private int minGeneration;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+            description = "How long to wait at most: 250ms, 30s, 5m, PT30S; 0 waits without limit (default: ${DEFAULT-VALUE}).")
+    private Duration timeout;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Reporter report = root.reporter(spec.commandLine());
+        try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int triggered = overseer.trigger(minGeneration);
+            while (true) {
+                Duration left = timeout.isZero() ? Duration.ZERO
+                        : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+                WaitResult result = overseer.awaitWatchers(left);
+                if (result.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {
+                    return WaitCommand.report(report, device, result, timeout, triggered);
+                }
+                report.note("the counter moved again during the wait; waiting for generation "
+                        + Integer.toUnsignedString(overseer.catchUp()));
+            }
+        }
+    }
+}
