@@ -3,20 +3,19 @@
  */
 package dev.sysgenid;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.jna.Pointer;
 
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.PageAccess;
 
 /**
  * The device's counter page, mapped read-only once: {@link #generation()} is one memory load
  * with acquire semantics, no system call, for checks on every call of a hot path (PRNGs, TLS).
+ * (How the load is made is chosen once per JVM; see {@code docs/benchmarks.md}.)
  *
  * <p>What it guarantees: a bump that has completed in the kernel is visible to the next call
  * of {@link #generation()} on any thread. What it does not: a restore is asynchronous, so code
@@ -30,8 +29,6 @@ import dev.sysgenid.internal.LibC;
  */
 public final class GenerationProbe implements AutoCloseable {
 
-    private static final VarHandle PAGE_INT =
-            MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final ByteBuffer page;
@@ -48,7 +45,7 @@ public final class GenerationProbe implements AutoCloseable {
 
     /** The current generation: one acquire load from the shared page. */
     public int generation() {
-        return (int) PAGE_INT.getAcquire(page, 0);
+        return PageAccess.readAcquire(address, page);
     }
 
     /** True if the counter differs from {@code generation} (a change, whatever its direction). */
