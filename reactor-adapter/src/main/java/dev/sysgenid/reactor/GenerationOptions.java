@@ -1,0 +1,199 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * How one subscription of {@link ReactiveGenerations} watches the device. Immutable: every
+ * {@code with...} method returns a copy. Start from {@link #defaults()}.
+ *
+ * <pre>{@code
+ * GenerationOptions options = GenerationOptions.defaults()
+ *         .withTracked(true)                           // the overseer waits for us
+ *         .withEmitCurrentOnSubscribe(true)            // initialise from the current generation
+ *         .withRekeyTimeout(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <p>Micrometer is optional: {@link #withMetrics} is the only method that needs it on the
+ * class path, and only when called.
+ */
+public final class GenerationOptions {
+
+    private static final GenerationOptions DEFAULTS = new GenerationOptions(false, false, null, null,
+            RekeyErrorPolicy.PROPAGATE, 3, Duration.ofMillis(100), null, "default");
+
+    private final boolean tracked;
+    private final boolean emitCurrentOnSubscribe;
+    private final Scheduler scheduler; // null: Schedulers.parallel(), resolved at subscription
+    private final Duration rekeyTimeout; // null: none
+    private final RekeyErrorPolicy errorPolicy;
+    private final long maxRetries;
+    private final Duration retryBackoff;
+    private final Object meterRegistry; // a MeterRegistry, typed Object so Micrometer stays optional
+    private final String metricsName;
+
+    private GenerationOptions(boolean tracked, boolean emitCurrentOnSubscribe, Scheduler scheduler,
+            Duration rekeyTimeout, RekeyErrorPolicy errorPolicy, long maxRetries, Duration retryBackoff,
+            Object meterRegistry, String metricsName) {
+        this.tracked = tracked;
+        this.emitCurrentOnSubscribe = emitCurrentOnSubscribe;
+        this.scheduler = scheduler;
+        this.rekeyTimeout = rekeyTimeout;
+        this.errorPolicy = errorPolicy;
+        this.maxRetries = maxRetries;
+        this.retryBackoff = retryBackoff;
+        this.meterRegistry = meterRegistry;
+        this.metricsName = metricsName;
+    }
+
+    /**
+     * Untracked, no initial element, signals on {@link Schedulers#parallel()}, no re-keying
+     * timeout, {@link RekeyErrorPolicy#PROPAGATE} (3 retries from 100 ms if switched to
+     * {@link RekeyErrorPolicy#RETRY}), no metrics.
+     */
+    public static GenerationOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Whether the subscription's watcher is tracked: the overseer's wait then counts it while it
+     * is outdated. Track only subscriptions that re-key and acknowledge promptly; a tracked
+     * subscriber that never acknowledges holds the overseer up until its timeout.
+     */
+    public GenerationOptions withTracked(boolean on) {
+        return new GenerationOptions(on, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
+                maxRetries, retryBackoff, meterRegistry, metricsName);
+    }
+
+    /**
+     * Whether a subscription first emits the generation current when it subscribed (an element
+     * whose {@link Generation#isInitial()} is true and whose acknowledgement is a no-op), so a
+     * late subscriber can initialise its state. If the counter moves before that element is
+     * requested, the change replaces it (latest wins).
+     */
+    public GenerationOptions withEmitCurrentOnSubscribe(boolean on) {
+        return new GenerationOptions(tracked, on, scheduler, rekeyTimeout, errorPolicy, maxRetries,
+                retryBackoff, meterRegistry, metricsName);
+    }
+
+    /**
+     * The scheduler whose worker delivers every signal of a subscription (one worker per
+     * subscription, taken on subscribe and disposed when it ends). It also runs the re-keying
+     * timeout and retry timers. Default {@link Schedulers#parallel()}: use
+     * {@link Schedulers#boundedElastic()} if your subscriber blocks.
+     */
+    public GenerationOptions withScheduler(Scheduler scheduler) {
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),
+                rekeyTimeout, errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
+    }
+
+    /**
+     * For {@link ReactiveGenerations#rekeyed}: a re-keying that has not completed after {@code
+     * timeout} is cancelled and fails with a {@link java.util.concurrent.TimeoutException},
+     * handled by the {@link #withErrorPolicy error policy}. Each generation (and each retry)
+     * gets the full timeout.
+     */
+    public GenerationOptions withRekeyTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("rekey timeout must be positive: " + timeout);
+        }
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, timeout, errorPolicy,
+                maxRetries, retryBackoff, meterRegistry, metricsName);
+    }
+
+    /** For {@link ReactiveGenerations#rekeyed}: what a failed re-keying does (default {@link RekeyErrorPolicy#PROPAGATE}). */
+    public GenerationOptions withErrorPolicy(RekeyErrorPolicy policy) {
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
+                Objects.requireNonNull(policy, "policy"), maxRetries, retryBackoff, meterRegistry, metricsName);
+    }
+
+    /**
+     * Selects {@link RekeyErrorPolicy#RETRY} with at most {@code maxRetries} retries per
+     * generation, the first after {@code backoff}, each later one after twice the previous delay.
+     */
+    public GenerationOptions withRetries(long maxRetries, Duration backoff) {
+        if (maxRetries < 0 || backoff.isNegative()) {
+            throw new IllegalArgumentException("retries and backoff must not be negative");
+        }
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
+                RekeyErrorPolicy.RETRY, maxRetries, backoff, meterRegistry, metricsName);
+    }
+
+    /**
+     * Records every re-keying of {@link ReactiveGenerations#rekeyed} in a Micrometer {@code
+     * Timer} named {@code sysgenid.rekey}, tagged {@code device}, {@code subscriber} (= {@code
+     * name}) and {@code outcome} ({@code acknowledged}, {@code stale}, {@code failed}, {@code
+     * timed_out}, {@code cancelled}). Needs micrometer-core on the class path; without this
+     * call it is never loaded.
+     *
+     * @param name a low-cardinality name for this kind of subscriber, such as {@code "tls-keys"}
+     */
+    public GenerationOptions withMetrics(io.micrometer.core.instrument.MeterRegistry registry, String name) {
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
+                maxRetries, retryBackoff, Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(name, "name"));
+    }
+
+    /** Whether the watcher is tracked. */
+    public boolean tracked() {
+        return tracked;
+    }
+
+    /** Whether the current generation is emitted first. */
+    public boolean emitCurrentOnSubscribe() {
+        return emitCurrentOnSubscribe;
+    }
+
+    /** The delivering scheduler ({@link Schedulers#parallel()} unless set). */
+    public Scheduler scheduler() {
+        return scheduler != null ? scheduler : Schedulers.parallel();
+    }
+
+    /** The per-generation re-keying timeout, if any. */
+    public Optional<Duration> rekeyTimeout() {
+        return Optional.ofNullable(rekeyTimeout);
+    }
+
+    /** What a failed re-keying does. */
+    public RekeyErrorPolicy errorPolicy() {
+        return errorPolicy;
+    }
+
+    /** Retries per generation under {@link RekeyErrorPolicy#RETRY}. */
+    public long maxRetries() {
+        return maxRetries;
+    }
+
+    /** The first retry delay under {@link RekeyErrorPolicy#RETRY}. */
+    public Duration retryBackoff() {
+        return retryBackoff;
+    }
+
+    /** Whether {@link #withMetrics} was given a registry. */
+    public boolean hasMetrics() {
+        return meterRegistry != null;
+    }
+
+    /** The {@code subscriber} tag of the metrics. */
+    public String metricsName() {
+        return metricsName;
+    }
+
+    Object meterRegistry() {
+        return meterRegistry;
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationOptions[tracked=" + tracked + ", emitCurrentOnSubscribe=" + emitCurrentOnSubscribe
+                + ", scheduler=" + scheduler() + ", rekeyTimeout=" + rekeyTimeout + ", errorPolicy=" + errorPolicy
+                + (errorPolicy == RekeyErrorPolicy.RETRY ? " (" + maxRetries + " from " + retryBackoff + ")" : "")
+                + (meterRegistry != null ? ", metrics=" + metricsName : "") + "]";
+    }
+}

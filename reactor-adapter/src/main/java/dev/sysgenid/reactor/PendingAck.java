@@ -1,0 +1,63 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import dev.sysgenid.AckResult;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+
+/**
+ * The {@link Generation#ack()} of one emitted change: writes at most once (a second write after
+ * the loop re-armed would make it report the next generation twice) and remembers the result.
+ */
+final class PendingAck extends Mono<Void> {
+
+    private final WatchSession session;
+    private final int generation;
+    private boolean written; // guarded by this
+    private AckResult result; // guarded by this
+
+    PendingAck(WatchSession session, int generation) {
+        this.session = session;
+        this.generation = generation;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+        try {
+            write();
+        } catch (Throwable e) {
+            Operators.error(actual, Operators.onOperatorError(e, actual.currentContext()));
+            return;
+        }
+        Operators.complete(actual);
+    }
+
+    /**
+     * Writes the acknowledgement the first time; returns its result (the same one every time),
+     * or null if the subscription had ended.
+     */
+    AckResult write() {
+        return write(true);
+    }
+
+    /** Acknowledges without a re-keying ({@link RekeyErrorPolicy#RELEASE}): tracking stays off. */
+    AckResult skip() {
+        return write(false);
+    }
+
+    private synchronized AckResult write(boolean rekeyed) {
+        if (!written) {
+            written = true;
+            result = session.acknowledge(generation, rekeyed);
+        }
+        return result;
+    }
+
+    @Override
+    public String toString() {
+        return "ack(" + Integer.toUnsignedString(generation) + ")";
+    }
+}

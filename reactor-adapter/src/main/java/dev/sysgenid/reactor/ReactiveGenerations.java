@@ -1,0 +1,151 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+import org.reactivestreams.Publisher;
+
+import dev.sysgenid.GenerationDevice;
+import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Generation changes of one {@link GenerationDevice} as Reactor publishers: the entry point of
+ * this module.
+ *
+ * <pre>{@code
+ * ReactiveGenerations generations = ReactiveGenerations.of(device);
+ * generations.rekeyed(g -> keys.regenerate(), GenerationOptions.defaults().withTracked(true))
+ *         .subscribe(g -> log.info("re-keyed for {}", g));
+ * }</pre>
+ *
+ * <p>Every publisher is cold: each subscription opens its own watcher (one file descriptor) on
+ * the device, registers it with the device's shared {@link dev.sysgenid.EpollLoop}, and closes
+ * it when the subscription ends, whichever way it ends (cancel, complete, error, or a subscriber
+ * that throws from {@code onNext}), through one clean-up path. A tracked subscription counts for
+ * the overseer from subscribe to that close, and no longer.
+ *
+ * <p>Latest wins: the device reports the next change only after the previous one was
+ * acknowledged, and then reports the newest generation. However often the counter moves while a
+ * subscriber re-keys, it next sees only the newest generation, never a queue of stale ones. No
+ * publisher here buffers more than one element.
+ *
+ * <p>This class holds nothing but the device (it does not own it): closing the device ends
+ * every subscription with an error. Thread-safe.
+ */
+public final class ReactiveGenerations {
+
+    private final GenerationDevice device;
+
+    private ReactiveGenerations(GenerationDevice device) {
+        this.device = device;
+    }
+
+    /** Generations of {@code device}; the device stays the caller's to close. */
+    public static ReactiveGenerations of(GenerationDevice device) {
+        return new ReactiveGenerations(Objects.requireNonNull(device, "device"));
+    }
+
+    /** The device these publishers watch. */
+    public GenerationDevice device() {
+        return device;
+    }
+
+    /**
+     * The low-level form: every change of the generation counter, each to be acknowledged by
+     * you with {@link Generation#ack()} once your state is re-keyed for it.
+     *
+     * <ul>
+     * <li><b>Lifecycle.</b> Subscribing opens a watcher (tracked if {@link
+     *     GenerationOptions#tracked()}) on the subscribing thread (quick system calls only; a
+     *     failure such as {@link dev.sysgenid.FileLimitException} is signalled as {@code
+     *     onError}). Cancel closes it. The flux never completes by itself; it ends with {@code
+     *     onError} only if the device's loop ends (the device was closed, or a system call
+     *     failed). Operators downstream that complete it ({@code take}) cancel it, which closes
+     *     the watcher.</li>
+     * <li><b>Acknowledgement.</b> No further generation is emitted until the current one is
+     *     acknowledged; then the next change, if any, is emitted with the newest value. A
+     *     subscriber that never acknowledges sees one change only, and if tracked, holds the
+     *     overseer up until the overseer's timeout.</li>
+     * <li><b>Threads.</b> All signals arrive on one worker of {@link
+     *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}), never on the
+     *     epoll thread or the requesting thread.</li>
+     * <li><b>Backpressure.</b> One slot, overwritten: a generation waits there until requested,
+     *     and a newer one replaces it. With {@link GenerationOptions#emitCurrentOnSubscribe()}
+     *     the slot starts with the current generation (see {@link Generation#isInitial()}).</li>
+     * </ul>
+     */
+    public Flux<Generation> generations(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
+        return OnNextGuard.guard(Flux.using(
+                () -> WatchSession.open(device, options),
+                WatcherFlux::new,
+                WatchSession::close));
+    }
+
+    /** {@link #generations(GenerationOptions)} with {@link GenerationOptions#defaults()}. */
+    public Flux<Generation> generations() {
+        return generations(GenerationOptions.defaults());
+    }
+
+    /**
+     * The high-level form: re-keys on every change and acknowledges once the re-keying
+     * completes. Emits each generation whose acknowledgement the device accepted.
+     *
+     * <ul>
+     * <li><b>Re-keying.</b> {@code rekey} is called with each generation and its publisher
+     *     subscribed; when it completes (its elements are ignored), the generation is
+     *     acknowledged. Re-keyings never overlap within one subscription. Do not call {@link
+     *     Generation#ack()} yourself.</li>
+     * <li><b>Stale acknowledgement.</b> If the counter moved during the re-keying, the
+     *     acknowledgement is stale: nothing is emitted for that generation and {@code rekey} is
+     *     called again, for the newest generation only, then that one is acknowledged.</li>
+     * <li><b>Failures.</b> A re-keying that errors (or throws, or outlives {@link
+     *     GenerationOptions#rekeyTimeout()}) is handled by {@link
+     *     GenerationOptions#errorPolicy()}: by default the error ends the subscription, which
+     *     closes its watcher, and reaches {@code onError}; see {@link RekeyErrorPolicy}.</li>
+     * <li><b>Cancel.</b> Cancels a running re-keying (nothing is acknowledged) and closes the
+     *     watcher, which releases an overseer waiting for it.</li>
+     * <li><b>Threads.</b> {@code rekey} is called on a worker of {@link
+     *     GenerationOptions#scheduler()} (retries: on that scheduler). Each generation is emitted
+     *     on the thread that completed the re-keying publisher, right after the acknowledgement
+     *     (on the scheduler's worker if it completes synchronously); {@code publishOn} if you
+     *     need another.</li>
+     * <li><b>Backpressure.</b> The next generation is re-keyed only when one is requested; until
+     *     then the device holds it (latest wins) and the watcher stays outdated. No queue.</li>
+     * <li><b>Metrics.</b> With {@link GenerationOptions#withMetrics}, each re-keying is timed
+     *     with its outcome.</li>
+     * </ul>
+     *
+     * @param rekey regenerates your unique state for a generation; must not return null
+     */
+    public Flux<Generation> rekeyed(Function<? super Generation, ? extends Publisher<?>> rekey,
+            GenerationOptions options) {
+        Objects.requireNonNull(rekey, "rekey");
+        Objects.requireNonNull(options, "options");
+        return OnNextGuard.guard(Flux.using(
+                () -> WatchSession.open(device, options),
+                session -> {
+                    Rekeying rekeying = new Rekeying(session, rekey);
+                    return new WatcherFlux(session).concatMap(rekeying::apply, 0);
+                },
+                WatchSession::close));
+    }
+
+    /**
+     * The overseer's side, as Monos: opens an overseer (its own file descriptor) whose blocking
+     * calls run on {@link Schedulers#boundedElastic()}. Close it when done.
+     */
+    public ReactiveOverseer overseer() {
+        return overseer(Schedulers.boundedElastic());
+    }
+
+    /** {@link #overseer()} whose blocking calls run on {@code blockingScheduler}. */
+    public ReactiveOverseer overseer(Scheduler blockingScheduler) {
+        return new ReactiveOverseer(device.overseer(), Objects.requireNonNull(blockingScheduler, "blockingScheduler"));
+    }
+}

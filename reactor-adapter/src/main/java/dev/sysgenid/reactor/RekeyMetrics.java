@@ -1,0 +1,30 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+/**
+ * Where one subscription records its re-keyings. Micrometer is touched only through {@link
+ * MicrometerRekeyMetrics}, which is loaded only when the options carry a registry.
+ */
+interface RekeyMetrics {
+
+    /** How a re-keying ended; the {@code outcome} tag is the lower-case name. */
+    enum Outcome {
+        ACKNOWLEDGED, STALE, FAILED, TIMED_OUT, CANCELLED;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Nothing recorded. */
+    RekeyMetrics NONE = (nanos, outcome) -> { };
+
+    void record(long nanos, Outcome outcome);
+
+    static RekeyMetrics of(GenerationOptions options, String device) {
+        Object registry = options.meterRegistry();
+        return registry == null ? NONE : new MicrometerRekeyMetrics(registry, device, options.metricsName());
+    }
+}

@@ -1,0 +1,219 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import java.time.Instant;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import dev.sysgenid.AckResult;
+import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.GenerationListener;
+import dev.sysgenid.LoopRegistration;
+import dev.sysgenid.SysgenidException;
+import dev.sysgenid.Watcher;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * What one subscription holds: its watcher (then its loop registration, which owns the watcher)
+ * and its scheduler worker. It is the resource of the subscription's {@code Flux.using}, so
+ * {@link #close()} is the one clean-up path for cancel, complete, error and a throwing
+ * subscriber alike.
+ *
+ * <p>Thread-safety: {@link #register} and {@link #close} may race (a cancel during subscribe);
+ * both hold this object's monitor for a few non-blocking calls. Acknowledgements come from any
+ * thread, one at a time in practice (the loop delivers the next generation only after one).
+ */
+final class WatchSession {
+
+    private final GenerationDevice device;
+    private final GenerationOptions options;
+    private final Scheduler scheduler;
+    private final Watcher watcher;
+    private final Scheduler.Worker worker;
+    private final RekeyMetrics metrics;
+    private final boolean upToDateAtOpen;
+    private LoopRegistration registration; // guarded by this
+    private boolean closed; // guarded by this
+    /** The last generation this subscription acknowledged (at first: the one current at open). */
+    private volatile int acknowledged;
+    /** RELEASE policy: tracking is off until the next acknowledged re-keying. */
+    private volatile boolean released;
+
+    private WatchSession(GenerationDevice device, GenerationOptions options, Watcher watcher, int acknowledged,
+            boolean upToDateAtOpen) {
+        this.device = device;
+        this.options = options;
+        this.scheduler = options.scheduler();
+        this.watcher = watcher;
+        this.acknowledged = acknowledged;
+        this.upToDateAtOpen = upToDateAtOpen;
+        this.metrics = RekeyMetrics.of(options, device.name());
+        this.worker = scheduler.createWorker();
+    }
+
+    /**
+     * Opens a watcher (tracked if asked) and takes a worker. All or nothing: on failure nothing
+     * stays open. Quick system calls only.
+     */
+    static WatchSession open(GenerationDevice device, GenerationOptions options) {
+        int before = device.currentGeneration();
+        Watcher watcher = device.openWatcher();
+        try {
+            if (options.tracked()) {
+                watcher.setTracking(true);
+            }
+            // Not outdated now means nothing moved since open, so 'now' is what open remembered.
+            int now = device.currentGeneration();
+            boolean upToDate = !watcher.isOutdated();
+            return new WatchSession(device, options, watcher, upToDate ? now : before, upToDate);
+        } catch (RuntimeException | Error e) {
+            watcher.close();
+            throw e;
+        }
+    }
+
+    GenerationOptions options() {
+        return options;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    Scheduler.Worker worker() {
+        return worker;
+    }
+
+    RekeyMetrics metrics() {
+        return metrics;
+    }
+
+    /** The element for {@link GenerationOptions#withEmitCurrentOnSubscribe}, or null if there is none. */
+    Generation initial() {
+        if (!options.emitCurrentOnSubscribe() || !upToDateAtOpen) {
+            return null; // already outdated: the change itself arrives at once and initialises
+        }
+        int g = acknowledged;
+        return new Generation(g, device.name(), now(), g, Mono.empty());
+    }
+
+    /** The element for a change the loop reported. */
+    Generation changed(int generation) {
+        return new Generation(generation, device.name(), now(), acknowledged, new PendingAck(this, generation));
+    }
+
+    /**
+     * {@code g} or, if the counter has moved since it was read, the newest generation: a change
+     * that waited for demand is delivered with the newest value, so the subscriber does not
+     * re-key for a generation that is already stale. One load from the mapped counter page.
+     */
+    Generation newest(Generation g) {
+        if (g.isInitial()) {
+            return g;
+        }
+        int now = device.currentGeneration();
+        return now == g.value() ? g : changed(now);
+    }
+
+    /**
+     * Hands the watcher to the device's loop. Nothing happens if the session is closed already
+     * (the watcher was closed with it).
+     *
+     * @throws SysgenidException if the loop is gone (the device was closed)
+     */
+    void register(GenerationListener listener) {
+        Executor executor = worker::schedule; // a disposed worker rejects: the loop then drops the registration
+        synchronized (this) {
+            if (!closed) {
+                registration = device.loop().register(watcher, executor, listener);
+            }
+        }
+    }
+
+    /**
+     * Writes the acknowledgement. Returns null if the session has ended (nothing to acknowledge
+     * any more). If {@code rekeyed} and accepted, turns tracking back on after a {@link
+     * RekeyErrorPolicy#RELEASE}.
+     */
+    AckResult acknowledge(int generation, boolean rekeyed) {
+        LoopRegistration reg;
+        synchronized (this) {
+            reg = registration;
+            if (closed || reg == null) {
+                return null;
+            }
+        }
+        AckResult result;
+        try {
+            result = reg.acknowledge(generation);
+        } catch (SysgenidException e) {
+            if (reg.isClosed()) {
+                return null; // closed under us by a cancel
+            }
+            throw e;
+        }
+        if (result == AckResult.ACKNOWLEDGED) {
+            acknowledged = generation;
+            if (rekeyed && released) {
+                released = false;
+                setTracking(reg, true);
+            }
+        }
+        return result;
+    }
+
+    /** {@link RekeyErrorPolicy#RELEASE}: stop tracking until the next acknowledged re-keying. */
+    void release() {
+        LoopRegistration reg;
+        synchronized (this) {
+            reg = registration;
+            if (closed || reg == null || !options.tracked()) {
+                return;
+            }
+        }
+        released = true;
+        setTracking(reg, false);
+    }
+
+    private static void setTracking(LoopRegistration reg, boolean on) {
+        try {
+            reg.watcher().setTracking(on);
+        } catch (SysgenidException e) {
+            if (!reg.isClosed()) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The one clean-up path: ends the loop registration (which stops tracking at once and closes
+     * the watcher on the loop thread) or, if there is none yet, closes the watcher; disposes the
+     * worker. Idempotent, non-blocking, any thread.
+     */
+    void close() {
+        LoopRegistration reg;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            reg = registration;
+        }
+        try {
+            if (reg != null) {
+                reg.close();
+            } else {
+                watcher.close();
+            }
+        } finally {
+            worker.dispose();
+        }
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(scheduler.now(TimeUnit.MILLISECONDS));
+    }
+}

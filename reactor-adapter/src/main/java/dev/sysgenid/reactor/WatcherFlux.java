@@ -1,0 +1,156 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.reactivestreams.Subscription;
+
+import dev.sysgenid.GenerationListener;
+import dev.sysgenid.LoopRegistration;
+import dev.sysgenid.SysgenidException;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Operators;
+
+/**
+ * The generations of one {@link WatchSession}, subscribed once by the {@code Flux.using} that
+ * owns the session. It releases nothing itself: it only signals, and the {@code using} closes
+ * the session on cancel, error and complete.
+ */
+final class WatcherFlux extends Flux<Generation> {
+
+    private final WatchSession session;
+
+    WatcherFlux(WatchSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Generation> actual) {
+        new Delivery(actual, session).start();
+    }
+
+    /**
+     * The state machine between the loop and one subscriber.
+     *
+     * <p>Backpressure: one slot, overwritten. The loop reports at most one generation per
+     * acknowledgement, so without demand at most one waits; if a newer one arrives (the initial
+     * element, then a change) it replaces the older, and a change is delivered with the counter's
+     * value at delivery time. Nothing else is buffered.
+     *
+     * <p>Threads: the loop calls the listener on the session's worker; requests schedule a drain
+     * on that worker; so every signal is delivered from it. The drain is also guarded by a
+     * work-in-progress counter in case the worker's scheduler runs tasks concurrently.
+     */
+    static final class Delivery implements Subscription, GenerationListener {
+
+        private final CoreSubscriber<? super Generation> actual;
+        private final WatchSession session;
+        private final AtomicReference<Generation> slot = new AtomicReference<>();
+        private static final AtomicLongFieldUpdater<Delivery> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(Delivery.class, "requested");
+
+        private volatile long requested;
+        private final AtomicInteger wip = new AtomicInteger();
+        private volatile Throwable failure;
+        private volatile boolean cancelled;
+        private boolean done; // drain only
+
+        Delivery(CoreSubscriber<? super Generation> actual, WatchSession session) {
+            this.actual = actual;
+            this.session = session;
+        }
+
+        void start() {
+            slot.set(session.initial());
+            actual.onSubscribe(this);
+            if (cancelled) {
+                return;
+            }
+            try {
+                session.register(this);
+            } catch (RuntimeException e) {
+                failure = e;
+                scheduleDrain();
+            }
+        }
+
+        @Override
+        public void onGeneration(LoopRegistration registration, int generation) {
+            slot.set(session.changed(generation));
+            drain();
+        }
+
+        @Override
+        public void onTerminated(SysgenidException cause) {
+            failure = cause;
+            drain();
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                scheduleDrain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true; // the session (watcher, worker) is released by the enclosing Flux.using
+            slot.set(null);
+        }
+
+        private void scheduleDrain() {
+            try {
+                session.worker().schedule(this::drain);
+            } catch (RuntimeException rejected) {
+                // the worker is disposed: the session has ended and nobody is listening
+            }
+        }
+
+        private void emit(Generation g) {
+            try {
+                actual.onNext(g);
+            } catch (Throwable e) { // a rule 2.13 violation: end as the guard would
+                Exceptions.throwIfJvmFatal(e);
+                done = true;
+                actual.onError(Operators.onOperatorError(this, e, g, actual.currentContext()));
+            }
+        }
+
+        private void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            while (true) {
+                if (cancelled || done) {
+                    slot.set(null);
+                } else {
+                    Throwable f = failure;
+                    if (f != null) {
+                        done = true;
+                        slot.set(null);
+                        actual.onError(f);
+                    } else if (requested > 0) {
+                        Generation g = slot.getAndSet(null);
+                        if (g != null) {
+                            Operators.produced(REQUESTED, this, 1);
+                            emit(session.newest(g));
+                        }
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import static dev.sysgenid.reactor.Eventually.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+
+import dev.sysgenid.SimulatedDevice;
+import dev.sysgenid.WatcherClosedException;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The low-level {@link ReactiveGenerations#generations} flux on a simulated device and its real epoll loop. */
+class GenerationsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final GenerationOptions TRACKED = GenerationOptions.defaults().withTracked(true);
+
+    private SimulatedDevice device;
+    private ReactiveGenerations generations;
+
+    @BeforeEach
+    void open() {
+        device = SimulatedDevice.create(41);
+        generations = ReactiveGenerations.of(device);
+        device.loop(); // the loop's own fds and the counter page exist before any fd count
+        device.currentGeneration();
+    }
+
+    @AfterEach
+    void close() {
+        device.close();
+    }
+
+    private void assertReleased() {
+        eventually(() -> {
+            assertThat(device.counts().trackedWatchers()).isZero();
+            assertThat(device.counts().outdatedWatchers()).isZero();
+            assertThat(device.loop().size()).isZero();
+        });
+    }
+
+    @Test
+    void aChangeIsEmittedOnTheSchedulerAndTheNextOneOnlyAfterTheAck() {
+        AtomicReference<Generation> seen = new AtomicReference<>();
+        StepVerifier.create(generations.generations(TRACKED))
+                .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1)))
+                .then(device::bump)
+                .assertNext(g -> {
+                    assertThat(Thread.currentThread().getName()).startsWith("parallel-");
+                    assertThat(g.value()).isEqualTo(42);
+                    assertThat(g.previous()).isEqualTo(41);
+                    assertThat(g.isInitial()).isFalse();
+                    assertThat(g.source()).isEqualTo("simulated");
+                    seen.set(g);
+                })
+                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(device::bump) // not acknowledged yet: no second element
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> seen.get().ack().subscribe()) // stale: the newest comes next
+                .assertNext(g -> {
+                    assertThat(g.value()).isEqualTo(43);
+                    assertThat(g.previous()).isEqualTo(41); // 42 was never accepted
+                    seen.set(g);
+                })
+                .then(() -> seen.get().ack().subscribe())
+                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.previous()).isEqualTo(43))
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void emitCurrentOnSubscribeGivesALateSubscriberItsStartingPoint() {
+        device.bump();
+        StepVerifier.create(generations.generations(GenerationOptions.defaults().withEmitCurrentOnSubscribe(true)))
+                .assertNext(g -> {
+                    assertThat(g.value()).isEqualTo(42);
+                    assertThat(g.isInitial()).isTrue();
+                    g.ack().subscribe(); // a no-op
+                })
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(43))
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void withoutDemandOneSlotIsOverwrittenByTheNewest() {
+        StepVerifier.create(generations.generations(GenerationOptions.defaults().withEmitCurrentOnSubscribe(true)), 0)
+                .then(() -> eventually(() -> assertThat(device.loop().size()).isEqualTo(1)))
+                .then(device::bump)
+                .then(device::bump)
+                .expectNoEvent(Duration.ofMillis(100))
+                .thenRequest(5)
+                .assertNext(g -> { // the change replaced the initial element
+                    assertThat(g.value()).isEqualTo(43);
+                    assertThat(g.isInitial()).isFalse();
+                })
+                .expectNoEvent(Duration.ofMillis(50))
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void ackIsIdempotentAndANoOpAfterTheSubscriptionEnded() {
+        Generation g = generations.generations(TRACKED)
+                .doOnSubscribe(s -> device.bump())
+                .blockFirst(WAIT); // take(1): the subscription ends here
+        assertThat(g.value()).isEqualTo(42);
+        assertReleased();
+        StepVerifier.create(g.ack()).expectComplete().verify(WAIT);
+        StepVerifier.create(g.ack()).expectComplete().verify(WAIT);
+    }
+
+    // ---- each end path closes the watcher ----------------------------------------------------
+
+    @Test
+    void cancelClosesTheWatcherAndReleasesTheOverseer() {
+        long fds = Eventually.openFds();
+        StepVerifier.create(generations.generations(TRACKED))
+                .then(device::bump)
+                .expectNextCount(1)
+                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .thenCancel()
+                .verify(WAIT);
+        assertThat(device.counts().outdatedWatchers()).isZero(); // untracked at once by the cancel
+        assertReleased();
+        eventually(() -> assertThat(Eventually.openFds()).isEqualTo(fds));
+    }
+
+    @Test
+    void completeDownstreamClosesTheWatcher() {
+        StepVerifier.create(generations.generations(TRACKED).take(1))
+                .then(device::bump)
+                .expectNextMatches(g -> g.value() == 42)
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void theLoopsEndIsAnErrorAndClosesTheWatcher() {
+        long fds = Eventually.openFds();
+        SimulatedDevice own = SimulatedDevice.create();
+        StepVerifier.create(ReactiveGenerations.of(own).generations(TRACKED))
+                .then(() -> eventually(() -> assertThat(own.loop().size()).isEqualTo(1)))
+                .then(own::close)
+                .expectError(WatcherClosedException.class)
+                .verify(WAIT);
+        eventually(() -> assertThat(Eventually.openFds()).isEqualTo(fds)); // the device's own fds went too
+    }
+
+    @Test
+    void subscribingToAClosedDeviceFailsCleanly() {
+        SimulatedDevice own = SimulatedDevice.create();
+        own.close();
+        StepVerifier.create(ReactiveGenerations.of(own).generations())
+                .expectError(WatcherClosedException.class)
+                .verify(WAIT);
+    }
+
+    @Test
+    void aSubscriberThatThrowsFromOnNextIsCancelledAndItsWatcherClosed() {
+        List<Object> signals = new CopyOnWriteArrayList<>();
+        generations.generations(TRACKED).subscribe(new CoreSubscriber<Generation>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(Generation g) {
+                throw new IllegalStateException("boom in onNext");
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                signals.add(t);
+            }
+
+            @Override
+            public void onComplete() {
+                signals.add("complete");
+            }
+        });
+        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1));
+        device.bump();
+        eventually(() -> assertThat(signals).singleElement()
+                .isInstanceOfSatisfying(IllegalStateException.class, e -> assertThat(e).hasMessage("boom in onNext")));
+        assertReleased();
+    }
+
+    @Test
+    void aLambdaSubscriberThatThrowsIsCancelledToo() {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        generations.generations(TRACKED).subscribe(g -> {
+            throw new IllegalStateException("boom");
+        }, errors::add);
+        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1));
+        device.bump();
+        eventually(() -> assertThat(errors).hasSize(1));
+        assertReleased();
+    }
+
+    @Test
+    void anOperatorErrorDownstreamCancelsAndCloses() {
+        StepVerifier.create(generations.generations(TRACKED).map(g -> {
+                    throw new IllegalArgumentException("downstream");
+                }))
+                .then(device::bump)
+                .expectErrorMessage("downstream")
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void eachSubscriptionHasItsOwnWatcher() {
+        Flux<Generation> flux = generations.generations(TRACKED);
+        StepVerifier.create(Flux.merge(flux.take(1), flux.take(1)))
+                .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(2)))
+                .then(device::bump)
+                .expectNextCount(2)
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
+    }
+}
