@@ -1,0 +1,152 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.samples.prng;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+import dev.sysgenid.DeviceAbsentException;
+import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.GenerationProbe;
+import dev.sysgenid.SysgenidException;
+
+/**
+ * The question every snapshot-safe generator asks before it produces output: "has the system
+ * generation moved since I was seeded?" — answered with one load of the device's mapped
+ * counter page, in one of three explicit {@link ProtectionState}s fixed at open.
+ *
+ * <p>Guarantees: opening never throws; a device that is absent gives
+ * {@link ProtectionState#UNSUPPORTED}, one that is present but unusable gives
+ * {@link ProtectionState#FAILED} with the typed error in {@link #failure()}.
+ * {@link #generation()} is one acquire load in the {@code ACTIVE} state and a constant
+ * otherwise; a bump completed by the kernel is visible to the next call on any thread. It does
+ * not close the window between a restore and the bump that reports it (the hypervisor's
+ * notification is asynchronous): the overseer's wait exists for that. Thread-safe.
+ */
+public final class GenerationGuard implements AutoCloseable {
+
+    private final ProtectionState state;
+    private final String deviceName;
+    private final GenerationProbe probe;
+    private final GenerationDevice device;
+    private final boolean ownsDevice;
+    private final SysgenidException failure;
+
+    private GenerationGuard(ProtectionState state, String deviceName, GenerationProbe probe,
+                            GenerationDevice device, boolean ownsDevice, SysgenidException failure) {
+        this.state = state;
+        this.deviceName = deviceName;
+        this.probe = probe;
+        this.device = device;
+        this.ownsDevice = ownsDevice;
+        this.failure = failure;
+    }
+
+    /**
+     * Opens the device at {@code path} and maps its counter; the guard owns the device and
+     * closes it. Never throws: see the class comment for the three outcomes.
+     */
+    public static GenerationGuard open(Path path) {
+        String name = path.toString();
+        GenerationDevice opened;
+        try {
+            opened = GenerationDevice.open(path);
+        } catch (DeviceAbsentException e) {
+            return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false, e);
+        } catch (SysgenidException e) {
+            return new GenerationGuard(ProtectionState.FAILED, name, null, null, false, e);
+        } catch (LinkageError e) {
+            // no native access on this platform (JNA has no library for it): nothing to watch
+            return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false,
+                    new SysgenidException("native access unavailable (" + e + "): the generation device"
+                            + " needs Linux on a platform JNA supports", 0, e));
+        }
+        try {
+            return new GenerationGuard(ProtectionState.ACTIVE, name, opened.mapProbe(), opened, true, null);
+        } catch (SysgenidException e) {
+            opened.close();
+            return new GenerationGuard(ProtectionState.FAILED, name, null, null, false, e);
+        }
+    }
+
+    /**
+     * A guard on a device the caller already holds (a simulated one in tests, or the one an
+     * application opened for its own watchers). The caller keeps ownership of the device: this
+     * guard's {@link #close()} unmaps only its own probe.
+     *
+     * @throws SysgenidException if the counter page cannot be mapped
+     */
+    public static GenerationGuard watching(GenerationDevice device) {
+        Objects.requireNonNull(device, "device");
+        return new GenerationGuard(ProtectionState.ACTIVE, device.name(), device.mapProbe(), device, false, null);
+    }
+
+    /**
+     * The stand-in answered while the real guard is being opened on the same thread (see
+     * {@link ReseedCoordinator}): unsupported, generation 0.
+     */
+    static GenerationGuard provisional() {
+        return new GenerationGuard(ProtectionState.UNSUPPORTED, "(opening)", null, null, false,
+                new SysgenidException("the device is being opened", 0));
+    }
+
+    /** Which of the three states this guard is in; fixed for its life. */
+    public ProtectionState state() {
+        return state;
+    }
+
+    /**
+     * The current generation: one load of the mapped counter when {@link ProtectionState#ACTIVE};
+     * 0, forever, otherwise. Compare with {@code ==} only (it wraps).
+     */
+    public int generation() {
+        GenerationProbe p = probe;
+        return p != null ? p.generation() : 0;
+    }
+
+    /** The device path, or {@code "simulated"}. */
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** Why the guard is not active: the typed error, whose message says what to do. */
+    public Optional<SysgenidException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** The device, when {@link ProtectionState#ACTIVE}: for watchers on its epoll loop. */
+    public Optional<GenerationDevice> device() {
+        return Optional.ofNullable(device);
+    }
+
+    /** One line for a log: the state and what it means for the generators. */
+    public String describe() {
+        return switch (state) {
+            case ACTIVE -> "snapshot-safe: watching the generation counter of " + deviceName
+                    + " (generation " + Integer.toUnsignedString(generation()) + "); generators reseed"
+                    + " from the OS when it moves";
+            case UNSUPPORTED -> "not snapshot-safe: no generation device at " + deviceName
+                    + "; generators behave as the plain ones they wrap (" + failure.getMessage() + ")";
+            case FAILED -> "degraded: " + deviceName + " is present but unusable, so generators reseed"
+                    + " from the OS on every call until this is fixed: " + failure.getMessage();
+        };
+    }
+
+    /** Unmaps the probe, and closes the device if this guard opened it; idempotent. */
+    @Override
+    public void close() {
+        if (probe != null) {
+            probe.close();
+        }
+        if (ownsDevice) {
+            device.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationGuard[" + deviceName + ", " + state + "]";
+    }
+}

@@ -1,0 +1,173 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.samples.prng;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.GenerationListener;
+import dev.sysgenid.LoopRegistration;
+import dev.sysgenid.SysgenidException;
+import dev.sysgenid.Watcher;
+
+/**
+ * What one provider's generators share: the {@link GenerationGuard} (opened on first use, never
+ * while the JDK is still loading the provider list), the OS entropy, the counters, the live
+ * generators, and the eager path, a watcher on the device's epoll loop that reseeds every live
+ * generator as soon as the counter moves.
+ *
+ * <p>Opening the guard loads JNA, which creates a temporary file, which draws from a
+ * {@code SecureRandom}: with this provider installed first that is a call back into this
+ * class on the same thread. The re-entrant call is answered with a provisional guard (state
+ * {@code UNSUPPORTED}, generation 0) for that one generator, which switches to the real guard
+ * on its next call (and reseeds once then if the generation is not 0). Locking: {@code this} guards {@link #guard} resolution; {@link #live} is
+ * guarded by itself. The eager listener runs on the loop thread of the guard's own device.
+ */
+final class ReseedCoordinator {
+
+    /** Which path paid for a reseed. */
+    enum Cause { INLINE, EAGER, EVERY_CALL }
+
+    private static final System.Logger LOG = System.getLogger("dev.sysgenid.samples.prng");
+
+    private final Supplier<GenerationGuard> opener;
+    private final boolean eager;
+    private final boolean trackEager;
+    private final OsEntropy entropy = new OsEntropy();
+    private final LongAdder instances = new LongAdder();
+    private final LongAdder inline = new LongAdder();
+    private final LongAdder eagerCount = new LongAdder();
+    private final LongAdder everyCall = new LongAdder();
+    /** Live generators, weakly held so the eager path never keeps one alive. */
+    private final Set<SnapshotSafeSecureRandomSpi> live = Collections.newSetFromMap(new WeakHashMap<>());
+    private final GenerationGuard provisional = GenerationGuard.provisional();
+
+    private volatile GenerationGuard guard;
+    private boolean resolving; // guarded by this
+    private LoopRegistration eagerRegistration; // guarded by this
+
+    /**
+     * @param opener opens the guard on first use
+     * @param eager whether to reseed from a watcher on the device's epoll loop
+     * @param trackEager whether that watcher is tracked (the overseer's wait then covers the reseed)
+     */
+    ReseedCoordinator(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager) {
+        this.opener = opener;
+        this.eager = eager;
+        this.trackEager = trackEager;
+    }
+
+    /** The guard, opened on first call; see the class comment for the re-entrant case. */
+    GenerationGuard guard() {
+        GenerationGuard g = guard;
+        return g != null ? g : resolve();
+    }
+
+    private synchronized GenerationGuard resolve() {
+        if (guard != null) {
+            return guard;
+        }
+        if (resolving) {
+            return provisional; // same thread, re-entered while opening: see the class comment
+        }
+        resolving = true;
+        GenerationGuard g;
+        try {
+            g = opener.get();
+        } finally {
+            resolving = false;
+        }
+        guard = g;
+        LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());
+        if (eager && g.state() == ProtectionState.ACTIVE) {
+            startEager(g.device().orElseThrow());
+        }
+        return g;
+    }
+
+    private void startEager(GenerationDevice device) {
+        Watcher watcher = null;
+        try {
+            watcher = device.openWatcher();
+            if (trackEager) {
+                watcher.setTracking(true);
+            }
+            // Runnable::run: the listener runs on the loop thread of the guard's device; it only
+            // reads a few bytes from the kernel per generator and never blocks for long.
+            eagerRegistration = device.loop().register(watcher, Runnable::run, new GenerationListener() {
+                @Override
+                public void onGeneration(LoopRegistration registration, int generation) {
+                    reseedAll();
+                    registration.acknowledge(generation);
+                }
+
+                @Override
+                public void onTerminated(SysgenidException cause) {
+                    LOG.log(Level.WARNING, "SnapshotSafe: the eager reseed stopped (" + cause.getMessage()
+                            + "); the in-line check on every call still reseeds");
+                }
+            });
+        } catch (SysgenidException e) {
+            if (watcher != null) {
+                watcher.close();
+            }
+            LOG.log(Level.WARNING, "SnapshotSafe: no eager reseed (" + e.getMessage()
+                    + "); the in-line check on every call still reseeds");
+        }
+    }
+
+    /** Reseeds every live generator for the current generation (the eager path). */
+    void reseedAll() {
+        List<SnapshotSafeSecureRandomSpi> targets;
+        synchronized (live) {
+            targets = new ArrayList<>(live);
+        }
+        for (SnapshotSafeSecureRandomSpi spi : targets) {
+            spi.reseedIfMoved(Cause.EAGER);
+        }
+    }
+
+    /** Registers a new generator for the eager path and counts it. */
+    void register(SnapshotSafeSecureRandomSpi spi) {
+        instances.increment();
+        synchronized (live) {
+            live.add(spi);
+        }
+    }
+
+    OsEntropy entropy() {
+        return entropy;
+    }
+
+    void count(Cause cause) {
+        switch (cause) {
+            case INLINE -> inline.increment();
+            case EAGER -> eagerCount.increment();
+            case EVERY_CALL -> everyCall.increment();
+        }
+    }
+
+    ReseedStatistics statistics() {
+        return new ReseedStatistics(instances.sum(), inline.sum(), eagerCount.sum(), everyCall.sum());
+    }
+
+    /** Whether the eager watcher is registered and serving. */
+    synchronized boolean eagerActive() {
+        return eagerRegistration != null && !eagerRegistration.isClosed();
+    }
+
+    /** For tests: how many generators are still reachable. */
+    int liveCount() {
+        synchronized (live) {
+            return live.size();
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.samples.prng;
+
+import java.lang.instrument.Instrumentation;
+import java.security.Provider;
+import java.security.Security;
+
+/**
+ * {@code -javaagent:sysgenid-prng-reseeder-all.jar}: installs {@link SnapshotSafeProvider} at
+ * position 1 before the application's {@code main} runs, with no change to its code, and makes
+ * it the first choice of {@code SecureRandom.getInstanceStrong()}.
+ *
+ * <p>Guarantees: after {@code premain} returns, {@code new SecureRandom()},
+ * {@code SecureRandom.getInstance("DRBG")}, {@code SecureRandom.getInstance("SHA1PRNG")} and the
+ * first {@code UUID.randomUUID()} go through the provider. Idempotent: a provider already
+ * installed is left where it is. The agent transforms no classes. Attached later to a running
+ * JVM ({@code agentmain}) it installs the provider too, but a {@code UUID.randomUUID()} that
+ * already ran keeps the generator it created then: prefer {@code -javaagent}.
+ */
+public final class SnapshotSafeAgent {
+
+    /** What {@code securerandom.strongAlgorithms} is set to. */
+    static final String STRONG_ALGORITHMS = "DRBG:" + SnapshotSafeProvider.NAME + ",NativePRNGBlocking:SUN,DRBG:SUN";
+
+    private SnapshotSafeAgent() {
+    }
+
+    /** Called by the JVM for {@code -javaagent}; {@code args} is ignored. */
+    public static void premain(String args, Instrumentation instrumentation) {
+        install();
+    }
+
+    /** Called by the JVM when the agent is attached to a running VM; see the class comment. */
+    public static void agentmain(String args, Instrumentation instrumentation) {
+        install();
+    }
+
+    /** Inserts the provider at position 1 unless one is installed; returns the installed one. */
+    static synchronized Provider install() {
+        Provider existing = Security.getProvider(SnapshotSafeProvider.NAME);
+        if (existing != null) {
+            return existing;
+        }
+        Provider provider = new SnapshotSafeProvider();
+        Security.insertProviderAt(provider, 1);
+        Security.setProperty("securerandom.strongAlgorithms", STRONG_ALGORITHMS);
+        return provider;
+    }
+}
