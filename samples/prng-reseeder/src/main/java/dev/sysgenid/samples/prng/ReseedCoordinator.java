@@ -17,6 +17,7 @@ import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SysgenidException;
 import dev.sysgenid.Watcher;
+import dev.sysgenid.WatcherClosedException;
 
 /**
  * What one provider's generators share: the {@link GenerationGuard} (opened on first use, never
@@ -111,7 +112,9 @@ final class ReseedCoordinator {
 
                 @Override
                 public void onTerminated(SysgenidException cause) {
-                    LOG.log(Level.WARNING, "SnapshotSafe: the eager reseed stopped (" + cause.getMessage()
+                    // the device was closed on purpose (its owner shut it down): nothing to report
+                    Level level = cause instanceof WatcherClosedException ? Level.DEBUG : Level.WARNING;
+                    LOG.log(level, "SnapshotSafe: the eager reseed stopped (" + cause.getMessage()
                             + "); the in-line check on every call still reseeds");
                 }
             });
