@@ -50,6 +50,16 @@ public final class ReactiveOverseer implements AutoCloseable {
     }
 
     /**
+     * Acknowledges the current generation for the overseer's own file and returns it: needed
+     * after a change the overseer did not trigger itself (a hypervisor restore), before {@link
+     * #awaitWatchers}, which otherwise ends at once with {@link
+     * WaitResult.Outcome#CALLER_OUTDATED}. Quick system calls; runs on the subscribing thread.
+     */
+    public Mono<Integer> catchUp() {
+        return Mono.fromCallable(overseer::catchUp);
+    }
+
+    /**
      * Waits until no tracked watcher is outdated. The result says what ended the wait; on
      * {@link WaitResult.Outcome#TIMED_OUT} it says how many tracked watchers were still
      * outdated. {@link WaitResult.Outcome#CALLER_OUTDATED} means the counter moved again under
