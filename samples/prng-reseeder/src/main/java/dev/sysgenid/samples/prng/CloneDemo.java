@@ -6,9 +6,7 @@ package dev.sysgenid.samples.prng;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
-import java.security.Provider;
 import java.security.SecureRandom;
-import java.security.Security;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.OptionalInt;
@@ -132,14 +130,11 @@ public final class CloneDemo {
     }
 
     private String reseeds() {
-        Provider p = Security.getProvider(SnapshotSafeProvider.NAME);
         String splittableReseeds = " splittable=" + splittable.reseeds();
-        if (p instanceof SnapshotSafeProvider s) {
-            ReseedStatistics r = s.statistics();
-            return "inline=" + r.inlineReseeds() + " eager=" + r.eagerReseeds() + " everyCall=" + r.everyCallReseeds()
-                    + splittableReseeds;
-        }
-        return "provider=absent" + splittableReseeds;
+        return SnapshotSafeProvider.installed().map(p -> {
+            ReseedStatistics r = p.statistics();
+            return "inline=" + r.inlineReseeds() + " eager=" + r.eagerReseeds() + " everyCall=" + r.everyCallReseeds();
+        }).orElse("provider=absent") + splittableReseeds;
     }
 
     private void info(String key, String value) {

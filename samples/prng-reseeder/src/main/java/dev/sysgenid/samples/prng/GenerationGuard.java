@@ -33,9 +33,16 @@ public final class GenerationGuard implements AutoCloseable {
     private final GenerationDevice device;
     private final boolean ownsDevice;
     private final SysgenidException failure;
+    private final boolean nativeAccessFailed;
 
     private GenerationGuard(ProtectionState state, String deviceName, GenerationProbe probe,
                             GenerationDevice device, boolean ownsDevice, SysgenidException failure) {
+        this(state, deviceName, probe, device, ownsDevice, failure, false);
+    }
+
+    private GenerationGuard(ProtectionState state, String deviceName, GenerationProbe probe, GenerationDevice device,
+                            boolean ownsDevice, SysgenidException failure, boolean nativeAccessFailed) {
+        this.nativeAccessFailed = nativeAccessFailed;
         this.state = state;
         this.deviceName = deviceName;
         this.probe = probe;
@@ -58,10 +65,11 @@ public final class GenerationGuard implements AutoCloseable {
         } catch (SysgenidException e) {
             return new GenerationGuard(ProtectionState.FAILED, name, null, null, false, e);
         } catch (LinkageError e) {
-            // no native access on this platform (JNA has no library for it): nothing to watch
+            // No native access on this platform (JNA has no library for it), or not yet: JNA is
+            // being initialised further up this very thread (see ReseedCoordinator).
             return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false,
                     new SysgenidException("native access unavailable (" + e + "): the generation device"
-                            + " needs Linux on a platform JNA supports", 0, e));
+                            + " needs Linux on a platform JNA supports", 0, e), true);
         }
         try {
             return new GenerationGuard(ProtectionState.ACTIVE, name, opened.mapProbe(), opened, true, null);
@@ -90,6 +98,14 @@ public final class GenerationGuard implements AutoCloseable {
     static GenerationGuard provisional() {
         return new GenerationGuard(ProtectionState.UNSUPPORTED, "(opening)", null, null, false,
                 new SysgenidException("the device is being opened", 0));
+    }
+
+    /**
+     * True if the open failed in native linking, not at the device: possibly only because the
+     * native layer was still being initialised on this thread, so worth another try later.
+     */
+    boolean nativeAccessFailed() {
+        return nativeAccessFailed;
     }
 
     /** Which of the three states this guard is in; fixed for its life. */

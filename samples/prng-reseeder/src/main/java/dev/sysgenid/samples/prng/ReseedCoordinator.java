@@ -29,13 +29,27 @@ import dev.sysgenid.WatcherClosedException;
  * {@code SecureRandom}: with this provider installed first that is a call back into this
  * class on the same thread. The re-entrant call is answered with a provisional guard (state
  * {@code UNSUPPORTED}, generation 0) for that one generator, which switches to the real guard
- * on its next call (and reseeds once then if the generation is not 0). Locking: {@code this} guards {@link #guard} resolution; {@link #live} is
+ * on its next call (and reseeds once then if the generation is not 0). The other way round
+ * happens too: when the application itself loads the core first, JNA's temporary file brings
+ * the first {@code SecureRandom} here while the core's native class is still being
+ * initialised on this thread, and opening the guard fails with a {@link LinkageError}. That
+ * answer is provisional as well and the open is tried again on a later call, up to
+ * {@value #NATIVE_ATTEMPTS} times, after which the platform is taken as unsupported.
+ *
+ * <p>Locking: {@code this} guards {@link #guard} resolution; {@link #live} is
  * guarded by itself. The eager listener runs on the loop thread of the guard's own device.
  */
 final class ReseedCoordinator {
 
     /** Which path paid for a reseed. */
     enum Cause { INLINE, EAGER, EVERY_CALL }
+
+    /**
+     * How many opens may fail in native linking before that is taken as final: enough for the
+     * few calls JNA's own initialisation makes (it may reach here more than once while it
+     * runs), few enough that a platform without native access settles at once.
+     */
+    private static final int NATIVE_ATTEMPTS = 16;
 
     private static final System.Logger LOG = System.getLogger("dev.sysgenid.samples.prng");
 
@@ -53,6 +67,7 @@ final class ReseedCoordinator {
 
     private volatile GenerationGuard guard;
     private boolean resolving; // guarded by this
+    private int nativeFailures; // guarded by this
     private LoopRegistration eagerRegistration; // guarded by this
 
     /**
@@ -85,6 +100,9 @@ final class ReseedCoordinator {
             g = opener.get();
         } finally {
             resolving = false;
+        }
+        if (g.nativeAccessFailed() && ++nativeFailures < NATIVE_ATTEMPTS) {
+            return provisional; // see the class comment: try again on a later call
         }
         guard = g;
         LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());

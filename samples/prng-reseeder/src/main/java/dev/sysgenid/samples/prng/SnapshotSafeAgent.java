@@ -4,8 +4,11 @@
 package dev.sysgenid.samples.prng;
 
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.security.Provider;
 import java.security.Security;
+
+import dev.sysgenid.GenerationDevice;
 
 /**
  * {@code -javaagent:sysgenid-prng-reseeder-all.jar}: installs {@link SnapshotSafeProvider} at
@@ -37,12 +40,26 @@ public final class SnapshotSafeAgent {
         install();
     }
 
+    /**
+     * Loads the core's native layer (JNA) now, while SUN is still the default: JNA's temporary
+     * file draws from a {@code SecureRandom}, and doing that before the provider is in the list
+     * keeps the provider's first open of the device free of that recursion.
+     */
+    private static void warmUpNativeAccess() {
+        try {
+            GenerationDevice.status(Path.of(System.getProperty("sysgenid.device", GenerationDevice.DEFAULT_PATH.toString())));
+        } catch (RuntimeException | LinkageError e) {
+            // whatever it is, the provider meets it again when it opens the device, and logs it
+        }
+    }
+
     /** Inserts the provider at position 1 unless one is installed; returns the installed one. */
     static synchronized Provider install() {
         Provider existing = Security.getProvider(SnapshotSafeProvider.NAME);
         if (existing != null) {
             return existing;
         }
+        warmUpNativeAccess();
         Provider provider = new SnapshotSafeProvider();
         Security.insertProviderAt(provider, 1);
         Security.setProperty("securerandom.strongAlgorithms", STRONG_ALGORITHMS);

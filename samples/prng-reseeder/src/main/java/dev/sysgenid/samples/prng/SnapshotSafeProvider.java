@@ -5,13 +5,13 @@ package dev.sysgenid.samples.prng;
 
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
-import java.security.NoSuchProviderException;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.SecureRandomParameters;
 import java.security.Security;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.sysgenid.GenerationDevice;
@@ -93,6 +93,14 @@ public final class SnapshotSafeProvider extends Provider {
         return coordinator.eagerActive();
     }
 
+    /**
+     * The provider installed in this JVM's provider list (by either route), if any: for code
+     * that wants to report the {@link #protectionState()} or the {@link #statistics()}.
+     */
+    public static Optional<SnapshotSafeProvider> installed() {
+        return Security.getProvider(NAME) instanceof SnapshotSafeProvider p ? Optional.of(p) : Optional.empty();
+    }
+
     ReseedCoordinator coordinator() {
         return coordinator;
     }
@@ -133,15 +141,5 @@ public final class SnapshotSafeProvider extends Provider {
         public boolean supportsParameter(Object parameter) {
             return false; // as for every SecureRandom service: parameters go to newInstance
         }
-    }
-
-    /** For tests and the demo: the installed instance, if any. */
-    static SnapshotSafeProvider installed() throws NoSuchProviderException {
-        Provider p = Security.getProvider(NAME);
-        if (p instanceof SnapshotSafeProvider s) {
-            return s;
-        }
-        throw new NoSuchProviderException(NAME + " is not installed: run with -javaagent or"
-                + " -Djava.security.properties=snapshot-safe.security (see the README)");
     }
 }

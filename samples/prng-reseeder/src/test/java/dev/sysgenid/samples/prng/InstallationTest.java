@@ -37,6 +37,10 @@ class InstallationTest {
     }
 
     private static Child runChild(List<String> jvmOptions) throws IOException, InterruptedException {
+        return runChild(jvmOptions, UnchangedApplication.class.getName());
+    }
+
+    private static Child runChild(List<String> jvmOptions, String mainClassAndArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
@@ -44,7 +48,7 @@ class InstallationTest {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(UnchangedApplication.class.getName());
+        command.addAll(List.of(mainClassAndArgs.split(" ")));
         Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
@@ -69,7 +73,8 @@ class InstallationTest {
                 .containsEntry("protection", "UNSUPPORTED");
         assertThat(c.stderr().lines().filter(l -> l.contains("SnapshotSafe: ")).count())
                 .as("the state is logged once: %s", c.stderr()).isEqualTo(1);
-        assertThat(c.stderr()).contains("not snapshot-safe: no generation device at /dev/sysgenid");
+        assertThat(c.stderr()).contains("not snapshot-safe: no generation device at /dev/sysgenid")
+                .as("the device was looked at, not lost to a native-linking failure").contains("does not exist");
     }
 
     @Test
@@ -81,14 +86,39 @@ class InstallationTest {
 
     @Test
     void javaAgent(@TempDir Path dir) throws Exception {
+        assertRoutedThroughProvider(runChild(List.of("-javaagent:" + agentJar(dir))));
+    }
+
+    /** A manifest-only agent jar: the agent class comes from the class path, as from the shaded jar. */
+    private static Path agentJar(Path dir) throws IOException {
         Path agent = dir.resolve("agent.jar");
+        if (Files.exists(agent)) {
+            return agent;
+        }
         Manifest m = new Manifest();
         m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         m.getMainAttributes().putValue("Premain-Class", SnapshotSafeAgent.class.getName());
-        try (OutputStream o = Files.newOutputStream(agent); JarOutputStream jar = new JarOutputStream(o, m)) {
-            // the agent class comes from the class path, as it would from the shaded jar
+        try (OutputStream o = Files.newOutputStream(agent)) {
+            new JarOutputStream(o, m).close();
         }
-        assertRoutedThroughProvider(runChild(List.of("-javaagent:" + agent)));
+        return agent;
+    }
+
+    /**
+     * The clone demo loads the core (JNA) itself before its first SecureRandom: JNA's temporary
+     * file then reaches the provider while the core's native class is still initialising.
+     */
+    @Test
+    void anApplicationThatLoadsTheCoreFirstStillGetsTheDeviceLookedAt(@TempDir Path dir) throws Exception {
+        for (String route : List.of("-Djava.security.properties=" + Path.of("snapshot-safe.security").toAbsolutePath(),
+                "-javaagent:" + agentJar(dir))) {
+            Child c = runChild(List.of(route), CloneDemo.class.getName() + " --timeout 1");
+            assertThat(c.exitCode()).as(c.stderr()).isEqualTo(2);
+            assertThat(c.stderr()).as(route).contains("SnapshotSafe: not snapshot-safe", "does not exist")
+                    .doesNotContain("native access unavailable");
+            assertThat(c.values().get("clone-demo info providers drbg"))
+                    .isEqualTo("SnapshotSafe sha1prng=SnapshotSafe default=SnapshotSafe/DRBG");
+        }
     }
 
     @Test
