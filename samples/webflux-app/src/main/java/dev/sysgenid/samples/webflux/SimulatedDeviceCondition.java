@@ -25,7 +25,8 @@ final class SimulatedDeviceCondition implements Condition {
         Binder binder = Binder.get(context.getEnvironment());
         SysgenidProperties.Mode mode = binder.bind("sysgenid.mode", SysgenidProperties.Mode.class)
                 .orElse(SysgenidProperties.Mode.AUTO);
-        Path device = binder.bind("sysgenid.device", Path.class).orElse(GenerationDevice.DEFAULT_PATH);
+        Path device = Path.of(binder.bind("sysgenid.device", String.class)
+                .orElse(GenerationDevice.DEFAULT_PATH.toString()));
         return willSimulate(mode, device);
     }
 
