@@ -316,8 +316,9 @@ class RekeyedTest {
         AtomicInteger attempts = new AtomicInteger();
         CountDownLatch firstStarted = new CountDownLatch(1);
         StepVerifier.withVirtualTime(() -> generations.rekeyed(g -> {
+                    int n = attempts.incrementAndGet();
                     firstStarted.countDown();
-                    return attempts.incrementAndGet() == 1 ? Mono.never() : Mono.empty();
+                    return n == 1 ? Mono.never() : Mono.empty();
                 }, TRACKED.withScheduler(VirtualTimeScheduler.get())
                         .withRekeyTimeout(Duration.ofSeconds(5))
                         .withRetries(1, Duration.ofSeconds(2))))
