@@ -63,7 +63,8 @@ public final class ReactiveGenerations {
      * <li><b>Lifecycle.</b> Subscribing opens a watcher (tracked if {@link
      *     GenerationOptions#tracked()}) on the subscribing thread (quick system calls only; a
      *     failure such as {@link dev.sysgenid.FileLimitException} is signalled as {@code
-     *     onError}). Cancel closes it. The flux never completes by itself; it ends with {@code
+     *     onError} on that thread). Cancel, from any thread, stops tracking at once and closes
+     *     the file moments later on the loop thread; it never blocks. The flux never completes by itself; it ends with {@code
      *     onError} only if the device's loop ends (the device was closed, or a system call
      *     failed). Operators downstream that complete it ({@code take}) cancel it, which closes
      *     the watcher.</li>
@@ -71,12 +72,14 @@ public final class ReactiveGenerations {
      *     acknowledged; then the next change, if any, is emitted with the newest value. A
      *     subscriber that never acknowledges sees one change only, and if tracked, holds the
      *     overseer up until the overseer's timeout.</li>
-     * <li><b>Threads.</b> All signals arrive on one worker of {@link
-     *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}), never on the
-     *     epoll thread or the requesting thread.</li>
+     * <li><b>Threads.</b> Once subscribed, all signals arrive on one worker of {@link
+     *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}), in order,
+     *     never on the epoll thread or the requesting thread.</li>
      * <li><b>Backpressure.</b> One slot, overwritten: a generation waits there until requested,
-     *     and a newer one replaces it. With {@link GenerationOptions#emitCurrentOnSubscribe()}
-     *     the slot starts with the current generation (see {@link Generation#isInitial()}).</li>
+     *     and a newer one replaces it; a change is emitted with the counter's value at emission
+     *     time, so a slow requester is never handed a stale one. With {@link
+     *     GenerationOptions#emitCurrentOnSubscribe()} the slot starts with the current generation
+     *     (see {@link Generation#isInitial()}).</li>
      * </ul>
      */
     public Flux<Generation> generations(GenerationOptions options) {

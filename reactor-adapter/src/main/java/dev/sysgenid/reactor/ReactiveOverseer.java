@@ -95,7 +95,11 @@ public final class ReactiveOverseer implements AutoCloseable {
         return overseer;
     }
 
-    /** Closes the overseer's file (idempotent); calls still running end with an error. */
+    /**
+     * Closes the overseer's file (idempotent). Later calls fail with {@link
+     * dev.sysgenid.WatcherClosedException}; a wait already running goes on until it ends, and
+     * the file is closed then (cancel the wait first to end it at once).
+     */
     @Override
     public void close() {
         overseer.close();

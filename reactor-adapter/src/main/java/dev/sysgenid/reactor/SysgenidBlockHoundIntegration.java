@@ -27,6 +27,7 @@ public final class SysgenidBlockHoundIntegration implements BlockHoundIntegratio
     private static final String KERNEL = "dev.sysgenid.internal.SimulatedKernel";
     private static final String FILE = KERNEL + "$SimulatedFile";
 
+    /** Marks the blocking calls above and allows the simulated device's short lock. */
     @Override
     public void applyTo(BlockHound.Builder builder) {
         builder.markAsBlocking("dev.sysgenid.Watcher", "read", "(Ljava/time/Duration;)Ljava/util/OptionalInt;");

@@ -114,7 +114,12 @@ final class WatchSession {
         if (g.isInitial()) {
             return g;
         }
-        int now = device.currentGeneration();
+        int now;
+        try {
+            now = device.currentGeneration();
+        } catch (SysgenidException closing) {
+            return g; // the device is closing: the loop's end follows as an error
+        }
         return now == g.value() ? g : changed(now);
     }
 
