@@ -1,0 +1,44 @@
+# e2e.d/bench.sh - guest side of kernel-module/vm/bench: the same C overseer
+# (sgbench overseer: TRIGGER, then WAIT_WATCHERS) measures the C baseline
+# (sgbench sub) and the Java stack (BenchSubscribers sub) for N subscribers;
+# then the Java stack's idle CPU and heap per subscription. Raw data lines:
+#   OV <c|java> N GEN T0_NS WAIT_NS     SUB <c|java> N GEN T_NS     IDLE ...  HEAP ...
+ulimit -n 4096
+echo "ulimit -n: $(ulimit -n)"
+CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
+J="$JAVA $JAVA_OPTS ${SG_BENCH_JAVA_OPTS:-} -cp $CP"
+REPS=${SG_BENCH_REPS:-30}
+WARMUP=${SG_BENCH_WARMUP:-20}
+wait_line() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        n=$((n + 1)); [ $n -gt $(($3 * 10)) ] && return 1; sleep 0.1
+    done
+}
+rc=0
+for N in ${SG_BENCH_NS:-1 100 1000}; do
+    for impl in c java; do
+        rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat
+        if [ $impl = c ]; then
+            sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
+        else
+            $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat ${SG_BENCH_JAVA_MODE:-direct} > /tmp/sub.out 2>&1 &
+        fi
+        SPID=$!
+        if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
+            echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out; kill -9 $SPID; rc=1; continue
+        fi
+        sleep 1
+        if ! sgbench overseer $REPS $WARMUP $N /tmp/ov.dat; then
+            echo "FAILED $impl $N: overseer"; rc=1
+        fi
+        kill -TERM $SPID; wait $SPID
+        cat /tmp/sub.out
+        sed "s/^/OV $impl $N /" /tmp/ov.dat
+        sed "s/^/SUB $impl $N /" /tmp/sub.dat
+        echo "DONE $impl $N"
+    done
+done
+$J dev.sysgenid.e2e.BenchSubscribers idle 1000 ${SG_BENCH_IDLE_S:-30} || rc=1
+$J dev.sysgenid.e2e.BenchSubscribers heap 1000 || rc=1
+exit $rc
