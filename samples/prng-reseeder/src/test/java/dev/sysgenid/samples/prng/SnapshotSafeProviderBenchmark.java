@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -84,6 +86,38 @@ public class SnapshotSafeProviderBenchmark {
     @Benchmark
     public UUID snapshotSafeRandomUuid() {
         return randomUuid(snapshotSafe);
+    }
+
+    // Paired runs: the bare and the wrapped generator run at the same time, one thread each, so
+    // both see the same load from the rest of the machine (a shared 2-core box is noisy; the
+    // sequential benchmarks above then compare different moments, these compare the same one).
+
+    @Benchmark
+    @Group("pairedNextBytes16")
+    @GroupThreads(1)
+    public byte[] pairedBare(Buffer b) {
+        return bareDrbgNextBytes16(b);
+    }
+
+    @Benchmark
+    @Group("pairedNextBytes16")
+    @GroupThreads(1)
+    public byte[] pairedSnapshotSafe(Buffer b) {
+        return snapshotSafeNextBytes16(b);
+    }
+
+    @Benchmark
+    @Group("pairedRandomUuid")
+    @GroupThreads(1)
+    public UUID pairedBareUuid() {
+        return bareDrbgRandomUuid();
+    }
+
+    @Benchmark
+    @Group("pairedRandomUuid")
+    @GroupThreads(1)
+    public UUID pairedSnapshotSafeUuid() {
+        return snapshotSafeRandomUuid();
     }
 
     /** What {@code UUID.randomUUID()} does, with the generator passed in. */
