@@ -87,7 +87,9 @@ public final class GenerationOptions {
      * The scheduler whose worker delivers every signal of a subscription (one worker per
      * subscription, taken on subscribe and disposed when it ends). It also runs the re-keying
      * timeout and retry timers. Default {@link Schedulers#parallel()}: use
-     * {@link Schedulers#boundedElastic()} if your subscriber blocks.
+     * {@link Schedulers#boundedElastic()} if your subscriber blocks. Do not pass a scheduler
+     * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread
+     * would then run your code.
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),
