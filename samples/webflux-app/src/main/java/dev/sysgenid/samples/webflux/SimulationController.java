@@ -5,6 +5,7 @@ package dev.sysgenid.samples.webflux;
 
 import java.time.Duration;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -52,7 +53,7 @@ class SimulationController {
      */
     @PostMapping("/simulate/restore")
     Mono<ResponseEntity<RestoreResult>> restore(@RequestParam(name = "wait", defaultValue = "true") boolean wait,
-            @RequestParam(name = "timeout", required = false) Duration timeout) {
+            @RequestParam(name = "timeout", required = false) String timeout) {
         if (!(device instanceof SimulatedDevice simulated)) {
             return Mono.just(ResponseEntity.status(HttpStatus.CONFLICT).build());
         }
@@ -63,7 +64,7 @@ class SimulationController {
             return Mono.just(ResponseEntity.ok(new RestoreResult(before, now, "NOT_AWAITED", 0, 0, keyBefore,
                     keys.epoch().keyId(), keys.epoch().generationValue())));
         }
-        Duration limit = timeout != null ? timeout : props.restoreTimeout();
+        Duration limit = timeout != null ? DurationStyle.detectAndParse(timeout) : props.restoreTimeout(); // 3s or PT3S
         long start = System.nanoTime();
         return Mono.using(generations::overseer, o -> o.restoreCycle(limit), ReactiveOverseer::close)
                 .map(r -> {
