@@ -16,7 +16,7 @@ abstract class BackedDevice implements GenerationDevice {
     private final String name;
     private final long pageSize = Fds.pageSize();
     private EpollLoop loop; // guarded by this
-    private GenerationProbe ownProbe; // guarded by this
+    private volatile GenerationProbe ownProbe; // written under this
     private boolean closed; // guarded by this
 
     BackedDevice(DeviceBackend backend, String name) {
@@ -72,13 +72,15 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public int currentGeneration() {
-        GenerationProbe p;
-        synchronized (this) {
-            ensureOpen();
-            if (ownProbe == null) {
-                ownProbe = mapProbe();
+        GenerationProbe p = ownProbe;
+        if (p == null || p.isClosed()) {
+            synchronized (this) {
+                ensureOpen();
+                if (ownProbe == null) {
+                    ownProbe = mapProbe();
+                }
+                p = ownProbe;
             }
-            p = ownProbe;
         }
         return p.generation();
     }

@@ -19,6 +19,8 @@ public final class LoopRegistration implements AutoCloseable {
     final GenerationListener listener;
     private final EpollLoop loop;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Set when a change is handed to the listener, cleared by the acknowledgement that re-arms. */
+    private final AtomicBoolean awaitingAck = new AtomicBoolean();
 
     LoopRegistration(long id, Watcher watcher, Executor executor, GenerationListener listener, EpollLoop loop) {
         this.id = id;
@@ -35,11 +37,17 @@ public final class LoopRegistration implements AutoCloseable {
 
     /**
      * Acknowledges {@code generation} and re-arms the registration. On {@link AckResult#STALE}
-     * the listener is called again with the newest generation, so the newest always wins.
+     * the listener is called again with the newest generation, so the newest always wins. Only
+     * the first acknowledgement after a listener call re-arms: acknowledging twice never brings
+     * the same change twice.
+     *
+     * @throws WatcherClosedException if the registration has ended
      */
     public AckResult acknowledge(int generation) {
         AckResult r = watcher.acknowledge(generation);
-        loop.rearm(this);
+        if (awaitingAck.compareAndSet(true, false)) {
+            loop.rearm(this);
+        }
         return r;
     }
 
@@ -75,6 +83,7 @@ public final class LoopRegistration implements AutoCloseable {
 
     /** Runs a listener call on the executor unless the registration has ended by then. */
     void dispatch(int generation) {
+        awaitingAck.set(true);
         executor.execute(() -> {
             if (!closed.get()) {
                 listener.onGeneration(this, generation);

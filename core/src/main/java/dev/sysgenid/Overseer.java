@@ -78,7 +78,8 @@ public final class Overseer implements AutoCloseable {
 
     /**
      * Waits until no tracked watcher is outdated, or the timeout expires, or the overseer's own
-     * file becomes outdated.
+     * file becomes outdated. {@link #close()} from another thread ends the wait within 100 ms
+     * with a {@link WatcherClosedException}.
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
      * @throws InterruptedException if the thread is interrupted while waiting
@@ -106,6 +107,9 @@ public final class Overseer implements AutoCloseable {
                 }
                 if (Thread.interrupted()) {
                     throw new InterruptedException("interrupted while waiting for watchers");
+                }
+                if (own.isClosed()) {
+                    throw new WatcherClosedException("overseer on " + device.name());
                 }
             }
         } finally {

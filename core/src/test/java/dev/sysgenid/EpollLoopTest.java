@@ -211,6 +211,46 @@ class EpollLoopTest {
     }
 
     @Test
+    void acknowledgingTwiceDoesNotBringTheSameChangeTwice() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch second = new CountDownLatch(2);
+        Watcher w = device.openWatcher();
+        device.loop().register(w, executor, (reg, gen) -> {
+            calls.incrementAndGet();
+            reg.acknowledge(gen);
+            reg.acknowledge(gen);
+            second.countDown();
+        });
+        device.bump();
+        Thread.sleep(300);
+        assertThat(calls).hasValue(1);
+        device.bump();
+        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(300);
+        assertThat(calls).hasValue(2);
+    }
+
+    @Test
+    void closingAnOverseerEndsItsWaitWithATypedError() throws Exception {
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        Overseer overseer = device.overseer();
+        overseer.trigger();
+        java.util.concurrent.CompletableFuture<Throwable> wait = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                overseer.awaitWatchers(Duration.ZERO);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        });
+        Thread.sleep(200);
+        overseer.close();
+        assertThat(wait.get(5, TimeUnit.SECONDS)).isInstanceOf(WatcherClosedException.class);
+        w.close();
+    }
+
+    @Test
     void anAlreadyOutdatedWatcherIsReportedAtOnce() throws Exception {
         Watcher w = device.openWatcher();
         int g = device.bump();
