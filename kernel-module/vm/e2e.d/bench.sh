@@ -1,8 +1,8 @@
 # e2e.d/bench.sh - guest side of kernel-module/vm/bench: the same C overseer
 # (sgbench overseer: TRIGGER, then WAIT_WATCHERS) measures the C baseline
-# (sgbench sub) and the Java stack (BenchSubscribers sub) for N subscribers;
+# (sgbench sub) and the Java stack (BenchSubscribers sub: core EpollLoop, and reactor-adapter Flux) for N subscribers;
 # then the Java stack's idle CPU and heap per subscription. Raw data lines:
-#   OV <c|java> N GEN T0_NS WAIT_NS     SUB <c|java> N GEN T_NS     IDLE ...  HEAP ...
+#   OV <c|java|flux> N GEN T0_NS WAIT_NS     SUB <c|java> N GEN T_NS     IDLE ...  HEAP ...
 ulimit -n 4096
 echo "ulimit -n: $(ulimit -n)"
 CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
@@ -17,12 +17,13 @@ wait_line() {
 }
 rc=0
 for N in ${SG_BENCH_NS:-1 100 1000}; do
-    for impl in c java; do
+    for impl in ${SG_BENCH_IMPLS:-c java flux}; do
         rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat
         if [ $impl = c ]; then
             sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
         else
-            $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat ${SG_BENCH_JAVA_MODE:-direct} > /tmp/sub.out 2>&1 &
+            mode=${SG_BENCH_JAVA_MODE:-direct}; [ $impl = flux ] && mode=flux
+            $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2>&1 &
         fi
         SPID=$!
         if ! wait_line /tmp/sub.out '^SUB-READY' 120; then

@@ -21,13 +21,16 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.Watcher;
+import dev.sysgenid.reactor.GenerationOptions;
+import dev.sysgenid.reactor.ReactiveGenerations;
 
 /**
  * The Java side of kernel-module/vm/bench: N tracked subscribers on core's {@link
  * dev.sysgenid.EpollLoop} that acknowledge at once.
  *
  * <ul>
- * <li>{@code sub N OUTFILE [direct|pool]}: registers N and prints {@code SUB-READY N}; the
+ * <li>{@code sub N OUTFILE [direct|pool|flux]}: registers N (or, {@code flux}, subscribes N
+ *     tracked reactor-adapter Flux subscriptions that ack in onNext) and prints {@code SUB-READY N}; the
  *     listener of subscriber 0 notes {@code GEN NANOTIME} (System.nanoTime is CLOCK_MONOTONIC,
  *     the clock of the C overseer) at entry; on SIGTERM the notes go to OUTFILE. {@code direct}
  *     (default) runs listeners on the loop thread, {@code pool} on a 2-thread pool.</li>
@@ -72,16 +75,39 @@ public final class BenchSubscribers {
         int[] gens = new int[max];
         long[] times = new long[max];
         int[] count = new int[1];
-        List<LoopRegistration> regs = register(device, n, executor, (reg, gen) -> {
+        java.util.function.IntConsumer note = gen -> {
             long t = System.nanoTime();
-            synchronized (count) { // uncontended: one call at a time per registration
+            synchronized (count) { // uncontended: one call at a time per subscription
                 if (count[0] < max) {
                     gens[count[0]] = gen;
                     times[count[0]++] = t;
                 }
             }
-            reg.acknowledge(gen);
-        });
+        };
+        int registered;
+        if (mode.equals("flux")) {
+            // reactor-adapter: N tracked Flux subscriptions, each acks at once in onNext
+            ReactiveGenerations generations = ReactiveGenerations.of(device);
+            GenerationOptions tracked = GenerationOptions.defaults().withTracked(true);
+            for (int i = 0; i < n; i++) {
+                boolean first = i == 0;
+                generations.generations(tracked).subscribe(g -> {
+                    if (first) {
+                        note.accept(g.value());
+                    }
+                    g.ack().subscribe();
+                });
+            }
+            while (device.counts().trackedWatchers() < n) {
+                Thread.sleep(50);
+            }
+            registered = n;
+        } else {
+            registered = register(device, n, executor, (reg, gen) -> {
+                note.accept(gen);
+                reg.acknowledge(gen);
+            }).size();
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(out))) {
                 synchronized (count) {
@@ -93,7 +119,7 @@ public final class BenchSubscribers {
                 e.printStackTrace();
             }
         }));
-        Checks.say("SUB-READY " + regs.size() + " mode=" + mode);
+        Checks.say("SUB-READY " + registered + " mode=" + mode);
         Thread.sleep(Long.MAX_VALUE);
     }
 
@@ -101,8 +127,6 @@ public final class BenchSubscribers {
         GenerationDevice device = GenerationDevice.open(Path.of("/dev/sysgenid"));
         register(device, n, Runnable::run, null);
         Thread.sleep(2000); // let start-up work (JIT, registrations) settle
-        com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long loopId = -1;
         for (ThreadInfo ti : threads.dumpAllThreads(false, false)) {
@@ -110,12 +134,12 @@ public final class BenchSubscribers {
                 loopId = ti.getThreadId();
             }
         }
-        long p0 = os.getProcessCpuTime();
+        long p0 = processCpuNanos();
         long l0 = threads.getThreadCpuTime(loopId);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         long wall = System.nanoTime() - t0;
-        long p1 = os.getProcessCpuTime();
+        long p1 = processCpuNanos();
         long l1 = threads.getThreadCpuTime(loopId);
         Checks.say(String.format("IDLE n=%d wall_ms=%d process_cpu_ms=%.1f epoll_thread_cpu_ms=%.3f",
                 n, wall / 1_000_000, (p1 - p0) / 1e6, (l1 - l0) / 1e6));
@@ -136,6 +160,13 @@ public final class BenchSubscribers {
             System.out.println(); // keep both lists reachable until here
         }
         System.exit(0);
+    }
+
+    /** utime + stime of this process from /proc/self/stat (clock ticks, USER_HZ = 100). */
+    private static long processCpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 
     private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
