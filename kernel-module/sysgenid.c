@@ -56,17 +56,22 @@ struct sysgenid_watcher {
  * ACPI notify handler (run from a workqueue). Nothing sleeps while holding
  * it, and it nests inside no other lock of this driver.
  *
- * Waiters (read, poll, SYSGENID_WAIT_WATCHERS) never hold the lock while
- * they sleep: they sleep on sysgenid_wq through wait_event_*(), whose
- * condition is re-checked after every wake-up and reads the fields it needs
- * with READ_ONCE(); writers change those fields with WRITE_ONCE() under the
- * lock. Every change that can make a condition true (bump, acknowledge,
- * untrack, close) is followed by a wake-up of sysgenid_wq, so no wake-up is
- * lost. The sysfs attributes read the values lock-free with READ_ONCE().
+ * Waiters never hold the lock while they sleep. Readers and pollers sleep
+ * on sysgenid_change_wq, SYSGENID_WAIT_WATCHERS callers on sysgenid_ack_wq,
+ * through wait_event_*(), whose condition is re-checked after every wake-up
+ * and reads the fields it needs with READ_ONCE(); writers change those
+ * fields with WRITE_ONCE() under the lock. A bump, the only change that can
+ * outdate a file, wakes both queues. An acknowledge, untrack or close that
+ * brings the outdated count to zero, the only other change that can end a
+ * wait, wakes sysgenid_ack_wq. So no wake-up is lost, and an acknowledge
+ * does not run the poll callback of every other open file (which would cost
+ * O(n) per acknowledge, O(n^2) per change). The sysfs attributes read the
+ * values lock-free with READ_ONCE().
  */
 static DEFINE_MUTEX(sysgenid_lock);
 static LIST_HEAD(sysgenid_watchers);
-static DECLARE_WAIT_QUEUE_HEAD(sysgenid_wq);
+static DECLARE_WAIT_QUEUE_HEAD(sysgenid_change_wq);	/* read, poll */
+static DECLARE_WAIT_QUEUE_HEAD(sysgenid_ack_wq);	/* WAIT_WATCHERS */
 static u32 sysgenid_gen;
 static unsigned int sysgenid_tracked;	/* tracked watchers */
 static unsigned int sysgenid_outdated;	/* tracked and outdated watchers */
@@ -102,8 +107,19 @@ static u32 sysgenid_bump(u32 min_gen)
 	WRITE_ONCE(sysgenid_outdated, sysgenid_tracked);
 	mutex_unlock(&sysgenid_lock);
 
-	wake_up_interruptible_all(&sysgenid_wq);
+	wake_up_interruptible_all(&sysgenid_change_wq);
+	wake_up_interruptible_all(&sysgenid_ack_wq);
 	return gen;
+}
+
+/*
+ * Called with sysgenid_lock held: one tracked watcher fewer is outdated.
+ * Returns true if that was the last one, so WAIT_WATCHERS callers must wake.
+ */
+static bool sysgenid_outdated_dec_locked(void)
+{
+	WRITE_ONCE(sysgenid_outdated, sysgenid_outdated - 1);
+	return sysgenid_outdated == 0;
 }
 
 /* Called with sysgenid_lock held. Returns true if a waiter should wake. */
@@ -115,8 +131,7 @@ static bool sysgenid_untrack_locked(struct sysgenid_watcher *w)
 	WRITE_ONCE(sysgenid_tracked, sysgenid_tracked - 1);
 	if (!w->outdated)
 		return false;
-	WRITE_ONCE(sysgenid_outdated, sysgenid_outdated - 1);
-	return true;
+	return sysgenid_outdated_dec_locked();
 }
 
 static int sysgenid_open(struct inode *inode, struct file *file)
@@ -147,7 +162,7 @@ static int sysgenid_release(struct inode *inode, struct file *file)
 	mutex_unlock(&sysgenid_lock);
 
 	if (wake)
-		wake_up_interruptible_all(&sysgenid_wq);
+		wake_up_interruptible_all(&sysgenid_ack_wq);
 	kfree(w);
 	return 0;
 }
@@ -167,7 +182,8 @@ static int sysgenid_wait_outdated(struct sysgenid_watcher *w, bool nonblock,
 
 		if (nonblock)
 			return -EAGAIN;
-		if (wait_event_interruptible(sysgenid_wq, READ_ONCE(w->outdated)))
+		if (wait_event_interruptible(sysgenid_change_wq,
+					     READ_ONCE(w->outdated)))
 			return -ERESTARTSYS;
 	}
 }
@@ -213,16 +229,14 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 	w->acked_gen = gen;
 	if (w->outdated) {
 		WRITE_ONCE(w->outdated, false);
-		if (w->tracked) {
-			WRITE_ONCE(sysgenid_outdated, sysgenid_outdated - 1);
-			wake = true;
-		}
+		if (w->tracked)
+			wake = sysgenid_outdated_dec_locked();
 	}
 out_unlock:
 	mutex_unlock(&sysgenid_lock);
 
 	if (wake)
-		wake_up_interruptible_all(&sysgenid_wq);
+		wake_up_interruptible_all(&sysgenid_ack_wq);
 	return ret;
 }
 
@@ -230,7 +244,7 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 {
 	struct sysgenid_watcher *w = file->private_data;
 
-	poll_wait(file, &sysgenid_wq, wait);
+	poll_wait(file, &sysgenid_change_wq, wait);
 	if (READ_ONCE(w->outdated))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
@@ -252,7 +266,7 @@ static void sysgenid_set_tracking(struct sysgenid_watcher *w, bool track)
 	mutex_unlock(&sysgenid_lock);
 
 	if (wake)
-		wake_up_interruptible_all(&sysgenid_wq);
+		wake_up_interruptible_all(&sysgenid_ack_wq);
 }
 
 static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
@@ -271,10 +285,10 @@ static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 	long ret;
 
 	if (timeout_ms == 0) {
-		ret = wait_event_interruptible(sysgenid_wq,
+		ret = wait_event_interruptible(sysgenid_ack_wq,
 					       sysgenid_waiters_done(w));
 	} else {
-		ret = wait_event_interruptible_timeout(sysgenid_wq,
+		ret = wait_event_interruptible_timeout(sysgenid_ack_wq,
 			sysgenid_waiters_done(w),
 			msecs_to_jiffies(min_t(unsigned long, timeout_ms,
 					       UINT_MAX)));
