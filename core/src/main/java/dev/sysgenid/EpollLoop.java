@@ -3,6 +3,8 @@
  */
 package dev.sysgenid;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,10 +67,12 @@ public final class EpollLoop implements AutoCloseable {
     private boolean shutDown;
     /** Loop thread only. */
     private final Map<Long, LoopRegistration> registrations = new HashMap<>();
-    /** Loop thread only. */
+    /** Loop thread only; written through a Java view, no JNI call per field. */
     private final Memory ctlEvent = new Memory(16);
-    /** Loop thread only; grown when a wait fills it. */
+    private final ByteBuffer ctlView = ctlEvent.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
+    /** Loop thread only; grown when a wait fills it; read through {@link #eventsView}. */
     private Memory events;
+    private ByteBuffer eventsView;
     private int maxEvents = 64;
 
     /** Starts a loop whose thread is named {@code sysgenid-epoll[name]}. */
@@ -92,7 +96,7 @@ public final class EpollLoop implements AutoCloseable {
             LibC.close(epfd);
             throw Failures.of("epoll_ctl(ADD eventfd)", e);
         }
-        events = new Memory((long) maxEvents * EVENT_SIZE);
+        allocateEvents();
         thread = new Thread(this::run, "sysgenid-epoll[" + name + "]");
         thread.setDaemon(true);
         thread.start();
@@ -207,7 +211,7 @@ public final class EpollLoop implements AutoCloseable {
                 }
                 boolean woken = false;
                 for (int i = 0; i < n; i++) {
-                    long id = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+                    long id = eventsView.getLong(i * EVENT_SIZE + DATA_OFFSET);
                     if (id == WAKE_ID) {
                         woken = true;
                     } else {
@@ -222,7 +226,7 @@ public final class EpollLoop implements AutoCloseable {
                 if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
                     maxEvents *= 2;
                     events.close();
-                    events = new Memory((long) maxEvents * EVENT_SIZE);
+                    allocateEvents();
                 }
                 sizeSnapshot = registrations.size();
             }
@@ -332,9 +336,14 @@ public final class EpollLoop implements AutoCloseable {
         runTasks(); // submitted before 'terminated' was visible: they only release what they hold
     }
 
+    private void allocateEvents() {
+        events = new Memory((long) maxEvents * EVENT_SIZE);
+        eventsView = events.getByteBuffer(0, (long) maxEvents * EVENT_SIZE).order(ByteOrder.nativeOrder());
+    }
+
     private int ctl(int op, int fd, int eventMask, long id) {
-        ctlEvent.setInt(0, eventMask);
-        ctlEvent.setLong(DATA_OFFSET, id);
+        ctlView.putInt(0, eventMask);
+        ctlView.putLong(DATA_OFFSET, id);
         return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
     }
 }

@@ -3,13 +3,12 @@
  */
 package dev.sysgenid;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import dev.sysgenid.internal.DeviceFile;
+import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.ErrnoException;
+import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.NativeBackend;
 
@@ -81,10 +80,13 @@ final class NativeGenerationDevice extends BackedDevice {
     private String sysfsValue(String attribute) {
         Path p = sysfs.resolve(attribute);
         try {
-            return Files.readString(p, StandardCharsets.US_ASCII).trim();
-        } catch (IOException e) {
-            throw new SysgenidException("cannot read " + p + " (" + e.getMessage() + "): the loaded"
-                    + " sysgenid driver does not export its counts; load this project's module.", 0, e);
+            return Fds.readSmallFile(p.toString()).trim();
+        } catch (ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                throw new SysgenidException(p + " does not exist: the loaded sysgenid driver does not"
+                        + " export its counts; load this project's module (kernel-module/).", e.errno(), e);
+            }
+            throw Failures.of("reading " + p, e.errno());
         }
     }
 }

@@ -88,6 +88,21 @@ class DeviceErrorsTest {
     }
 
     @Test
+    void runningOutOfFileDescriptorsOnAnyCallIsTheSameTypedError() {
+        assertThat(Failures.of("reading /sys/class/misc/sysgenid/generation", Errno.EMFILE))
+                .isInstanceOf(FileLimitException.class).hasMessageContaining("ulimit -n");
+        assertThat(Failures.of("read", 5 /* EIO */)).isInstanceOf(DeviceIoException.class);
+    }
+
+    @Test
+    void smallFilesAreReadWithLibcAloneAndMissingOnesReportEnoent() {
+        assertThat(dev.sysgenid.internal.Fds.readSmallFile("/proc/self/stat")).contains("(");
+        assertThatThrownBy(() -> dev.sysgenid.internal.Fds.readSmallFile(dir.resolve("none").toString()))
+                .isInstanceOfSatisfying(dev.sysgenid.internal.ErrnoException.class,
+                        e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
+    }
+
+    @Test
     void aClosedDeviceRefusesNewLoopsAndProbesClearly() {
         SimulatedDevice d = SimulatedDevice.create();
         d.close();

@@ -14,6 +14,29 @@ public final class Fds {
         return LibC.sysconf(30 /* _SC_PAGESIZE */);
     }
 
+    /**
+     * The first bytes (at most 255) of a small text file such as a sysfs attribute, read with
+     * libc alone (no NIO, which a JVM at its fd limit may fail to initialise for good).
+     *
+     * @throws ErrnoException with the errno of open or read
+     */
+    public static String readSmallFile(String path) {
+        int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new ErrnoException("open(" + path + ")", LibC.errno());
+        }
+        try {
+            byte[] buf = new byte[255];
+            long n = LibC.read(fd, buf, buf.length);
+            if (n < 0) {
+                throw new ErrnoException("read(" + path + ")", LibC.errno());
+            }
+            return new String(buf, 0, (int) n, java.nio.charset.StandardCharsets.US_ASCII);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
     /** A new non-blocking, close-on-exec eventfd. */
     public static int eventfd() {
         int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);

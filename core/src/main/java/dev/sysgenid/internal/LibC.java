@@ -73,6 +73,8 @@ public final class LibC {
 
     public static native long read(int fd, int[] buf, long count);
 
+    public static native long read(int fd, byte[] buf, long count);
+
     public static native long read(int fd, long[] buf, long count);
 
     public static native long write(int fd, int[] buf, long count);
