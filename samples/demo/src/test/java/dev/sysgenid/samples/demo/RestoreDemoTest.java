@@ -1,0 +1,46 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.samples.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.sysgenid.SimulatedDevice;
+
+class RestoreDemoTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutTheDeviceItSaysSoAndEveryServiceReKeysOnEveryRestore() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int status = new RestoreDemo(new PrintStream(buf, true, StandardCharsets.UTF_8)).run(dir.resolve("sysgenid"), 3);
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("SIMULATED generation device");
+        assertThat(out).contains("restore 3: generation 2 -> 3; overseer: every tracked service re-keyed");
+        assertThat(out).contains("payments key").contains("for generation 3");
+        assertThat(out).doesNotContain("NOT re-keyed");
+        assertThat(out).contains("demo passed: 3 restores, 0 failures");
+        assertThat(status).isZero();
+    }
+
+    @Test
+    void withoutTheCapabilityItStopsWithTheReason() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (SimulatedDevice device = SimulatedDevice.create()) {
+            device.setTriggerCapability(false);
+            int status = new RestoreDemo(new PrintStream(buf, true, StandardCharsets.UTF_8)).runOn(device, 1);
+            assertThat(status).isEqualTo(2);
+        }
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("CAP_CHECKPOINT_RESTORE");
+    }
+}
