@@ -24,10 +24,9 @@ import java.security.SecureRandomSpi;
  * block early in boot. Other delegates (SHA1PRNG) get {@code setSeed(fresh)}, which mixes the
  * bytes into their state.
  *
- * <p><b>Two paths.</b> In-line: every {@code nextBytes} loads the counter once before drawing
- * and once after; if the first load differs from the generation this instance was seeded at,
- * it reseeds first; if the second differs from the first, a restore raced the draw and it draws
- * again. Eager: the provider's watcher on the device's epoll loop reseeds every live instance
+ * <p><b>Two paths.</b> In-line: every {@code nextBytes} loads the counter once (one load, as
+ * AWS-LC's consumer does); if it differs from the generation this instance was seeded at, it
+ * reseeds before drawing. Eager: the provider's watcher on the device's epoll loop reseeds every live instance
  * as soon as the counter moves (see {@link ReseedCoordinator}), so the first call after a
  * restore finds the instance already reseeded and pays one load.
  *
@@ -35,12 +34,15 @@ import java.security.SecureRandomSpi;
  * lock around it. The delegates are thread-safe themselves (the SUN DRBG and SHA1PRNG lock
  * internally). A reseed runs under this instance's lock and is done once per generation, by
  * whichever thread or path gets there first. Outputs never repeat across a reseed: the
- * delegate's state only moves forward, and an output is returned only if the counter read the
- * same before and after it was drawn and the instance had been reseeded for that generation
- * before the draw. What no generator can fix: bytes already drawn when the snapshot was taken
- * are in every clone's memory, and output drawn between the restore and the bump that reports
- * it (the hypervisor's notification is asynchronous) comes from the old state. The overseer's
- * quiesce-and-wait workflow covers those.
+ * delegate's state only moves forward (a reseed mixes into it, a draw advances it, both under
+ * the delegate's own lock), and a call that saw a new generation draws only after the reseed
+ * for it. What no generator can fix: bytes already drawn when the snapshot was taken are in
+ * every clone's memory; output drawn between the restore and the bump that reports it (the
+ * hypervisor's notification is asynchronous: 0.3 to 0.6 s after resume in this project's QEMU
+ * guest) comes from the old state; and a call whose load came just before the bump draws from
+ * the old state too. A second load after the draw would only narrow that last window from
+ * about a microsecond, inside the first one of about half a second, so there is none. The
+ * overseer's quiesce, restore, wait workflow covers all three.
  */
 final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
 
@@ -76,14 +78,10 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             delegate.nextBytes(bytes);
             return;
         }
-        int generation;
-        do {
-            generation = guard.generation();
-            if (generation != seededAt) {
-                reseedIfMoved(ReseedCoordinator.Cause.INLINE);
-            }
-            delegate.nextBytes(bytes);
-        } while (guard.generation() != generation);
+        if (guard.generation() != seededAt) {
+            reseedIfMoved(ReseedCoordinator.Cause.INLINE);
+        }
+        delegate.nextBytes(bytes);
     }
 
     @Override
@@ -94,14 +92,10 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             delegate.nextBytes(bytes, params);
             return;
         }
-        int generation;
-        do {
-            generation = guard.generation();
-            if (generation != seededAt) {
-                reseedIfMoved(ReseedCoordinator.Cause.INLINE);
-            }
-            delegate.nextBytes(bytes, params);
-        } while (guard.generation() != generation);
+        if (guard.generation() != seededAt) {
+            reseedIfMoved(ReseedCoordinator.Cause.INLINE);
+        }
+        delegate.nextBytes(bytes, params);
     }
 
     @Override
@@ -133,7 +127,7 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
      * Reseeds for the current generation unless that was done already; counts it under
      * {@code cause}. The generation is read under the lock, so an instance is reseeded at most
      * once per generation and never goes back to an older one, whichever path or thread came
-     * first; a caller that saw an older value finds the counter moved and draws again.
+     * first (a caller that saw an older value than the current one gets the newer reseed).
      */
     void reseedIfMoved(ReseedCoordinator.Cause cause) {
         synchronized (reseedLock) {

@@ -13,9 +13,8 @@ import java.util.random.RandomGenerator;
  * VM snapshot stop producing the same IDs.
  *
  * <p>Every {@link #nextLong()} (and every other method of {@link RandomGenerator}, which all
- * draw through it) loads the counter before drawing and after; if it moved since the last seed,
- * the generator is replaced by one seeded with 8 bytes read from {@code /dev/urandom}; if it
- * moved during the draw, it draws again. In the {@link ProtectionState#UNSUPPORTED} state it
+ * draw through it) loads the counter once; if it moved since the last seed, the generator is
+ * first replaced by one seeded with 8 bytes read from {@code /dev/urandom}. In the {@link ProtectionState#UNSUPPORTED} state it
  * is a plain SplittableRandom; in {@link ProtectionState#FAILED} it reseeds on every call.
  *
  * <p>Not thread-safe, like SplittableRandom: give each thread its own (the cost is one object
@@ -55,16 +54,11 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
             reseed(seededAt);
             return random.nextLong();
         }
-        int generation;
-        long value;
-        do {
-            generation = guard.generation();
-            if (generation != seededAt) {
-                reseed(generation);
-            }
-            value = random.nextLong();
-        } while (guard.generation() != generation);
-        return value;
+        int generation = guard.generation();
+        if (generation != seededAt) {
+            reseed(generation);
+        }
+        return random.nextLong();
     }
 
     /** How many times this generator has reseeded from the OS. */
