@@ -15,7 +15,9 @@ import dev.sysgenid.internal.PageAccess;
 /**
  * The device's counter page, mapped read-only once: {@link #generation()} is one memory load
  * with acquire semantics, no system call, for checks on every call of a hot path (PRNGs, TLS).
- * (How the load is made is chosen once per JVM; see {@code docs/benchmarks.md}.)
+ * (How the load is made is chosen once per JVM; see {@code docs/benchmarks.md}.) A check costs
+ * one more dependent load than a field read (this probe's page address); where that matters,
+ * {@link SystemGenerationProbe} reads the system's page from a constant address.
  *
  * <p>What it guarantees: a bump that has completed in the kernel is visible to the next call
  * of {@link #generation()} on any thread. What it does not: a restore is asynchronous, so code

@@ -35,6 +35,11 @@ public final class PageAccess {
         return (int) PAGE_INT.getAcquire(page, 0);
     }
 
+    /** Whether reads go through {@code Unsafe} (constant for the JVM's lifetime). */
+    public static boolean usesUnsafe() {
+        return USE_UNSAFE;
+    }
+
     /** Which way is in use: {@code "unsafe"} or {@code "varhandle"}. */
     public static String mode() {
         return USE_UNSAFE ? "unsafe" : "varhandle";

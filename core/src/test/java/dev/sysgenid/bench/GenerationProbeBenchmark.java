@@ -21,10 +21,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationProbe;
+import dev.sysgenid.SystemGenerationProbe;
 
 /**
- * The in-line check's cost: {@link GenerationProbe} against a plain volatile int field, in the
- * same run. The probe maps the counter page through the device's own code path: the real
+ * The in-line check's cost: {@link GenerationProbe} and {@link SystemGenerationProbe} against a
+ * plain volatile int field, in the same run. The probe maps the counter page through the device's own code path: the real
  * {@code /dev/sysgenid} when present, else the simulated device's memfd page. Target: probe /
  * field time ratio at most 1.2.
  *
@@ -51,7 +52,14 @@ public class GenerationProbeBenchmark {
     private int seen;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws java.io.IOException {
+        if (GenerationDevice.status(GenerationDevice.DEFAULT_PATH) == dev.sysgenid.DeviceStatus.ABSENT) {
+            // SystemGenerationProbe maps a page-sized /dev/shm file through the same code path
+            java.nio.file.Path page = java.nio.file.Files.createTempFile(java.nio.file.Path.of("/dev/shm"), "sysgenid-bench", ".page");
+            java.nio.file.Files.write(page, new byte[(int) dev.sysgenid.internal.Fds.pageSize()]);
+            page.toFile().deleteOnExit();
+            System.setProperty("sysgenid.device", page.toString());
+        }
         device = GenerationDevice.openOrSimulated(GenerationDevice.DEFAULT_PATH);
         probe = device.mapProbe();
         seen = probe.generation();
@@ -72,6 +80,21 @@ public class GenerationProbeBenchmark {
     @Benchmark
     public int probeRead() {
         return probe.generation();
+    }
+
+    @Benchmark
+    public int systemProbeRead() {
+        return SystemGenerationProbe.generation();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N)
+    public int systemProbeCheckLoop() {
+        int changed = 0;
+        for (int i = 0; i < N; i++) {
+            changed += SystemGenerationProbe.hasChangedSince(seen) ? 1 : 0;
+        }
+        return changed;
     }
 
     @Benchmark
