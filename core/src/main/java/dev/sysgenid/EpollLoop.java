@@ -6,9 +6,8 @@ package dev.sysgenid;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -39,6 +38,8 @@ import dev.sysgenid.internal.LibC;
  *     listener call per change, the next only after the acknowledgement.</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
+ * <li>Nothing is allocated per event: the native event array and the read buffer are reused,
+ *     and each registration hands its listener call over as one preallocated task.</li>
  * <li>{@link #close()} closes every watcher still registered (their listeners get {@link
  *     GenerationListener#onTerminated}), then the epoll fd and the eventfd.</li>
  * </ul>
@@ -60,13 +61,16 @@ public final class EpollLoop implements AutoCloseable {
     /** Guarded by wakeLock. */
     private boolean wakeClosed;
     private final AtomicBoolean closing = new AtomicBoolean();
-    private final AtomicLong ids = new AtomicLong(WAKE_ID);
+    /** Registration sequence numbers: the high half of an id, so a reused fd never matches. */
+    private final AtomicLong sequence = new AtomicLong();
     /** Set by the loop thread after its last look at the task queue but one (see submit). */
     private volatile boolean terminated;
     /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
     private boolean shutDown;
     /** Loop thread only. */
-    private final Map<Long, LoopRegistration> registrations = new HashMap<>();
+    private final RegistrationTable registrations = new RegistrationTable();
+    /** Loop thread only: the buffer every read of a ready fd goes into. */
+    private final int[] readScratch = new int[1];
     /** Loop thread only; written through a Java view, no JNI call per field. */
     private final Memory ctlEvent = new Memory(16);
     private final ByteBuffer ctlView = ctlEvent.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
@@ -113,7 +117,8 @@ public final class EpollLoop implements AutoCloseable {
      */
     public LoopRegistration register(Watcher watcher, Executor executor, GenerationListener listener) {
         watcher.acquire();
-        LoopRegistration reg = new LoopRegistration(ids.incrementAndGet(), watcher, executor, listener, this);
+        long id = (sequence.incrementAndGet() << 32) | (watcher.file().pollFd() & 0xFFFF_FFFFL);
+        LoopRegistration reg = new LoopRegistration(id, watcher, executor, listener, this);
         if (closing.get()) {
             watcher.release();
             watcher.close();
@@ -163,7 +168,12 @@ public final class EpollLoop implements AutoCloseable {
     // ---- called from registrations, any thread ---------------------------------------------
 
     void rearm(LoopRegistration reg) {
-        submit(() -> arm(reg, LibC.EPOLL_CTL_MOD));
+        submit(reg.rearmTask);
+    }
+
+    /** Loop thread: the re-arm after an acknowledgement. */
+    void armAgain(LoopRegistration reg) {
+        arm(reg, LibC.EPOLL_CTL_MOD);
     }
 
     void deregister(LoopRegistration reg) {
@@ -280,19 +290,17 @@ public final class EpollLoop implements AutoCloseable {
         if (reg == null) {
             return;
         }
-        OptionalInt g;
-        try {
-            g = reg.watcher.readNow();
-        } catch (SysgenidException e) {
-            fail(reg, e);
-            return;
-        }
-        if (g.isEmpty()) {
+        long g = reg.watcher.file().read(readScratch);
+        if (g == -Errno.EAGAIN) {
             arm(reg, LibC.EPOLL_CTL_MOD); // acknowledged meanwhile: wait for the next change
             return;
         }
+        if (g < 0) {
+            fail(reg, Failures.of("read", (int) -g));
+            return;
+        }
         try {
-            reg.dispatch(g.getAsInt());
+            reg.dispatch((int) g);
         } catch (RejectedExecutionException e) {
             fail(reg, new SysgenidException("the registration's executor rejected a task: " + e.getMessage(), 0, e));
         }
@@ -319,7 +327,7 @@ public final class EpollLoop implements AutoCloseable {
 
     private void shutdown(SysgenidException cause) {
         runTasks();
-        for (LoopRegistration reg : new ArrayList<>(registrations.values())) {
+        for (LoopRegistration reg : registrations.all()) {
             fail(reg, cause);
         }
         shutDown = true;
@@ -345,5 +353,60 @@ public final class EpollLoop implements AutoCloseable {
         ctlView.putInt(0, eventMask);
         ctlView.putLong(DATA_OFFSET, id);
         return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
+    }
+
+    /**
+     * The loop thread's registrations, indexed by fd (an id's low half): a lookup is an array
+     * read, with no boxing, and an id whose sequence half differs (a closed fd's number reused)
+     * finds nothing.
+     */
+    private static final class RegistrationTable {
+        private LoopRegistration[] byFd = new LoopRegistration[64];
+        private int size;
+
+        LoopRegistration get(long id) {
+            int fd = (int) id;
+            LoopRegistration r = fd >= 0 && fd < byFd.length ? byFd[fd] : null;
+            return r != null && r.id == id ? r : null;
+        }
+
+        void put(long id, LoopRegistration reg) {
+            int fd = (int) id;
+            if (fd >= byFd.length) {
+                byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+            }
+            if (byFd[fd] == null) {
+                size++;
+            }
+            byFd[fd] = reg;
+        }
+
+        LoopRegistration remove(long id) {
+            LoopRegistration r = get(id);
+            if (r != null) {
+                byFd[(int) id] = null;
+                size--;
+            }
+            return r;
+        }
+
+        int size() {
+            return size;
+        }
+
+        List<LoopRegistration> all() {
+            List<LoopRegistration> out = new ArrayList<>(size);
+            for (LoopRegistration r : byFd) {
+                if (r != null) {
+                    out.add(r);
+                }
+            }
+            return out;
+        }
+
+        void clear() {
+            Arrays.fill(byFd, null);
+            size = 0;
+        }
     }
 }

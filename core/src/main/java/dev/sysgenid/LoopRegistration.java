@@ -21,6 +21,11 @@ public final class LoopRegistration implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Set when a change is handed to the listener, cleared by the acknowledgement that re-arms. */
     private final AtomicBoolean awaitingAck = new AtomicBoolean();
+    /** The one listener call in flight (one at a time: the fd is re-armed only by its ack). */
+    private final Runnable delivery = this::deliver;
+    /** The loop-thread task that re-arms this registration after an acknowledgement. */
+    final Runnable rearmTask;
+    private volatile int pendingGeneration;
 
     LoopRegistration(long id, Watcher watcher, Executor executor, GenerationListener listener, EpollLoop loop) {
         this.id = id;
@@ -28,6 +33,7 @@ public final class LoopRegistration implements AutoCloseable {
         this.executor = executor;
         this.listener = listener;
         this.loop = loop;
+        this.rearmTask = () -> loop.armAgain(this);
     }
 
     /** The registered watcher (for tracking and inspection; do not close it directly). */
@@ -83,11 +89,14 @@ public final class LoopRegistration implements AutoCloseable {
 
     /** Runs a listener call on the executor unless the registration has ended by then. */
     void dispatch(int generation) {
+        pendingGeneration = generation;
         awaitingAck.set(true);
-        executor.execute(() -> {
-            if (!closed.get()) {
-                listener.onGeneration(this, generation);
-            }
-        });
+        executor.execute(delivery);
+    }
+
+    private void deliver() {
+        if (!closed.get()) {
+            listener.onGeneration(this, pendingGeneration);
+        }
     }
 }

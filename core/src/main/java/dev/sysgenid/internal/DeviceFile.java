@@ -26,6 +26,14 @@ public interface DeviceFile {
     long read(int bufferSize);
 
     /**
+     * {@link #read(int)} of 4 bytes into {@code scratch[0]} (the caller's reusable buffer), so a
+     * loop reads without allocating; same result.
+     */
+    default long read(int[] scratch) {
+        return read(4);
+    }
+
+    /**
      * write(2) of {@code byteCount} bytes whose first four hold {@code generation} in native
      * byte order (the rest zero); {@code byteCount} is at most 8.
      *

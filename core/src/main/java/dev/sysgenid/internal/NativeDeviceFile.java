@@ -32,6 +32,12 @@ public final class NativeDeviceFile implements DeviceFile {
     }
 
     @Override
+    public long read(int[] scratch) {
+        long n = LibC.read(fd, scratch, 4);
+        return n < 0 ? -LibC.errno() : Integer.toUnsignedLong(scratch[0]);
+    }
+
+    @Override
     public int write(int generation, int byteCount) {
         int[] buf = {generation, 0};
         long n = LibC.write(fd, buf, byteCount);
