@@ -697,7 +697,7 @@ class Guest:
         self.t_start = 0.0
 
     def command(self) -> list[str]:
-        cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", "max",
+        cmd = [QEMU, "-accel", "tcg,thread=multi", "-cpu", os.environ.get("SGVM_CPU", "max"),
                "-m", QEMU_MEM, "-smp", QEMU_SMP,
                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                "-kernel", str(self.image.kernel), "-initrd", str(self.initrd),
