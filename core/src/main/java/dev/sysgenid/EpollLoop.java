@@ -28,14 +28,17 @@ import dev.sysgenid.internal.LibC;
  * One daemon thread that multiplexes any number of watchers with epoll and hands each change
  * to the registration's executor. The data path: the device fd becomes readable, epoll_wait
  * returns, the loop reads the new generation and dispatches it; the listener re-keys and
- * acknowledges through {@link LoopRegistration#acknowledge(int)}, which re-arms the fd.
+ * acknowledges through {@link LoopRegistration#acknowledge(int)}.
  *
  * <p>Guarantees:
  * <ul>
  * <li>No user code runs on the loop thread: listeners run on their executors.</li>
  * <li>Zero CPU while nothing changes: the thread sleeps in epoll_wait with no timeout.</li>
- * <li>Fds are armed one-shot, because a device fd stays readable until acknowledged: one
- *     listener call per change, the next only after the acknowledgement.</li>
+ * <li>A device fd stays readable until acknowledged, so fds are armed edge-triggered and each
+ *     registration lets one listener call through at a time: the next only after the
+ *     acknowledgement, and then with the newest generation if it moved meanwhile (events that
+ *     arrive during a call are remembered, not queued). An acknowledgement costs its write
+ *     alone: nothing is re-armed.</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
  * <li>Nothing is allocated per event: the native event array and the read buffer are reused,
@@ -167,13 +170,16 @@ public final class EpollLoop implements AutoCloseable {
 
     // ---- called from registrations, any thread ---------------------------------------------
 
-    void rearm(LoopRegistration reg) {
-        submit(reg.rearmTask);
+    /** Asks the loop to look at the registration's fd again (a missed event, a stale ack). */
+    void recheck(LoopRegistration reg) {
+        submit(reg.recheckTask);
     }
 
-    /** Loop thread: the re-arm after an acknowledgement. */
-    void armAgain(LoopRegistration reg) {
-        arm(reg, LibC.EPOLL_CTL_MOD);
+    /** Loop thread: {@link #recheck}'s task. */
+    void recheckNow(LoopRegistration reg) {
+        if (!shutDown && registrations.get(reg.id) == reg) {
+            fire(reg.id);
+        }
     }
 
     void deregister(LoopRegistration reg) {
@@ -265,15 +271,8 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         registrations.put(reg.id, reg);
-        arm(reg, LibC.EPOLL_CTL_ADD);
-    }
-
-    private void arm(LoopRegistration reg, int op) {
-        if (shutDown || registrations.get(reg.id) != reg) {
-            return;
-        }
-        int fd = reg.watcher.file().pollFd();
-        if (ctl(op, fd, LibC.EPOLLIN | LibC.EPOLLONESHOT, reg.id) < 0) {
+        // Edge-triggered: one event per change (and one at once if already outdated).
+        if (ctl(LibC.EPOLL_CTL_ADD, reg.watcher.file().pollFd(), LibC.EPOLLIN | LibC.EPOLLET, reg.id) < 0) {
             fail(reg, Failures.of("epoll_ctl", LibC.errno()));
         }
     }
@@ -287,12 +286,12 @@ public final class EpollLoop implements AutoCloseable {
 
     private void fire(long id) {
         LoopRegistration reg = registrations.get(id);
-        if (reg == null) {
+        if (reg == null || !reg.beginDispatch()) {
             return;
         }
         long g = reg.watcher.file().read(readScratch);
         if (g == -Errno.EAGAIN) {
-            arm(reg, LibC.EPOLL_CTL_MOD); // acknowledged meanwhile: wait for the next change
+            reg.cancelDispatch(); // acknowledged meanwhile: the next change brings a new edge
             return;
         }
         if (g < 0) {

@@ -5,6 +5,7 @@ package dev.sysgenid;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A watcher registered with an {@link EpollLoop}. It owns the watcher: {@link #close()} (or the
@@ -19,12 +20,22 @@ public final class LoopRegistration implements AutoCloseable {
     final GenerationListener listener;
     private final EpollLoop loop;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Set when a change is handed to the listener, cleared by the acknowledgement that re-arms. */
-    private final AtomicBoolean awaitingAck = new AtomicBoolean();
-    /** The one listener call in flight (one at a time: the fd is re-armed only by its ack). */
+    /*
+     * Dispatch state. The fd is armed edge-triggered: each change is one event, and nothing
+     * re-arms it. IDLE -> DISPATCHED when the loop hands a change to the listener; an event
+     * that arrives meanwhile turns it into MISSED; the acknowledgement sets IDLE again and, if
+     * an event was missed or the ack was stale, asks the loop to look at the fd once more. So
+     * there is one listener call at a time, no change is lost, and an acknowledgement costs
+     * the write alone (no epoll_ctl).
+     */
+    private static final int IDLE = 0;
+    private static final int DISPATCHED = 1;
+    private static final int MISSED = 2;
+    private final AtomicInteger dispatchState = new AtomicInteger(IDLE);
+    /** The one listener call in flight, preallocated. */
     private final Runnable delivery = this::deliver;
-    /** The loop-thread task that re-arms this registration after an acknowledgement. */
-    final Runnable rearmTask;
+    /** The loop-thread task that looks at the fd again after a missed event or a stale ack. */
+    final Runnable recheckTask;
     private volatile int pendingGeneration;
 
     LoopRegistration(long id, Watcher watcher, Executor executor, GenerationListener listener, EpollLoop loop) {
@@ -33,7 +44,7 @@ public final class LoopRegistration implements AutoCloseable {
         this.executor = executor;
         this.listener = listener;
         this.loop = loop;
-        this.rearmTask = () -> loop.armAgain(this);
+        this.recheckTask = () -> loop.recheckNow(this);
     }
 
     /** The registered watcher (for tracking and inspection; do not close it directly). */
@@ -42,17 +53,25 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     /**
-     * Acknowledges {@code generation} and re-arms the registration. On {@link AckResult#STALE}
-     * the listener is called again with the newest generation, so the newest always wins. Only
-     * the first acknowledgement after a listener call re-arms: acknowledging twice never brings
+     * Acknowledges {@code generation} (the one the listener was given) and lets the next change
+     * through. On {@link AckResult#STALE}, or if the counter moved while the listener ran, the
+     * listener is called again with the newest generation, so the newest always wins. Only
+     * the first acknowledgement after a listener call counts: acknowledging twice never brings
      * the same change twice.
      *
      * @throws WatcherClosedException if the registration has ended
      */
     public AckResult acknowledge(int generation) {
         AckResult r = watcher.acknowledge(generation);
-        if (awaitingAck.compareAndSet(true, false)) {
-            loop.rearm(this);
+        int prev;
+        do {
+            prev = dispatchState.get();
+            if (prev == IDLE) {
+                return r;
+            }
+        } while (!dispatchState.compareAndSet(prev, IDLE));
+        if (prev == MISSED || r == AckResult.STALE) {
+            loop.recheck(this);
         }
         return r;
     }
@@ -87,10 +106,35 @@ public final class LoopRegistration implements AutoCloseable {
         return closed.compareAndSet(false, true);
     }
 
+    /**
+     * Loop thread, on an event: true if the loop should read the fd and dispatch now; false if
+     * a listener call is in flight (the event is remembered as MISSED).
+     */
+    boolean beginDispatch() {
+        while (true) {
+            int s = dispatchState.get();
+            if (s == IDLE) {
+                if (dispatchState.compareAndSet(IDLE, DISPATCHED)) {
+                    return true;
+                }
+            } else if (s == DISPATCHED) {
+                if (dispatchState.compareAndSet(DISPATCHED, MISSED)) {
+                    return false;
+                }
+            } else {
+                return false;
+            }
+        }
+    }
+
+    /** Loop thread: after {@link #beginDispatch()}, the fd had nothing to report after all. */
+    void cancelDispatch() {
+        dispatchState.set(IDLE);
+    }
+
     /** Runs a listener call on the executor unless the registration has ended by then. */
     void dispatch(int generation) {
         pendingGeneration = generation;
-        awaitingAck.set(true);
         executor.execute(delivery);
     }
 

@@ -9,8 +9,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * The {@link Generation#ack()} of one emitted change: writes at most once (a second write after
- * the loop re-armed would make it report the next generation twice) and remembers the result.
+ * The {@link Generation#ack()} of one emitted change: writes at most once (a later write of an
+ * older generation would be stale and make the loop look at the fd again) and remembers the
+ * result.
  */
 final class PendingAck extends Mono<Void> {
 
