@@ -118,12 +118,23 @@ public final class Overseer implements AutoCloseable {
     }
 
     /**
-     * One restore cycle: {@link #trigger(int)}, then {@link #awaitWatchers(Duration)}; if the
-     * counter moved again during the wait, catches up and waits again within the same timeout.
+     * One restore cycle: {@link #trigger(int)}, then {@link #awaitLatestGeneration(Duration)}.
      */
     public WaitResult restoreCycle(int minGeneration, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
         trigger(minGeneration);
+        return awaitLatestGeneration(timeout);
+    }
+
+    /**
+     * {@link #awaitWatchers(Duration)}, carried through further changes: if the counter moves
+     * again during the wait (the hypervisor, another overseer), catches up with it and waits for
+     * the newer generation, all within the same timeout. Never ends with {@link
+     * WaitResult.Outcome#CALLER_OUTDATED}.
+     *
+     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     */
+    public WaitResult awaitLatestGeneration(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Duration left = timeout.isZero() ? Duration.ZERO
                     : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));

@@ -227,6 +227,37 @@ public abstract class DeviceContract {
     }
 
     @Test
+    void aRestoreCycleWaitsThroughAChangeBySomeoneElseForTheNewestGeneration() throws Exception {
+        try (Overseer other = device.overseer(); Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            CompletableFuture<WaitResult> cycle = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return overseer.restoreCycle(0, Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(waitUntil(() -> w.isOutdated())).isTrue();
+            int first = w.tryRead().getAsInt();
+            int newest = other.trigger(); // the cycle's own file is outdated now: it catches up
+            Thread.sleep(200);
+            assertThat(cycle).isNotDone();
+            assertThat(w.acknowledge(first)).isEqualTo(AckResult.STALE);
+            assertThat(cycle).isNotDone();
+            assertThat(w.acknowledge(newest)).isEqualTo(AckResult.ACKNOWLEDGED);
+            WaitResult r = cycle.get(10, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(WaitResult.Outcome.ALL_ACKNOWLEDGED);
+        }
+    }
+
+    private static boolean waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        for (int i = 0; i < 500 && !condition.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        return condition.getAsBoolean();
+    }
+
+    @Test
     void closingAnOutdatedTrackedWatcherReleasesTheWaiter() throws Exception {
         Watcher w = device.openWatcher();
         w.setTracking(true);

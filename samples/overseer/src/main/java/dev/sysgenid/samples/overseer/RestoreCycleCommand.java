@@ -43,18 +43,9 @@ final class RestoreCycleCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
-            long deadline = System.nanoTime() + timeout.toNanos();
             int triggered = overseer.trigger(minGeneration);
-            while (true) {
-                Duration left = timeout.isZero() ? Duration.ZERO
-                        : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-                WaitResult result = overseer.awaitWatchers(left);
-                if (result.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {
-                    return WaitCommand.report(report, device, result, timeout, triggered);
-                }
-                report.note("the counter moved again during the wait; waiting for generation "
-                        + Integer.toUnsignedString(overseer.catchUp()));
-            }
+            WaitResult result = overseer.awaitLatestGeneration(timeout);
+            return WaitCommand.report(report, device, result, timeout, triggered);
         }
     }
 }
