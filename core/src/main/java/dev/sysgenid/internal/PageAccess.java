@@ -35,16 +35,6 @@ public final class PageAccess {
         return (int) PAGE_INT.getAcquire(page, 0);
     }
 
-    /** Whether reads go through {@code Unsafe} (constant for the JVM's lifetime). */
-    public static boolean usesUnsafe() {
-        return USE_UNSAFE;
-    }
-
-    /** Which way is in use: {@code "unsafe"} or {@code "varhandle"}. */
-    public static String mode() {
-        return USE_UNSAFE ? "unsafe" : "varhandle";
-    }
-
     private static sun.misc.Unsafe findUnsafe() {
         String choice = System.getProperty("sysgenid.probe.access", "");
         boolean wanted = choice.equals("unsafe") || (choice.isEmpty() && Runtime.version().feature() < 24);

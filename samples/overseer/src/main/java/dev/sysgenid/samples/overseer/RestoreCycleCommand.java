@@ -3,7 +3,6 @@
  */
 package dev.sysgenid.samples.overseer;
 
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import dev.sysgenid.GenerationDevice;
@@ -11,7 +10,7 @@ import dev.sysgenid.Overseer;
 import dev.sysgenid.WaitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,21 +30,19 @@ final class RestoreCycleCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--min", paramLabel = "N", converter = GenerationConverter.class, defaultValue = "0",
-            description = "Lowest acceptable new generation, 0..4294967295 (default: current + 1).")
-    private int minGeneration;
+    @Mixin
+    private MinGenerationOption min;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
-            description = "How long to wait at most: 250ms, 30s, 5m, PT30S; 0 waits without limit (default: ${DEFAULT-VALUE}).")
-    private Duration timeout;
+    @Mixin
+    private TimeoutOption wait;
 
     @Override
     public Integer call() throws InterruptedException {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
-            int triggered = overseer.trigger(minGeneration);
-            WaitResult result = overseer.awaitLatestGeneration(timeout);
-            return WaitCommand.report(report, device, result, timeout, triggered);
+            int triggered = overseer.trigger(min.minGeneration);
+            WaitResult result = overseer.awaitLatestGeneration(wait.timeout);
+            return WaitCommand.report(report, device, result, wait.timeout, triggered);
         }
     }
 }

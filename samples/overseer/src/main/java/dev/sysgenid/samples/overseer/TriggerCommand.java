@@ -9,7 +9,7 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.Overseer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -28,15 +28,14 @@ final class TriggerCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--min", paramLabel = "N", converter = GenerationConverter.class, defaultValue = "0",
-            description = "Lowest acceptable new generation, 0..4294967295 (default: current + 1).")
-    private int minGeneration;
+    @Mixin
+    private MinGenerationOption min;
 
     @Override
     public Integer call() {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
-            int generation = overseer.trigger(minGeneration);
+            int generation = overseer.trigger(min.minGeneration);
             report.result("generation " + Integer.toUnsignedString(generation),
                     new JsonObject().put("device", device.name()).putGeneration("generation", generation));
             return ExitCode.OK.code();

@@ -11,7 +11,7 @@ import dev.sysgenid.Overseer;
 import dev.sysgenid.WaitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -31,16 +31,15 @@ final class WaitCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
-            description = "How long to wait at most: 250ms, 30s, 5m, PT30S; 0 waits without limit (default: ${DEFAULT-VALUE}).")
-    private Duration timeout;
+    @Mixin
+    private TimeoutOption wait;
 
     @Override
     public Integer call() throws InterruptedException {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
-            WaitResult result = overseer.awaitWatchers(timeout);
-            return report(report, device, result, timeout, null);
+            WaitResult result = overseer.awaitWatchers(wait.timeout);
+            return report(report, device, result, wait.timeout, null);
         }
     }
 
