@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
  * timeout, so this command never ends with {@link ExitCode#COUNTER_MOVED}; it exits
  * {@link ExitCode#OK} or {@link ExitCode#WAIT_TIMED_OUT}, or with the trigger's failure.
  */
-@Command(name = "restore-cycle", description = "Trigger a new generation, then wait for every tracked watcher to acknowledge it.")
+@Command(name = "restore-cycle", mixinStandardHelpOptions = true, description = "Trigger a new generation, then wait for every tracked watcher to acknowledge it.")
 final class RestoreCycleCommand implements Callable<Integer> {
 
     @ParentCommand

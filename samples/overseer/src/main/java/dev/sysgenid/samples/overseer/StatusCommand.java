@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * the status of the problem otherwise (absent 2, permission 3, not a device 4), so it doubles
  * as a readiness check ({@code ExecStartPre=sysgenid-overseer status}).
  */
-@Command(name = "status", description = "Show whether the device is usable, its generation and watcher counts.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show whether the device is usable, its generation and watcher counts.")
 final class StatusCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * {@link ExitCode#MISSING_CAPABILITY} and says how to grant it. Does not wait for watchers:
  * that is {@code wait}, or both at once, {@code restore-cycle}.
  */
-@Command(name = "trigger", description = "Move the generation counter (after a restore) and print the new generation.")
+@Command(name = "trigger", mixinStandardHelpOptions = true, description = "Move the generation counter (after a restore) and print the new generation.")
 final class TriggerCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * expires first, and {@link ExitCode#COUNTER_MOVED} when the counter moves again during the
  * wait (the watchers then have a newer generation to acknowledge: run it again).
  */
-@Command(name = "wait", description = "Wait until every tracked watcher has acknowledged the current generation.")
+@Command(name = "wait", mixinStandardHelpOptions = true, description = "Wait until every tracked watcher has acknowledged the current generation.")
 final class WaitCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
  * Ctrl-C ends the process with status 130, the shell's convention for SIGINT; the kernel
  * closes the watcher with the process.
  */
-@Command(name = "watch", description = "Print each new generation as it arrives, acknowledging it, until Ctrl-C or --count.")
+@Command(name = "watch", mixinStandardHelpOptions = true, description = "Print each new generation as it arrives, acknowledging it, until Ctrl-C or --count.")
 final class WatchCommand implements Callable<Integer> {
 
     @ParentCommand

@@ -298,6 +298,20 @@ class OverseerCommandTest {
         }
 
         @Test
+        void everySubcommandPrintsItsHelpAsTheUsageErrorSuggests() {
+            Run bad = run("--simulated", "restore-cycle", "--bogus");
+            assertThat(bad.err()).contains("restore-cycle --help");
+            Run help = run("restore-cycle", "--help");
+            assertThat(help.exitCode()).isZero();
+            assertThat(help.out()).contains("--min=N", "--timeout=DURATION", "(default: 30s)");
+            assertThat(run("wait", "--help").out()).contains("--timeout=DURATION");
+            assertThat(run("trigger", "--help").out()).contains("--min=N", "0..4294967295");
+            for (String cmd : new String[] {"status", "watch"}) {
+                assertThat(run(cmd, "--help").exitCode()).isZero();
+            }
+        }
+
+        @Test
         void badTimeoutIsAUsageError() {
             Run r = run("--simulated", "wait", "--timeout", "soon");
             assertThat(r.exitCode()).isEqualTo(1);
