@@ -233,13 +233,22 @@ def _prng_after(output: str) -> dict:
     return got
 
 
+def _clone_two(tap: Tap, img, out: Path, name: str, what: str, timeout: int):
+    """Runs e2e.d/NAME.sh, saves the guest at its NAME-READY marker and restores it twice;
+    a harness failure is a failed check and gives None."""
+    script = (HERE / f"{name}.sh").read_text()
+    try:
+        return guestlib.clone(img, script, marker=f"{name.upper()}-READY", clones=2, timeout=timeout,
+                              run_dir=out / name)
+    except guestlib.HarnessError as e:
+        tap.check(False, f"{what}: {e}")
+        return None
+
+
 def prng_stage(tap: Tap, img, out: Path) -> None:
     t = time.monotonic()
-    script = (HERE / "prng.sh").read_text()
-    try:
-        c = guestlib.clone(img, script, marker="PRNG-READY", clones=2, timeout=300, run_dir=out / "prng")
-    except guestlib.HarnessError as e:
-        tap.check(False, f"prng clone demo: {e}")
+    c = _clone_two(tap, img, out, "prng", "prng clone demo", 300)
+    if c is None:
         return
     before = tap.failed
     ok = all(k.status == 0 for k in c.clones) and len({k.guid for k in c.clones}) == 2
@@ -302,11 +311,8 @@ def prng_stage(tap: Tap, img, out: Path) -> None:
 # ---- WebFlux sample: startup on the real device, then a snapshot with it running, 2 clones ----
 def webflux_stage(tap: Tap, img, out: Path) -> None:
     t = time.monotonic()
-    script = (HERE / "webflux.sh").read_text()
-    try:
-        c = guestlib.clone(img, script, marker="WEBFLUX-READY", clones=2, timeout=480, run_dir=out / "webflux")
-    except guestlib.HarnessError as e:
-        tap.check(False, f"webflux: {e}")
+    c = _clone_two(tap, img, out, "webflux", "webflux", 480)
+    if c is None:
         return
     before = tap.failed
     m = re.search(r"^STARTUP-SECONDS (\S+)", c.origin.output, re.M)
