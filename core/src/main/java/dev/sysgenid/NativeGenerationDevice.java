@@ -22,9 +22,15 @@ final class NativeGenerationDevice extends BackedDevice {
         this.sysfs = Path.of("/sys/class/misc").resolve(path.getFileName().toString());
     }
 
+    /** Opens and checks once, with typed errors; later opens trust the check. */
     static GenerationDevice open(Path path) {
         NativeGenerationDevice device = new NativeGenerationDevice(path);
-        device.openWatcher().close(); // fails now, with a typed error, if it cannot be used
+        try (Watcher first = device.openWatcher()) {
+            int r = first.file().ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0);
+            if (r < 0) {
+                throw new NotADeviceException(path.toString(), -r);
+            }
+        }
         return device;
     }
 
@@ -51,17 +57,6 @@ final class NativeGenerationDevice extends BackedDevice {
         } finally {
             f.close();
         }
-    }
-
-    @Override
-    public Watcher openWatcher() {
-        Watcher w = super.openWatcher();
-        int r = w.file().ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0);
-        if (r < 0) {
-            w.close();
-            throw new NotADeviceException(name(), -r);
-        }
-        return w;
     }
 
     @Override
