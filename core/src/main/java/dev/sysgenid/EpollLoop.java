@@ -72,8 +72,6 @@ public final class EpollLoop implements AutoCloseable {
     private boolean shutDown;
     /** Loop thread only. */
     private final RegistrationTable registrations = new RegistrationTable();
-    /** Loop thread only: the buffer every read of a ready fd goes into. */
-    private final int[] readScratch = new int[1];
     /** Loop thread only; written through a Java view, no JNI call per field. */
     private final Memory ctlEvent = new Memory(16);
     private final ByteBuffer ctlView = ctlEvent.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
@@ -289,7 +287,7 @@ public final class EpollLoop implements AutoCloseable {
         if (reg == null || !reg.beginDispatch()) {
             return;
         }
-        long g = reg.watcher.file().read(readScratch);
+        long g = reg.watcher.file().read4();
         if (g == -Errno.EAGAIN) {
             reg.cancelDispatch(); // acknowledged meanwhile: the next change brings a new edge
             return;

@@ -25,11 +25,8 @@ public interface DeviceFile {
      */
     long read(int bufferSize);
 
-    /**
-     * {@link #read(int)} of 4 bytes into {@code scratch[0]} (the caller's reusable buffer), so a
-     * loop reads without allocating; same result.
-     */
-    default long read(int[] scratch) {
+    /** {@link #read(int)} of 4 bytes, without allocating (the epoll loop's read); same result. */
+    default long read4() {
         return read(4);
     }
 

@@ -71,13 +71,15 @@ public final class LibC {
 
     public static native int close(int fd);
 
-    public static native long read(int fd, int[] buf, long count);
-
     public static native long read(int fd, byte[] buf, long count);
 
     public static native long read(int fd, long[] buf, long count);
 
-    public static native long write(int fd, int[] buf, long count);
+    /** read(2) into native memory at {@code buf}: no array copy, the cheapest JNA call. */
+    public static native long read(int fd, long buf, long count);
+
+    /** write(2) from native memory at {@code buf}. */
+    public static native long write(int fd, long buf, long count);
 
     public static native long write(int fd, long[] buf, long count);
 

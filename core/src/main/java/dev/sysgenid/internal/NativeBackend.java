@@ -7,6 +7,7 @@ package dev.sysgenid.internal;
 public final class NativeBackend implements DeviceBackend {
 
     private final String path;
+    private final NativeScratch scratch = new NativeScratch();
 
     public NativeBackend(String path) {
         this.path = path;
@@ -18,7 +19,7 @@ public final class NativeBackend implements DeviceBackend {
         if (fd < 0) {
             throw new ErrnoException("open(" + path + ")", LibC.errno());
         }
-        return new NativeDeviceFile(fd);
+        return new NativeDeviceFile(fd, scratch);
     }
 
     @Override

@@ -7,10 +7,15 @@ package dev.sysgenid.internal;
 public final class NativeDeviceFile implements DeviceFile {
 
     private final int fd;
+    private final NativeScratch scratch;
 
-    /** Takes ownership of {@code fd}, which must be open {@code O_RDWR | O_NONBLOCK}. */
-    public NativeDeviceFile(int fd) {
+    /**
+     * Takes ownership of {@code fd}, which must be open {@code O_RDWR | O_NONBLOCK}; reads and
+     * writes go through {@code scratch}, the backend's per-thread buffers.
+     */
+    NativeDeviceFile(int fd, NativeScratch scratch) {
         this.fd = fd;
+        this.scratch = scratch;
     }
 
     @Override
@@ -23,24 +28,25 @@ public final class NativeDeviceFile implements DeviceFile {
         if (bufferSize > 4) {
             bufferSize = 4;
         }
-        int[] buf = new int[1];
-        long n = LibC.read(fd, buf, bufferSize);
+        NativeScratch.Slot slot = scratch.slot();
+        long n = LibC.read(fd, slot.address, bufferSize);
         if (n < 0) {
             return -LibC.errno();
         }
-        return n == 0 ? 0 : Integer.toUnsignedLong(buf[0]);
-    }
-
-    @Override
-    public long read(int[] scratch) {
-        long n = LibC.read(fd, scratch, 4);
-        return n < 0 ? -LibC.errno() : Integer.toUnsignedLong(scratch[0]);
+        return n == 0 ? 0 : Integer.toUnsignedLong(slot.getInt());
     }
 
     @Override
     public int write(int generation, int byteCount) {
-        int[] buf = {generation, 0};
-        long n = LibC.write(fd, buf, byteCount);
+        if (byteCount > 8) {
+            byteCount = 8;
+        }
+        NativeScratch.Slot slot = scratch.slot();
+        slot.putInt(generation);
+        if (byteCount > 4) {
+            slot.putHighInt(0);
+        }
+        long n = LibC.write(fd, slot.address, byteCount);
         return n < 0 ? -LibC.errno() : 0;
     }
 
