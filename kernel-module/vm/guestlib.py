@@ -727,7 +727,17 @@ class Guest:
             with open(pidfile, "a") as f:
                 f.write(f"{self.proc.pid}\n")
         self.qmp = Qmp(self.qmp_path, alive=self.alive)
+        if os.environ.get("SGVM_PIN_VCPUS") == "1":
+            self.pin_vcpus()
         return self
+
+    def pin_vcpus(self) -> None:
+        """Pin vCPU thread k to host CPU k (mod the host's CPUs), as for any latency
+        benchmark of a VM: a woken vCPU then never queues behind, or preempts, the
+        other vCPU on one host core (QEMU's main loop thread stays unpinned)."""
+        host = sorted(os.sched_getaffinity(0))
+        for c in self.qmp.cmd("query-cpus-fast"):
+            os.sched_setaffinity(c["thread-id"], {host[c["cpu-index"] % len(host)]})
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

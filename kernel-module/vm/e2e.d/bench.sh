@@ -11,6 +11,12 @@ CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
 BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto"
 J="$JAVA $BENCH_JAVA_OPTS ${SG_BENCH_JAVA_OPTS:-} -cp $CP"
 REPS=${SG_BENCH_REPS:-30}
+# The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
+# placement for both, and every JVM thread on one vCPU (see docs/benchmarks.md: under
+# multi-threaded TCG, HotSpot patching a method entry on one vCPU while another executes it
+# crashed the JVM; and the host pins vCPU k to host core k).
+SUB_CPU=${SG_BENCH_SUB_CPU:-0}
+OV_CPU=${SG_BENCH_OVERSEER_CPU:-1}
 WARMUP=${SG_BENCH_WARMUP:-200}
 wait_line() {
     n=0
@@ -20,40 +26,67 @@ wait_line() {
 }
 rc=0
 # A JVM that crashed leaves hs_err_pid*.log in its working directory: print the useful part.
+# Returns 0 if there was one.
 dump_crash() {
+    found=1
     for f in /tmp/hs_err_pid*.log; do
         [ -e "$f" ] || continue
-        echo "FAILED $1: the JVM crashed ($f)"; rc=1
+        found=0
+        echo "CRASH $1: the JVM crashed ($f)"
         sed -n '1,40p;/^Current thread/,+2p;/^Stack:/,/^$/p;/^Native frames/,/^$/p;/^Java frames/,/^$/p;/^siginfo/p;/^Registers:/,+10p' "$f"
         rm -f "$f"
     done
+    return $found
 }
+# One measurement of IMPL with N subscribers: prints its OV and SUB lines only if the
+# subscriber lived through it. Returns 0 if measured, 2 if the JVM crashed, 1 otherwise.
+measure() {
+    impl=$1 N=$2
+    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/hs_err_pid*.log
+    if [ $impl = c ]; then
+        taskset -c $SUB_CPU sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
+    else
+        mode=${SG_BENCH_JAVA_MODE:-direct}; [ $impl = flux ] && mode=flux
+        taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2>&1 &
+    fi
+    SPID=$!
+    if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
+        echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out; kill -9 $SPID; wait $SPID
+        dump_crash "$impl $N" && return 2
+        return 1
+    fi
+    sleep 1
+    ok=0
+    taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+    # A subscriber that died meanwhile closed its fds: WAIT_WATCHERS then returns at once,
+    # so its times mean nothing.
+    kill -0 $SPID 2>/dev/null || { echo "FAILED $impl $N: the subscriber died during the run"; ok=1; }
+    kill -TERM $SPID 2>/dev/null; wait $SPID
+    cat /tmp/sub.out
+    dump_crash "$impl $N" && return 2
+    [ $ok = 0 ] || return 1
+    sed "s/^/OV $impl $N /" /tmp/ov.dat
+    sed "s/^/SUB $impl $N /" /tmp/sub.dat
+    echo "DONE $impl $N"
+}
+# Rounds: every (N, implementation) is measured once per round, so a slow spell of the host
+# falls on C and Java alike; the rows pool the rounds.
+for round in $(seq ${SG_BENCH_ROUNDS:-2}); do
 for N in ${SG_BENCH_NS:-1 100 1000}; do
     for impl in ${SG_BENCH_IMPLS:-c java flux}; do
-        rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat
-        if [ $impl = c ]; then
-            sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
-        else
-            mode=${SG_BENCH_JAVA_MODE:-direct}; [ $impl = flux ] && mode=flux
-            $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2>&1 &
-        fi
-        SPID=$!
-        if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
-            echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out; kill -9 $SPID; rc=1
-            dump_crash "$impl $N"; continue
-        fi
-        sleep 1
-        if ! sgbench overseer $REPS $WARMUP $N /tmp/ov.dat; then
-            echo "FAILED $impl $N: overseer"; rc=1
-        fi
-        kill -TERM $SPID; wait $SPID
-        cat /tmp/sub.out
-        dump_crash "$impl $N" 
-        sed "s/^/OV $impl $N /" /tmp/ov.dat
-        sed "s/^/SUB $impl $N /" /tmp/sub.dat
-        echo "DONE $impl $N"
+        try=1
+        while :; do
+            measure $impl $N; r=$?
+            [ $r = 0 ] && break
+            if [ $r = 2 ] && [ $try -lt ${SG_BENCH_TRIES:-3} ]; then
+                try=$((try + 1)); echo "RETRY $impl $N (try $try)"; continue
+            fi
+            echo "FAILED $impl $N: no measurement"; rc=1; break
+        done
     done
 done
-$J dev.sysgenid.e2e.BenchSubscribers idle 1000 ${SG_BENCH_IDLE_S:-30} || rc=1
-$J dev.sysgenid.e2e.BenchSubscribers heap 1000 || rc=1
+done
+taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers idle 1000 ${SG_BENCH_IDLE_S:-30} || rc=1
+taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers heap 1000 || rc=1
+dump_crash "idle/heap" && rc=1
 exit $rc
