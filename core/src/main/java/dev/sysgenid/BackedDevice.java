@@ -32,7 +32,7 @@ abstract class BackedDevice implements GenerationDevice {
     @Override
     public Watcher openWatcher() {
         try {
-            return new Watcher(backend.open(), name);
+            return new Watcher(backend.open(), name, this);
         } catch (ErrnoException e) {
             throw Failures.ofOpen(name, e.errno());
         }
@@ -65,9 +65,24 @@ abstract class BackedDevice implements GenerationDevice {
     public synchronized EpollLoop loop() {
         ensureOpen();
         if (loop == null) {
+            currentGeneration(); // maps the page the loop checks its watchers against
             loop = new EpollLoop(name);
         }
         return loop;
+    }
+
+    /**
+     * The counter from this device's mapped page for the epoll loop, or -1 if there is none
+     * now (not mapped yet, or the device is closing): the loop then reads the fd instead. Never
+     * maps, never throws, never blocks.
+     */
+    long pageCounter() {
+        GenerationProbe p = ownProbe;
+        if (p == null || p.isClosed()) {
+            return -1;
+        }
+        int g = p.generation();
+        return p.isClosed() ? -1 : Integer.toUnsignedLong(g); // closed meanwhile: a frozen page
     }
 
     @Override

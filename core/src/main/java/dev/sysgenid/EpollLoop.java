@@ -27,8 +27,10 @@ import dev.sysgenid.internal.LibC;
 /**
  * One daemon thread that multiplexes any number of watchers with epoll and hands each change
  * to the registration's executor. The data path: the device fd becomes readable, epoll_wait
- * returns, the loop reads the new generation and dispatches it; the listener re-keys and
- * acknowledges through {@link LoopRegistration#acknowledge(int)}.
+ * returns, the loop takes the new generation from the device's mapped counter (a read(2) only
+ * for a watcher that has not acknowledged anything yet) and dispatches it; the listener
+ * re-keys and acknowledges through {@link LoopRegistration#acknowledge(int)}: one system
+ * call per watcher and change, the write.
  *
  * <p>Guarantees:
  * <ul>
@@ -287,7 +289,7 @@ public final class EpollLoop implements AutoCloseable {
         if (reg == null || !reg.beginDispatch()) {
             return;
         }
-        long g = reg.watcher.file().read4();
+        long g = reg.watcher.pending();
         if (g == -Errno.EAGAIN) {
             reg.cancelDispatch(); // acknowledged meanwhile: the next change brings a new edge
             return;

@@ -39,10 +39,18 @@ public final class Watcher implements AutoCloseable {
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
     private volatile boolean tracked;
+    /** The device whose page {@link #pending()} checks against; null for none. */
+    private final BackedDevice device;
+    /**
+     * The generation this file last acknowledged (written after each successful ack), or -1
+     * while unknown: nothing acknowledged through this object yet.
+     */
+    private volatile long acknowledged = -1;
 
-    Watcher(DeviceFile file, String deviceName) {
+    Watcher(DeviceFile file, String deviceName, BackedDevice device) {
         this.file = file;
         this.deviceName = deviceName;
+        this.device = device;
     }
 
     /**
@@ -112,6 +120,7 @@ public final class Watcher implements AutoCloseable {
         try {
             int r = file.write(generation, 4);
             if (r == 0) {
+                acknowledged = Integer.toUnsignedLong(generation);
                 return AckResult.ACKNOWLEDGED;
             }
             if (r == -Errno.EINVAL) {
@@ -190,6 +199,22 @@ public final class Watcher implements AutoCloseable {
 
     DeviceFile file() {
         return file;
+    }
+
+    /**
+     * For the epoll loop, after an event on this file: the current generation if this file is
+     * outdated, {@code -EAGAIN} if it is up to date, or another negative errno. When the
+     * device's mapped counter differs from the generation this file last acknowledged, the file
+     * is outdated (the counter moved after that acknowledgement, and every acknowledgement goes
+     * through {@link #acknowledge}): the answer is the counter, with no system call. Otherwise
+     * (nothing acknowledged yet, no mapped page, or the counter equal to the last
+     * acknowledgement, which is also what a counter that wrapped around looks like) the read(2)
+     * tells.
+     */
+    long pending() {
+        long acked = acknowledged;
+        long now = acked < 0 || device == null ? -1 : device.pageCounter();
+        return now < 0 || now == acked ? file.read(4) : now;
     }
 
     OptionalInt readNow() {

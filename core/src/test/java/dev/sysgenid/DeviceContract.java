@@ -404,6 +404,56 @@ public abstract class DeviceContract {
         }
     }
 
+    // ---- the epoll loop on this device -------------------------------------------------------
+
+    /**
+     * The loop takes a change from the mapped counter when it differs from the watcher's last
+     * acknowledgement; a counter that wrapped around to that very value must still reach the
+     * listener (the loop asks read(2) then), or the watcher would stay outdated for good.
+     */
+    @Test
+    void theLoopDeliversACounterThatWrappedBackToTheAcknowledgedValue() throws Exception {
+        if (device.currentGeneration() != 0xFFFF_FFFF) {
+            overseer.trigger(0xFFFF_FFFF);
+        }
+        overseer.trigger(); // wraps to a small value, so coming back to it takes few bumps
+        java.util.concurrent.BlockingQueue<Integer> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService listeners = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        LoopRegistration reg = device.loop().register(w, listeners, (r, gen) -> {
+            seen.add(gen);
+            if (gen == 0xFFFF_FFFF) {
+                try {
+                    release.await(30, TimeUnit.SECONDS); // hold while the counter wraps around
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            r.acknowledge(gen);
+        });
+        try {
+            int g1 = overseer.trigger();
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(g1);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
+            overseer.trigger(0xFFFF_FFFF);
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(0xFFFF_FFFF);
+            int g = 0;
+            while (g != g1) {
+                g = overseer.trigger();
+            }
+            release.countDown(); // its ack of 0xFFFFFFFF is stale now: the loop looks again
+            assertThat(seen.poll(30, TimeUnit.SECONDS)).isEqualTo(g1);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
+            assertThat(w.isOutdated()).isFalse();
+        } finally {
+            release.countDown();
+            reg.close();
+            listeners.shutdownNow();
+        }
+    }
+
     // ---- close ------------------------------------------------------------------------------
 
     @Test

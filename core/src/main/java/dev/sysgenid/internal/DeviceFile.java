@@ -25,11 +25,6 @@ public interface DeviceFile {
      */
     long read(int bufferSize);
 
-    /** {@link #read(int)} of 4 bytes, without allocating (the epoll loop's read); same result. */
-    default long read4() {
-        return read(4);
-    }
-
     /**
      * write(2) of {@code byteCount} bytes whose first four hold {@code generation} in native
      * byte order (the rest zero); {@code byteCount} is at most 8.
