@@ -84,8 +84,10 @@ public final class GenerationOptions {
     }
 
     /**
-     * The scheduler whose worker delivers every signal of a subscription (one worker per
-     * subscription, taken on subscribe and disposed when it ends). It also runs the re-keying
+     * The scheduler whose worker delivers every signal of a subscription: for {@link
+     * Schedulers#parallel()}, one of a few workers that {@link ReactiveGenerations} shares among
+     * its subscriptions; for any other scheduler, a worker of the subscription's own, taken on
+     * subscribe and disposed when it ends. It also runs the re-keying
      * timeout and retry timers. Default {@link Schedulers#parallel()}: use
      * {@link Schedulers#boundedElastic()} if your subscriber blocks. Do not pass a scheduler
      * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread

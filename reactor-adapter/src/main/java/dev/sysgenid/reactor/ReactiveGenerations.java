@@ -34,15 +34,39 @@ import reactor.core.scheduler.Schedulers;
  * subscriber re-keys, it next sees only the newest generation, never a queue of stale ones. No
  * publisher here buffers more than one element.
  *
- * <p>This class holds nothing but the device (it does not own it): closing the device ends
- * every subscription with an error. Thread-safe.
+ * <p>This class holds the device (it does not own it: closing the device ends every subscription
+ * with an error) and, for subscriptions delivered on {@link Schedulers#parallel()} (the
+ * default), one worker of that scheduler per core, each shared by the subscriptions assigned to
+ * it: a change reaching many subscriptions schedules one task per worker, not one per
+ * subscription. Thread-safe.
  */
 public final class ReactiveGenerations {
 
     private final GenerationDevice device;
+    /** The lanes of {@link Schedulers#parallel()} (recreated if that instance is replaced). */
+    private volatile DeliveryLanes parallelLanes;
 
     private ReactiveGenerations(GenerationDevice device) {
         this.device = device;
+    }
+
+    /** Shared lanes if {@code options} deliver on {@link Schedulers#parallel()}, else null. */
+    private DeliveryLanes lanes(GenerationOptions options) {
+        Scheduler parallel = Schedulers.parallel();
+        if (options.scheduler() != parallel) {
+            return null;
+        }
+        DeliveryLanes l = parallelLanes;
+        if (l == null || l.scheduler() != parallel) {
+            synchronized (this) {
+                l = parallelLanes;
+                if (l == null || l.scheduler() != parallel) {
+                    l = new DeliveryLanes(parallel, Schedulers.DEFAULT_POOL_SIZE);
+                    parallelLanes = l;
+                }
+            }
+        }
+        return l;
     }
 
     /** Generations of {@code device}; the device stays the caller's to close. */
@@ -73,8 +97,10 @@ public final class ReactiveGenerations {
      *     subscriber that never acknowledges sees one change only, and if tracked, holds the
      *     overseer up until the overseer's timeout.</li>
      * <li><b>Threads.</b> Once subscribed, all signals arrive on one worker of {@link
-     *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}), in order,
-     *     never on the epoll thread or the requesting thread.</li>
+     *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}, whose workers
+     *     this class shares among subscriptions), in order, one at a time, never on the epoll
+     *     thread or the requesting thread. A subscriber that blocks holds up the subscriptions
+     *     sharing its worker: choose {@link Schedulers#boundedElastic()} then.</li>
      * <li><b>Backpressure.</b> One slot, overwritten: a generation waits there until requested,
      *     and a newer one replaces it; a change is emitted with the counter's value at emission
      *     time, so a slow requester is never handed a stale one. With {@link
@@ -85,7 +111,7 @@ public final class ReactiveGenerations {
     public Flux<Generation> generations(GenerationOptions options) {
         Objects.requireNonNull(options, "options");
         return OnNextGuard.guard(Flux.using(
-                () -> WatchSession.open(device, options),
+                () -> WatchSession.open(device, options, lanes(options)),
                 WatcherFlux::new,
                 WatchSession::close));
     }
@@ -131,7 +157,7 @@ public final class ReactiveGenerations {
         Objects.requireNonNull(rekey, "rekey");
         Objects.requireNonNull(options, "options");
         return OnNextGuard.guard(Flux.using(
-                () -> WatchSession.open(device, options),
+                () -> WatchSession.open(device, options, lanes(options)),
                 session -> {
                     Rekeying rekeying = new Rekeying(session, rekey);
                     return new WatcherFlux(session).concatMap(rekeying::apply, 0);

@@ -18,7 +18,8 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * What one subscription holds: its watcher (then its loop registration, which owns the watcher)
- * and its scheduler worker. It is the resource of the subscription's {@code Flux.using}, so
+ * and where its signals run: a shared {@link DeliveryLanes} lane of {@code Schedulers.parallel()}
+ * (the default), or a worker of its own of any other scheduler. It is the resource of the subscription's {@code Flux.using}, so
  * {@link #close()} is the one clean-up path for cancel, complete, error and a throwing
  * subscriber alike.
  *
@@ -32,7 +33,10 @@ final class WatchSession {
     private final GenerationOptions options;
     private final Scheduler scheduler;
     private final Watcher watcher;
+    /** This subscription's own worker, or null on a shared lane. */
     private final Scheduler.Worker worker;
+    /** Runs every signal of this subscription, in order, one at a time. */
+    private final Executor delivery;
     private final RekeyMetrics metrics;
     private final boolean upToDateAtOpen;
     private LoopRegistration registration; // guarded by this
@@ -43,7 +47,7 @@ final class WatchSession {
     private volatile boolean released;
 
     private WatchSession(GenerationDevice device, GenerationOptions options, Watcher watcher, int acknowledged,
-            boolean upToDateAtOpen) {
+            boolean upToDateAtOpen, DeliveryLanes lanes) {
         this.device = device;
         this.options = options;
         this.scheduler = options.scheduler();
@@ -51,14 +55,22 @@ final class WatchSession {
         this.acknowledged = acknowledged;
         this.upToDateAtOpen = upToDateAtOpen;
         this.metrics = RekeyMetrics.of(options, device.name());
-        this.worker = scheduler.createWorker();
+        if (lanes != null && lanes.scheduler() == scheduler) {
+            this.worker = null;
+            this.delivery = lanes.assign();
+        } else {
+            Scheduler.Worker own = scheduler.createWorker();
+            this.worker = own;
+            this.delivery = own::schedule; // a disposed worker rejects: the loop then drops the registration
+        }
     }
 
     /**
-     * Opens a watcher (tracked if asked) and takes a worker. All or nothing: on failure nothing
+     * Opens a watcher (tracked if asked) and takes a lane of {@code lanes} if its scheduler is
+     * the options' one, else a worker of its own. All or nothing: on failure nothing
      * stays open. Quick system calls only.
      */
-    static WatchSession open(GenerationDevice device, GenerationOptions options) {
+    static WatchSession open(GenerationDevice device, GenerationOptions options, DeliveryLanes lanes) {
         int before = device.currentGeneration();
         Watcher watcher = device.openWatcher();
         try {
@@ -68,7 +80,7 @@ final class WatchSession {
             // Not outdated now means nothing moved since open, so 'now' is what open remembered.
             int now = device.currentGeneration();
             boolean upToDate = !watcher.isOutdated();
-            return new WatchSession(device, options, watcher, upToDate ? now : before, upToDate);
+            return new WatchSession(device, options, watcher, upToDate ? now : before, upToDate, lanes);
         } catch (RuntimeException | Error e) {
             watcher.close();
             throw e;
@@ -83,8 +95,9 @@ final class WatchSession {
         return scheduler;
     }
 
-    Scheduler.Worker worker() {
-        return worker;
+    /** Where every signal of this subscription runs (rejects once the scheduler is disposed). */
+    Executor delivery() {
+        return delivery;
     }
 
     RekeyMetrics metrics() {
@@ -130,10 +143,9 @@ final class WatchSession {
      * @throws SysgenidException if the loop is gone (the device was closed)
      */
     void register(GenerationListener listener) {
-        Executor executor = worker::schedule; // a disposed worker rejects: the loop then drops the registration
         synchronized (this) {
             if (!closed) {
-                registration = device.loop().register(watcher, executor, listener);
+                registration = device.loop().register(watcher, delivery, listener);
             }
         }
     }
@@ -195,8 +207,8 @@ final class WatchSession {
 
     /**
      * The one clean-up path: ends the loop registration (which stops tracking at once and closes
-     * the watcher on the loop thread) or, if there is none yet, closes the watcher; disposes the
-     * worker. Idempotent, non-blocking, any thread.
+     * the watcher on the loop thread) or, if there is none yet, closes the watcher; disposes its
+     * own worker, if it has one. Idempotent, non-blocking, any thread.
      */
     void close() {
         LoopRegistration reg;
@@ -214,7 +226,9 @@ final class WatchSession {
                 watcher.close();
             }
         } finally {
-            worker.dispose();
+            if (worker != null) {
+                worker.dispose();
+            }
         }
     }
 

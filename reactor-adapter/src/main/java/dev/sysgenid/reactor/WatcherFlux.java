@@ -43,8 +43,9 @@ final class WatcherFlux extends Flux<Generation> {
      * element, then a change) it replaces the older, and a change is delivered with the counter's
      * value at delivery time. Nothing else is buffered.
      *
-     * <p>Threads: the loop calls the listener on the session's worker; requests schedule a drain
-     * on that worker; so every signal is delivered from it. The drain is also guarded by a
+     * <p>Threads: the loop calls the listener through the session's delivery executor (its lane
+     * or its own worker); requests schedule a drain there too; so every signal is delivered
+     * from it. The drain is also guarded by a
      * work-in-progress counter in case the worker's scheduler runs tasks concurrently.
      */
     static final class Delivery implements Subscription, GenerationListener {
@@ -60,6 +61,7 @@ final class WatcherFlux extends Flux<Generation> {
         private volatile Throwable failure;
         private volatile boolean cancelled;
         private boolean done; // drain only
+        private final Runnable drainTask = this::drain;
 
         Delivery(CoreSubscriber<? super Generation> actual, WatchSession session) {
             this.actual = actual;
@@ -108,7 +110,7 @@ final class WatcherFlux extends Flux<Generation> {
 
         private void scheduleDrain() {
             try {
-                session.worker().schedule(this::drain);
+                session.delivery().execute(drainTask);
             } catch (RuntimeException rejected) {
                 // the worker is disposed: the session has ended and nobody is listening
             }

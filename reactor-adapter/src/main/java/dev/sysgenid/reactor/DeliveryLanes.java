@@ -1,0 +1,98 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid.reactor;
+
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import reactor.core.Exceptions;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+
+/**
+ * A few workers of one scheduler, each shared by many subscriptions and fed through a queue:
+ * handing a change over costs one queue offer, and only the first hand-off of a burst schedules
+ * a task on the worker, which then runs every queued hand-off in order. A change reaching 1000
+ * subscriptions so schedules about one task per lane instead of 1000.
+ *
+ * <p>A subscription is given one lane for its whole life, so its signals all run on that lane's
+ * worker, in order and never concurrently. Lanes live as long as their {@link
+ * ReactiveGenerations}; they are only used for {@link reactor.core.scheduler.Schedulers#parallel()},
+ * whose workers hold no thread of their own.
+ */
+final class DeliveryLanes {
+
+    private final Scheduler scheduler;
+    private final Lane[] lanes;
+    private final AtomicInteger next = new AtomicInteger();
+
+    DeliveryLanes(Scheduler scheduler, int count) {
+        this.scheduler = scheduler;
+        this.lanes = new Lane[Math.max(1, count)];
+        for (int i = 0; i < lanes.length; i++) {
+            lanes[i] = new Lane(scheduler.createWorker());
+        }
+    }
+
+    /** The scheduler whose workers these lanes are. */
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    /** A lane for a new subscription, round robin. */
+    Executor assign() {
+        return lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
+    }
+
+    /** One worker and the queue of hand-offs waiting for it. */
+    static final class Lane implements Executor {
+        private final Scheduler.Worker worker;
+        private final Queue<Runnable> queue = Queues.<Runnable>unboundedMultiproducer().get();
+        /** Hand-offs not yet accounted for by a drain; the one that makes it non-zero schedules. */
+        private final AtomicInteger wip = new AtomicInteger();
+        private final Runnable drain = this::drain;
+
+        Lane(Scheduler.Worker worker) {
+            this.worker = worker;
+        }
+
+        /**
+         * Queues {@code task} for the worker.
+         *
+         * @throws RejectedExecutionException if the scheduler was disposed
+         */
+        @Override
+        public void execute(Runnable task) {
+            queue.offer(task);
+            if (wip.getAndIncrement() == 0) {
+                try {
+                    worker.schedule(drain);
+                } catch (RejectedExecutionException e) {
+                    wip.set(0); // the next hand-off tries again, and is rejected as well
+                    throw e;
+                }
+            }
+        }
+
+        private void drain() {
+            int missed = 1;
+            do {
+                Runnable task;
+                while ((task = queue.poll()) != null) {
+                    try {
+                        task.run();
+                    } catch (Throwable e) { // the tasks handle their own errors: a bug, keep the lane going
+                        Exceptions.throwIfJvmFatal(e);
+                        Operators.onErrorDropped(e, Context.empty());
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
+    }
+}
