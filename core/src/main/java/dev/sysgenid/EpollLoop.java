@@ -217,34 +217,7 @@ public final class EpollLoop implements AutoCloseable {
     private void run() {
         try {
             while (!closing.get()) {
-                int n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), maxEvents, -1);
-                if (n < 0) {
-                    int e = LibC.errno();
-                    if (e == Errno.EINTR) {
-                        continue;
-                    }
-                    throw Failures.of("epoll_wait", e);
-                }
-                boolean woken = false;
-                for (int i = 0; i < n; i++) {
-                    long id = eventsView.getLong(i * EVENT_SIZE + DATA_OFFSET);
-                    if (id == WAKE_ID) {
-                        woken = true;
-                    } else {
-                        fire(id);
-                    }
-                }
-                if (woken) {
-                    Fds.drain(wakeFd);
-                    wakePending.set(false);
-                }
-                runTasks();
-                if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
-                    maxEvents *= 2;
-                    events.close();
-                    allocateEvents();
-                }
-                sizeSnapshot = registrations.size();
+                waitAndDispatch();
             }
         } catch (RuntimeException | Error e) {
             closing.set(true);
@@ -252,6 +225,42 @@ public final class EpollLoop implements AutoCloseable {
             throw e;
         }
         shutdown(new WatcherClosedException("epoll loop"));
+    }
+
+    /**
+     * One turn of the loop. A method of its own, not the body of {@link #run()}'s loop: the JIT
+     * compiles a method after some hundred calls, but a loop body only after tens of thousands
+     * of iterations, and a loop that turns once per change would stay interpreted for ever.
+     */
+    private void waitAndDispatch() {
+        int n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), maxEvents, -1);
+        if (n < 0) {
+            int e = LibC.errno();
+            if (e == Errno.EINTR) {
+                return;
+            }
+            throw Failures.of("epoll_wait", e);
+        }
+        boolean woken = false;
+        for (int i = 0; i < n; i++) {
+            long id = eventsView.getLong(i * EVENT_SIZE + DATA_OFFSET);
+            if (id == WAKE_ID) {
+                woken = true;
+            } else {
+                fire(id);
+            }
+        }
+        if (woken) {
+            Fds.drain(wakeFd);
+            wakePending.set(false);
+        }
+        runTasks();
+        if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
+            maxEvents *= 2;
+            events.close();
+            allocateEvents();
+        }
+        sizeSnapshot = registrations.size();
     }
 
     private void runTasks() {
