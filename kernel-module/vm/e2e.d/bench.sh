@@ -2,7 +2,7 @@
 # (sgbench overseer: TRIGGER, then WAIT_WATCHERS) measures the C baseline
 # (sgbench sub) and the Java stack (BenchSubscribers sub: core EpollLoop, and reactor-adapter Flux) for N subscribers;
 # then the Java stack's idle CPU and heap per subscription. Raw data lines:
-#   OV <c|java|flux> N GEN T0_NS WAIT_NS     SUB <c|java> N GEN T_NS     IDLE ...  HEAP ...
+#   OV|OVE <c|java|flux> N GEN T0_NS WAIT_NS (OVE: early, see WARMUP)     SUB <c|java> N GEN T_NS     IDLE ...  HEAP ...
 ulimit -n 4096
 echo "ulimit -n: $(ulimit -n)"
 CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
@@ -17,7 +17,12 @@ REPS=${SG_BENCH_REPS:-30}
 # crashed the JVM; and the host pins vCPU k to host core k).
 SUB_CPU=${SG_BENCH_SUB_CPU:-0}
 OV_CPU=${SG_BENCH_OVERSEER_CPU:-1}
+# Warm-up: at least WARMUP changes, and at least WARMUP_EVENTS listener calls, so that every
+# row is measured with the path compiled by the JIT (C2 compiles a method after some thousands
+# of calls; at N = 1, 200 changes leave it interpreted or in C1). At N = 1 the first REPS
+# changes after the first WARMUP are measured too: the "early" row.
 WARMUP=${SG_BENCH_WARMUP:-200}
+WARMUP_EVENTS=${SG_BENCH_WARMUP_EVENTS:-3000}
 wait_line() {
     n=0
     while ! grep -q "$2" "$1" 2>/dev/null; do
@@ -57,7 +62,13 @@ measure() {
     fi
     sleep 1
     ok=0
-    taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+    warm=$(( (WARMUP_EVENTS + N - 1) / N )); [ $warm -lt $WARMUP ] && warm=$WARMUP
+    rm -f /tmp/ov-early.dat
+    if [ $warm -ge $((WARMUP + 2 * REPS)) ]; then
+        taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov-early.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+        warm=$((warm - WARMUP - REPS))
+    fi
+    taskset -c $OV_CPU sgbench overseer $REPS $warm $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
     # A subscriber that died meanwhile closed its fds: WAIT_WATCHERS then returns at once,
     # so its times mean nothing.
     kill -0 $SPID 2>/dev/null || { echo "FAILED $impl $N: the subscriber died during the run"; ok=1; }
@@ -66,6 +77,7 @@ measure() {
     dump_crash "$impl $N" && return 2
     [ $ok = 0 ] || return 1
     sed "s/^/OV $impl $N /" /tmp/ov.dat
+    [ -e /tmp/ov-early.dat ] && sed "s/^/OVE $impl $N /" /tmp/ov-early.dat
     sed "s/^/SUB $impl $N /" /tmp/sub.dat
     echo "DONE $impl $N"
 }
@@ -87,6 +99,8 @@ for N in ${SG_BENCH_NS:-1 100 1000}; do
 done
 done
 taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers idle 1000 ${SG_BENCH_IDLE_S:-30} || rc=1
-taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers heap 1000 || rc=1
+# G1 as on a multi-core server (one vCPU would make the JVM choose Serial, whose used-heap
+# figures after System.gc() gave 30 bytes per registration against 209 with G1).
+taskset -c $SUB_CPU $J -XX:+UseG1GC dev.sysgenid.e2e.BenchSubscribers heap 1000 || rc=1
 dump_crash "idle/heap" && rc=1
 exit $rc

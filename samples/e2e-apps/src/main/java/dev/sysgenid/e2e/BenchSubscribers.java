@@ -149,15 +149,27 @@ public final class BenchSubscribers {
     static void heap(int n) throws Exception {
         GenerationDevice device = GenerationDevice.open(Path.of("/dev/sysgenid"));
         List<LoopRegistration> warm = register(device, 1, Runnable::run, null); // loop up, classes loaded
+        ReactiveGenerations generations = ReactiveGenerations.of(device);
+        GenerationOptions tracked = GenerationOptions.defaults().withTracked(true);
+        List<reactor.core.Disposable> fluxWarm = new ArrayList<>();
+        fluxWarm.add(generations.generations(tracked).subscribe(g -> g.ack().subscribe()));
         MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         long used0 = usedAfterGc(mem);
         List<LoopRegistration> regs = register(device, n, Runnable::run, null);
         Thread.sleep(500);
         long used1 = usedAfterGc(mem);
-        Checks.say(String.format("HEAP n=%d used0=%d used1=%d per_subscription_bytes=%d",
-                n, used0, used1, (used1 - used0) / n));
-        if (regs.size() + warm.size() < 0) {
-            System.out.println(); // keep both lists reachable until here
+        List<reactor.core.Disposable> subs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            subs.add(generations.generations(tracked).subscribe(g -> g.ack().subscribe()));
+        }
+        while (device.counts().trackedWatchers() < 2 * n + 2) {
+            Thread.sleep(50);
+        }
+        long used2 = usedAfterGc(mem);
+        Checks.say(String.format("HEAP n=%d used0=%d used1=%d used2=%d per_subscription_bytes=%d per_flux_subscription_bytes=%d",
+                n, used0, used1, used2, (used1 - used0) / n, (used2 - used1) / n));
+        if (regs.size() + warm.size() + subs.size() + fluxWarm.size() < 0) {
+            System.out.println(); // keep every list reachable until here
         }
         System.exit(0);
     }
