@@ -43,8 +43,10 @@ import dev.sysgenid.internal.LibC;
  *     alone: nothing is re-armed.</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
- * <li>Nothing is allocated per event: the native event array and the read buffer are reused,
+ * <li>Nothing is allocated per event: the native event array is reused,
  *     and each registration hands its listener call over as one preallocated task.</li>
+ * <li>A {@link TurnExecutor} is given all of a turn's listener calls before it is asked to
+ *     start them (one {@link TurnExecutor#flush()} per turn).</li>
  * <li>{@link #close()} closes every watcher still registered (their listeners get {@link
  *     GenerationListener#onTerminated}), then the epoll fd and the eventfd.</li>
  * </ul>
@@ -72,6 +74,8 @@ public final class EpollLoop implements AutoCloseable {
     private volatile boolean terminated;
     /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
     private boolean shutDown;
+    /** Loop thread only: what this turn handed to {@link TurnExecutor}s. */
+    private final Turn turn = new Turn();
     /** Loop thread only. */
     private final RegistrationTable registrations = new RegistrationTable();
     /** Loop thread only; written through a Java view, no JNI call per field. */
@@ -255,6 +259,7 @@ public final class EpollLoop implements AutoCloseable {
             wakePending.set(false);
         }
         runTasks();
+        flushTurn();
         if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
             maxEvents *= 2;
             events.close();
@@ -308,10 +313,39 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         try {
-            reg.dispatch((int) g);
+            TurnExecutor t = reg.dispatch((int) g);
+            if (t != null) {
+                turn.needsFlush(t);
+            }
+            if (reg.executor instanceof TurnExecutor) {
+                turn.handedOver(reg);
+            }
         } catch (RejectedExecutionException e) {
-            fail(reg, new SysgenidException("the registration's executor rejected a task: " + e.getMessage(), 0, e));
+            fail(reg, rejected(e));
         }
+    }
+
+    private static SysgenidException rejected(RejectedExecutionException e) {
+        return new SysgenidException("the registration's executor rejected a task: " + e.getMessage(), 0, e);
+    }
+
+    /** After a turn: starts what the turn handed to {@link TurnExecutor}s. */
+    private void flushTurn() {
+        for (int i = 0; i < turn.flushCount; i++) {
+            TurnExecutor t = turn.toFlush[i];
+            turn.toFlush[i] = null;
+            try {
+                t.flush();
+            } catch (RejectedExecutionException e) {
+                for (int k = 0; k < turn.handedCount; k++) {
+                    LoopRegistration reg = turn.handed[k];
+                    if (reg != null && reg.executor == t) {
+                        fail(reg, rejected(e));
+                    }
+                }
+            }
+        }
+        turn.clear();
     }
 
     private void fail(LoopRegistration reg, SysgenidException cause) {
@@ -361,6 +395,38 @@ public final class EpollLoop implements AutoCloseable {
         ctlView.putInt(0, eventMask);
         ctlView.putLong(DATA_OFFSET, id);
         return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
+    }
+
+    /**
+     * The loop thread's record of one turn: the {@link TurnExecutor}s to flush, and the
+     * registrations handed to them (to end them if a flush is rejected). Arrays grown as
+     * needed and reused, so a turn allocates nothing once they are large enough.
+     */
+    private static final class Turn {
+        TurnExecutor[] toFlush = new TurnExecutor[8];
+        int flushCount;
+        LoopRegistration[] handed = new LoopRegistration[64];
+        int handedCount;
+
+        void needsFlush(TurnExecutor t) {
+            if (flushCount == toFlush.length) {
+                toFlush = Arrays.copyOf(toFlush, flushCount * 2);
+            }
+            toFlush[flushCount++] = t;
+        }
+
+        void handedOver(LoopRegistration reg) {
+            if (handedCount == handed.length) {
+                handed = Arrays.copyOf(handed, handedCount * 2);
+            }
+            handed[handedCount++] = reg;
+        }
+
+        void clear() {
+            Arrays.fill(handed, 0, handedCount, null);
+            handedCount = 0;
+            flushCount = 0;
+        }
     }
 
     /**

@@ -132,10 +132,18 @@ public final class LoopRegistration implements AutoCloseable {
         dispatchState.set(IDLE);
     }
 
-    /** Runs a listener call on the executor unless the registration has ended by then. */
-    void dispatch(int generation) {
+    /**
+     * Loop thread: hands a listener call to the executor, which runs it unless the registration
+     * has ended by then. Returns the executor if it is a {@link TurnExecutor} that now needs a
+     * flush after this turn, else null.
+     */
+    TurnExecutor dispatch(int generation) {
         pendingGeneration = generation;
+        if (executor instanceof TurnExecutor t) {
+            return t.executeLater(delivery) ? t : null;
+        }
         executor.execute(delivery);
+        return null;
     }
 
     private void deliver() {

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -273,6 +274,88 @@ class EpollLoopTest {
         device.bump();
         assertThat(waitFor(w::isClosed)).isTrue();
         assertThat(device.loop().isAlive()).isTrue();
+    }
+
+    /** Records how the loop uses a {@link TurnExecutor}; runs the flushed tasks on the pool. */
+    private final class RecordingTurnExecutor implements TurnExecutor {
+        final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Runnable> held = new ArrayList<>(); // loop thread only
+        volatile boolean rejectFlush;
+
+        @Override
+        public boolean executeLater(Runnable task) {
+            log.add("later");
+            held.add(task);
+            return held.size() == 1;
+        }
+
+        @Override
+        public void flush() {
+            log.add("flush");
+            if (rejectFlush) {
+                throw new java.util.concurrent.RejectedExecutionException("shut down");
+            }
+            List<Runnable> batch = new ArrayList<>(held);
+            held.clear();
+            executor.execute(() -> batch.forEach(Runnable::run));
+        }
+
+        @Override
+        public void execute(Runnable task) {
+            executor.execute(task);
+        }
+    }
+
+    @Test
+    void aTurnExecutorIsGivenAllOfATurnsCallsBeforeItIsFlushed() throws Exception {
+        RecordingTurnExecutor turns = new RecordingTurnExecutor();
+        int n = 100;
+        CountDownLatch acked = new CountDownLatch(n);
+        List<LoopRegistration> regs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Watcher w = device.openWatcher();
+            w.setTracking(true);
+            regs.add(device.loop().register(w, turns, (reg, gen) -> {
+                reg.acknowledge(gen);
+                acked.countDown();
+            }));
+        }
+        try (Overseer overseer = device.overseer()) {
+            overseer.trigger();
+            assertThat(acked.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
+        }
+        List<String> log = List.copyOf(turns.log);
+        assertThat(log).filteredOn("later"::equals).hasSize(n);
+        long flushes = log.stream().filter("flush"::equals).count();
+        assertThat(flushes).as("one flush per turn (the first turn takes 64 events), not one per call: " + log)
+                .isBetween(1L, 3L);
+        assertThat(log.get(0)).isEqualTo("later");
+        assertThat(log.get(log.size() - 1)).isEqualTo("flush");
+        regs.forEach(LoopRegistration::close);
+    }
+
+    @Test
+    void aRejectedFlushEndsTheRegistrationsOfThatTurn() throws Exception {
+        RecordingTurnExecutor turns = new RecordingTurnExecutor();
+        turns.rejectFlush = true;
+        CompletableFuture<SysgenidException> ended = new CompletableFuture<>();
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        device.loop().register(w, turns, new GenerationListener() {
+            @Override
+            public void onGeneration(LoopRegistration registration, int generation) {
+                registration.acknowledge(generation);
+            }
+
+            @Override
+            public void onTerminated(SysgenidException cause) {
+                ended.complete(cause);
+            }
+        });
+        device.bump();
+        assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("rejected");
+        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.sysgenid.TurnExecutor;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
@@ -16,9 +17,10 @@ import reactor.util.context.Context;
 
 /**
  * A few workers of one scheduler, each shared by many subscriptions and fed through a queue:
- * handing a change over costs one queue offer, and only the first hand-off of a burst schedules
- * a task on the worker, which then runs every queued hand-off in order. A change reaching 1000
- * subscriptions so schedules about one task per lane instead of 1000.
+ * handing a change over costs one queue offer, and the epoll loop starts each worker once per
+ * turn, after its last hand-off ({@link TurnExecutor}); the worker then runs every queued
+ * hand-off in order. A change reaching 1000 subscriptions so schedules one task per lane
+ * instead of 1000, and the loop is not interrupted by the workers it wakes.
  *
  * <p>A subscription is given one lane for its whole life, so its signals all run on that lane's
  * worker, in order and never concurrently. Lanes live as long as their {@link
@@ -49,8 +51,12 @@ final class DeliveryLanes {
         return lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
     }
 
-    /** One worker and the queue of hand-offs waiting for it. */
-    static final class Lane implements Executor {
+    /**
+     * One worker and the queue of hand-offs waiting for it. The epoll loop hands over through
+     * {@link #executeLater} and starts the worker once per turn with {@link #flush()}; other
+     * threads (requests) through {@link #execute}, which starts it at once.
+     */
+    static final class Lane implements TurnExecutor {
         private final Scheduler.Worker worker;
         private final Queue<Runnable> queue = Queues.<Runnable>unboundedMultiproducer().get();
         /** Hand-offs not yet accounted for by a drain; the one that makes it non-zero schedules. */
@@ -70,12 +76,32 @@ final class DeliveryLanes {
         public void execute(Runnable task) {
             queue.offer(task);
             if (wip.getAndIncrement() == 0) {
-                try {
-                    worker.schedule(drain);
-                } catch (RejectedExecutionException e) {
-                    wip.set(0); // the next hand-off tries again, and is rejected as well
-                    throw e;
-                }
+                start();
+            }
+        }
+
+        /**
+         * Loop thread: queues {@code task}; if the worker is idle, it is started by the
+         * {@link #flush()} after this turn (true), not now, so that it does not take the CPU
+         * from the loop while the loop still hands over the rest of the turn.
+         */
+        @Override
+        public boolean executeLater(Runnable task) {
+            queue.offer(task);
+            return wip.getAndIncrement() == 0;
+        }
+
+        @Override
+        public void flush() {
+            start();
+        }
+
+        private void start() {
+            try {
+                worker.schedule(drain);
+            } catch (RejectedExecutionException e) {
+                wip.set(0); // the next hand-off tries again, and is rejected as well
+                throw e;
             }
         }
 

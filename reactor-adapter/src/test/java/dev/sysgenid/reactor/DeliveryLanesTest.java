@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sysgenid.TurnExecutor;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -57,6 +58,20 @@ class DeliveryLanesTest {
         lane.execute(later::countDown); // an idle lane schedules again
         assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(counting.scheduled).hasValue(2);
+    }
+
+    @Test
+    void theLoopsHandOffsWaitForItsFlushAndStartTheWorkerOnce() throws Exception {
+        TurnExecutor lane = (TurnExecutor) new DeliveryLanes(counting, 1).assign();
+        CountDownLatch done = new CountDownLatch(3);
+        assertThat(lane.executeLater(done::countDown)).as("the first hand-off of a turn needs a flush").isTrue();
+        assertThat(lane.executeLater(done::countDown)).isFalse();
+        assertThat(lane.executeLater(done::countDown)).isFalse();
+        assertThat(done.await(200, TimeUnit.MILLISECONDS)).as("nothing starts before the flush").isFalse();
+        assertThat(counting.scheduled).hasValue(0);
+        lane.flush();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(counting.scheduled).hasValue(1);
     }
 
     @Test
