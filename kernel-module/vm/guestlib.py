@@ -701,7 +701,7 @@ class Guest:
                "-m", QEMU_MEM, "-smp", QEMU_SMP,
                "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                "-kernel", str(self.image.kernel), "-initrd", str(self.initrd),
-               "-append", KERNEL_CMDLINE,
+               "-append", " ".join(filter(None, [KERNEL_CMDLINE, os.environ.get("SGVM_KERNEL_APPEND", "")])),
                "-drive", f"file={self.image.data},format=raw,if=virtio,readonly=on",
                "-device", f"vmgenid,id=vmgen0,guid={self.guid}",
                "-serial", f"file:{self.console_log}",
