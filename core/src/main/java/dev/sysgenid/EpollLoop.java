@@ -313,12 +313,14 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         try {
-            TurnExecutor t = reg.dispatch((int) g);
-            if (t != null) {
-                turn.needsFlush(t);
-            }
-            if (reg.executor instanceof TurnExecutor) {
+            Runnable call = reg.prepareDelivery((int) g);
+            if (reg.executor instanceof TurnExecutor t) {
+                if (t.executeLater(call)) {
+                    turn.needsFlush(t);
+                }
                 turn.handedOver(reg);
+            } else {
+                reg.executor.execute(call);
             }
         } catch (RejectedExecutionException e) {
             fail(reg, rejected(e));

@@ -133,17 +133,13 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     /**
-     * Loop thread: hands a listener call to the executor, which runs it unless the registration
-     * has ended by then. Returns the executor if it is a {@link TurnExecutor} that now needs a
-     * flush after this turn, else null.
+     * Loop thread: records {@code generation} for the next listener call and returns that call,
+     * for the loop to hand to {@link #executor}; it runs the listener unless the registration
+     * has ended by then.
      */
-    TurnExecutor dispatch(int generation) {
+    Runnable prepareDelivery(int generation) {
         pendingGeneration = generation;
-        if (executor instanceof TurnExecutor t) {
-            return t.executeLater(delivery) ? t : null;
-        }
-        executor.execute(delivery);
-        return null;
+        return delivery;
     }
 
     private void deliver() {

@@ -39,7 +39,7 @@ public final class Watcher implements AutoCloseable {
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
     private volatile boolean tracked;
-    /** The device whose page {@link #pending()} checks against; null for none. */
+    /** The device whose page {@link #pending()} checks against. */
     private final BackedDevice device;
     /**
      * The generation this file last acknowledged (written after each successful ack), or -1
@@ -213,7 +213,7 @@ public final class Watcher implements AutoCloseable {
      */
     long pending() {
         long acked = acknowledged;
-        long now = acked < 0 || device == null ? -1 : device.pageCounter();
+        long now = acked < 0 ? -1 : device.pageCounter();
         return now < 0 || now == acked ? file.read(4) : now;
     }
 

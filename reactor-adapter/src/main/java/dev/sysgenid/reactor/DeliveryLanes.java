@@ -74,16 +74,16 @@ final class DeliveryLanes {
          */
         @Override
         public void execute(Runnable task) {
-            queue.offer(task);
-            if (wip.getAndIncrement() == 0) {
+            if (executeLater(task)) {
                 start();
             }
         }
 
         /**
-         * Loop thread: queues {@code task}; if the worker is idle, it is started by the
-         * {@link #flush()} after this turn (true), not now, so that it does not take the CPU
-         * from the loop while the loop still hands over the rest of the turn.
+         * Queues {@code task} (thread-safe; {@link #execute} is this plus the start). For the
+         * loop's hand-offs: if the worker is idle, it is started by the {@link #flush()} after
+         * this turn (true), not now, so that it does not take the CPU from the loop while the
+         * loop still hands over the rest of the turn.
          */
         @Override
         public boolean executeLater(Runnable task) {
