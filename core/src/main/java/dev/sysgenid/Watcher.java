@@ -136,7 +136,7 @@ public final class Watcher implements AutoCloseable {
     public boolean isOutdated() {
         acquire();
         try {
-            int r = Fds.pollIn(file.pollFd(), 0);
+            int r = Fds.pollInNow(file.pollFd());
             if (r < 0) {
                 throw Failures.of("poll", -r);
             }

@@ -68,6 +68,26 @@ public final class Fds {
         }
     }
 
+    /**
+     * Whether {@code fd} is readable now: poll(2) without a timeout, retried when a signal
+     * interrupts it (any signal with a handler does, even with no timeout: a profiler's SIGPROF,
+     * the JVM's own), so the answer never depends on signal timing.
+     *
+     * @return 1 readable, 0 not, or a negative errno other than EINTR
+     */
+    public static int pollInNow(int fd) {
+        return retryInterrupted(() -> pollIn(fd, 0));
+    }
+
+    /** Calls {@code call} (which returns a negative errno on failure) again while it fails with EINTR. */
+    static int retryInterrupted(java.util.function.IntSupplier call) {
+        int r;
+        do {
+            r = call.getAsInt();
+        } while (r == -Errno.EINTR);
+        return r;
+    }
+
     /** A {@code struct pollfd} in native memory, for one poll(2) call. */
     private static final class PollFd implements AutoCloseable {
         private final com.sun.jna.Memory mem = new com.sun.jna.Memory(8);
