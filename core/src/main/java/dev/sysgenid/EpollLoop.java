@@ -23,6 +23,7 @@ import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.Syscalls;
 
 /**
  * One daemon thread that multiplexes any number of watchers with epoll and hands each change
@@ -80,6 +81,8 @@ public final class EpollLoop implements AutoCloseable {
     private final RegistrationTable registrations = new RegistrationTable();
     /** Loop thread only; written through a Java view, no JNI call per field. */
     private final Memory ctlEvent = new Memory(16);
+    /** Loop thread only: where {@link Syscalls} leaves epoll_wait's errno. */
+    private final Syscalls.CallState callState = new Syscalls.CallState();
     private final ByteBuffer ctlView = ctlEvent.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
     /** Loop thread only; grown when a wait fills it; read through {@link #eventsView}. */
     private Memory events;
@@ -237,9 +240,9 @@ public final class EpollLoop implements AutoCloseable {
      * of iterations, and a loop that turns once per change would stay interpreted for ever.
      */
     private void waitAndDispatch() {
-        int n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), maxEvents, -1);
+        int n = Syscalls.epollWait(callState, epfd, Pointer.nativeValue(events), maxEvents, -1);
         if (n < 0) {
-            int e = LibC.errno();
+            int e = -n;
             if (e == Errno.EINTR) {
                 return;
             }

@@ -29,9 +29,9 @@ public final class NativeDeviceFile implements DeviceFile {
             bufferSize = 4;
         }
         NativeScratch.Slot slot = scratch.slot();
-        long n = LibC.read(fd, slot.address, bufferSize);
+        long n = Syscalls.read(slot.callState, fd, slot.address, bufferSize);
         if (n < 0) {
-            return -LibC.errno();
+            return n;
         }
         return n == 0 ? 0 : Integer.toUnsignedLong(slot.getInt());
     }
@@ -46,8 +46,8 @@ public final class NativeDeviceFile implements DeviceFile {
         if (byteCount > 4) {
             slot.putHighInt(0);
         }
-        long n = LibC.write(fd, slot.address, byteCount);
-        return n < 0 ? -LibC.errno() : 0;
+        long n = Syscalls.write(slot.callState, fd, slot.address, byteCount);
+        return n < 0 ? (int) n : 0;
     }
 
     @Override

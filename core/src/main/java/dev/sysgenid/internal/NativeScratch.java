@@ -26,6 +26,8 @@ final class NativeScratch {
         private final Memory memory = new Memory(8);
         final long address = Pointer.nativeValue(memory);
         private final ByteBuffer view = memory.getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
+        /** This thread's errno buffer for {@link Syscalls}. */
+        final Syscalls.CallState callState = new Syscalls.CallState();
 
         int getInt() {
             return view.getInt(0);
