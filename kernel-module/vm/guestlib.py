@@ -284,9 +284,30 @@ def kernel_image(kver: str) -> Path:
 # --------------------------------------------------------------------------
 # JRE
 
+def guest_java_opts() -> str:
+    """GUEST_JAVA_OPTS, plus native access for core's java.lang.foreign calls on JDK 22+
+    (without it the JVM warns on the first downcall)."""
+    if int(jdk_feature()) >= 22:
+        return GUEST_JAVA_OPTS + " --enable-native-access=ALL-UNNAMED"
+    return GUEST_JAVA_OPTS
+
+
+def jdk_feature() -> str:
+    """The feature release of JDK_HOME (17, 25, ...), from its release file."""
+    for line in (JDK_HOME / "release").read_text().splitlines():
+        if line.startswith("JAVA_VERSION="):
+            return line.split("=", 1)[1].strip('"').split(".")[0]
+    return "0"
+
+
 def jre_modules(requested: Optional[Iterable[str]] = None) -> list[str]:
     mods = list(requested or JRE_MODULES)
     have = {p.name[:-5] for p in (JDK_HOME / "jmods").glob("*.jmod")}
+    if not have and (JDK_HOME / "lib" / "modules").exists():
+        # JDK 24+ built to link from its run-time image (JEP 493) has no jmods
+        out = subprocess.run([str(JDK_HOME / "bin" / "java"), "--list-modules"],
+                             stdout=subprocess.PIPE, text=True).stdout
+        have = {line.split("@")[0] for line in out.split()} if int(jdk_feature()) >= 24 else set()
     if not have:
         raise HarnessError(f"{JDK_HOME}/jmods is empty: install openjdk-17-jdk-headless (and openjdk-17-jmods)")
     keep = [m for m in mods if m in have]
@@ -860,7 +881,7 @@ def script_initrd(image: Image, script: str, run_dir: Path,
     appended as a second cpio archive (the kernel unpacks both)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     lines = [f"export JAVA={GUEST_JAVA}",
-             f"export JAVA_OPTS={shlex.quote(GUEST_JAVA_OPTS)}",
+             f"export JAVA_OPTS={shlex.quote(guest_java_opts())}",
              "export SG_DATA=/data SG_BIN=/data/bin SG_JARS=/data/jars SG_FILES=/data/files",
              f"export SG_DMESG_BAD={shlex.quote(DMESG_BAD)}",
              f"export SG_LOAD_MODULE={1 if load_module else 0}"]

@@ -9,6 +9,9 @@ CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
 # The JVM runs as in production (tiered compilation up to C2), not with the tests' fast-start
 # C1-only $JAVA_OPTS; SG_BENCH_JAVA_OPTS adds to it.
 BENCH_JAVA_OPTS="-XX:-UsePerfData -Xshare:auto"
+case " $JAVA_OPTS " in *" --enable-native-access="*) # JDK 22+: core's system calls via java.lang.foreign
+  BENCH_JAVA_OPTS="$BENCH_JAVA_OPTS --enable-native-access=ALL-UNNAMED" ;; esac
+echo "JDK: $($JAVA -version 2>&1 | head -1)"
 J="$JAVA $BENCH_JAVA_OPTS ${SG_BENCH_JAVA_OPTS:-} -cp $CP"
 REPS=${SG_BENCH_REPS:-30}
 # The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
