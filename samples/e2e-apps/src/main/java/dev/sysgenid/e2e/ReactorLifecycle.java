@@ -15,6 +15,7 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.Overseer;
 import dev.sysgenid.SysgenidException;
 import dev.sysgenid.WaitResult;
+import dev.sysgenid.internal.Syscalls;
 import dev.sysgenid.reactor.Generation;
 import dev.sysgenid.reactor.GenerationOptions;
 import dev.sysgenid.reactor.ReactiveGenerations;
@@ -46,6 +47,10 @@ public final class ReactorLifecycle {
 
     public static void main(String[] args) {
         Checks c = new Checks();
+        int jdk = Runtime.version().feature();
+        String expected = jdk >= 22 ? "java.lang.foreign" : "JNA";
+        c.check(Syscalls.IMPLEMENTATION.equals(expected), "core's data-path system calls (ack write, epoll_wait, read) go through "
+                + Syscalls.IMPLEMENTATION + " on JDK " + jdk + " (expected " + expected + ")");
         try (GenerationDevice device = GenerationDevice.open(DEVICE); Overseer o = device.overseer()) {
             run(c, device, o);
         } catch (Throwable t) {
