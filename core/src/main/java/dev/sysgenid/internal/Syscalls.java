@@ -20,7 +20,9 @@ import com.sun.jna.Pointer;
  *
  * <p>On JDK 22 and later they are {@code java.lang.foreign} downcalls, which the JIT compiles to a
  * direct call; before, and wherever the FFM linker is refused (native access denied), they are
- * JNA's direct-mapped calls, which go through libffi and cost several times more per call. This
+ * JNA's direct-mapped calls, a few hundred instructions of dispatch and libffi per call. On
+ * hardware the system call dominates either way; in an emulated guest those instructions cost
+ * as much as the call itself (see {@code docs/benchmarks.md}). This
  * class is compiled for Java 17: it links the downcalls reflectively, once, into method handles
  * whose types name only primitives (a pointer is passed as a {@code long} on 64-bit Linux), so
  * no {@code java.lang.foreign} type appears in the code that calls them.
