@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +52,13 @@ class EpollLoopTest {
         assertThat(OpenFds.settle(fdsBefore)).as(() -> "open fds after the test: " + OpenFds.describe()).isEqualTo(fdsBefore);
     }
 
+    /** Opens a watcher on the device, tracks it, and registers it with the device's loop. */
+    private LoopRegistration registerTracked(Executor on, GenerationListener listener) {
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        return device.loop().register(w, on, listener);
+    }
+
     @Test
     void aThousandWatchersOnOneThreadAllSeeOneBumpOnceAndAcknowledge() throws Exception {
         int n = 1000;
@@ -59,9 +67,7 @@ class EpollLoopTest {
         CountDownLatch acked = new CountDownLatch(n);
         List<LoopRegistration> regs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Watcher w = device.openWatcher();
-            w.setTracking(true);
-            regs.add(device.loop().register(w, executor, (reg, gen) -> {
+            regs.add(registerTracked(executor, (reg, gen) -> {
                 calls.incrementAndGet();
                 threads.add(Thread.currentThread().getName());
                 assertThat(reg.acknowledge(gen)).isEqualTo(AckResult.ACKNOWLEDGED);
@@ -126,9 +132,7 @@ class EpollLoopTest {
             for (int t = 0; t < threads; t++) {
                 registrars.execute(() -> {
                     for (int i = 0; i < perThread; i++) {
-                        Watcher w = device.openWatcher();
-                        w.setTracking(true);
-                        LoopRegistration r = device.loop().register(w, executor, (reg, gen) -> reg.acknowledge(gen));
+                        LoopRegistration r = registerTracked(executor, (reg, gen) -> reg.acknowledge(gen));
                         synchronized (regs) {
                             regs.add(r);
                         }
@@ -313,9 +317,7 @@ class EpollLoopTest {
         CountDownLatch acked = new CountDownLatch(n);
         List<LoopRegistration> regs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Watcher w = device.openWatcher();
-            w.setTracking(true);
-            regs.add(device.loop().register(w, turns, (reg, gen) -> {
+            regs.add(registerTracked(turns, (reg, gen) -> {
                 reg.acknowledge(gen);
                 acked.countDown();
             }));
