@@ -303,11 +303,11 @@ def jdk_feature() -> str:
 def jre_modules(requested: Optional[Iterable[str]] = None) -> list[str]:
     mods = list(requested or JRE_MODULES)
     have = {p.name[:-5] for p in (JDK_HOME / "jmods").glob("*.jmod")}
-    if not have and (JDK_HOME / "lib" / "modules").exists():
+    if not have and int(jdk_feature()) >= 24 and (JDK_HOME / "lib" / "modules").exists():
         # JDK 24+ built to link from its run-time image (JEP 493) has no jmods
         out = subprocess.run([str(JDK_HOME / "bin" / "java"), "--list-modules"],
                              stdout=subprocess.PIPE, text=True).stdout
-        have = {line.split("@")[0] for line in out.split()} if int(jdk_feature()) >= 24 else set()
+        have = {line.split("@")[0] for line in out.split()}
     if not have:
         raise HarnessError(f"{JDK_HOME}/jmods is empty: install openjdk-17-jdk-headless (and openjdk-17-jmods)")
     keep = [m for m in mods if m in have]
