@@ -17,7 +17,7 @@ abstract class BackedDevice implements GenerationDevice {
     private final long pageSize = Fds.pageSize();
     private EpollLoop loop; // guarded by this
     private volatile GenerationProbe ownProbe; // written under this
-    private boolean closed; // guarded by this
+    private volatile boolean closed; // written under this
 
     BackedDevice(DeviceBackend backend, String name) {
         this.backend = backend;
@@ -31,6 +31,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public Watcher openWatcher() {
+        ensureOpen();
         try {
             return new Watcher(backend.open(), name, this);
         } catch (ErrnoException e) {
@@ -45,6 +46,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public GenerationProbe mapProbe() {
+        ensureOpen();
         long addr = backend.map(pageSize, LibC.PROT_READ, LibC.MAP_SHARED, 0);
         if (addr < 0 && addr > -4096) {
             int errno = (int) -addr;
@@ -121,9 +123,16 @@ abstract class BackedDevice implements GenerationDevice {
         backend.close();
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed) {
-            throw new WatcherClosedException("device " + name);
+            throw closedError();
         }
+    }
+
+    /** The typed error of any use of this device itself after {@link #close()}. */
+    WatcherClosedException closedError() {
+        return new WatcherClosedException("device " + name, "open or create a new device (GenerationDevice.open,"
+                + " GenerationDevice.simulated()); the watchers, overseers and probes opened before the close"
+                + " keep working until you close them.");
     }
 }
