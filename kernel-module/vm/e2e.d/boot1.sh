@@ -1,5 +1,6 @@
 # e2e.d/boot1.sh - guest side of kernel-module/vm/e2e, boot 1 (runs as root in
-# the busybox guest): core's contract suite unchanged against /dev/sysgenid,
+# the busybox guest): core's real-device tests unchanged against /dev/sysgenid (the
+# contract suite, the model-based tests with their fixed budget),
 # reactor-adapter's subscription lifecycle, then the fault scenarios. Prints "CHECK ok|not-ok - text" lines for the host.
 CP=$(ls $SG_JARS/*.jar | grep -v junit-platform-console-standalone | tr '\n' : )
 J="$JAVA $JAVA_OPTS -cp $CP"
@@ -12,15 +13,19 @@ wait_line() {
     done
 }
 
-echo "== contract suite (dev.sysgenid.RealDeviceContractTest, tag real-device)"
+echo "== core's real-device tests (every class tagged real-device in core's test-jar: RealDeviceContractTest, RealDeviceModelTest)"
+TESTS_JAR=$(ls $SG_JARS/sysgenid-core-*-tests.jar)
 $JAVA $JAVA_OPTS -jar $SG_JARS/junit-platform-console-standalone-1.14.4.jar execute \
-    --class-path "$CP" --select-class dev.sysgenid.RealDeviceContractTest --include-tag real-device \
+    --class-path "$CP" --scan-class-path "$TESTS_JAR" --include-tag real-device \
+    --config jqwik.database=/tmp/jqwik-database \
     --details=tree --disable-ansi-colors --disable-banner > /tmp/junit.out 2>&1
 rc=$?
 cat /tmp/junit.out
 summary=$(grep -E '^\[ +[0-9]+ tests (successful|failed|skipped|aborted) +\]' /tmp/junit.out | tr -s ' ' | tr '\n' ' ')
 aborted=$(grep -o '[A-Za-z]*() \[A\]' /tmp/junit.out | sed 's/ \[A\]//' | tr '\n' ' ')
-check $rc "core's contract suite on the real device (JUnit console, exit $rc): $summary${aborted:+(aborted by assumption: $aborted- run as root; the faults below cover the unprivileged case)}"
+check $rc "core's contract suite and model-based tests on the real device (JUnit console, exit $rc): $summary${aborted:+(aborted by assumption: $aborted- run as root; the faults below cover the unprivileged case)}"
+grep -q 'RealDeviceContractTest' /tmp/junit.out; check $? "the console ran RealDeviceContractTest"
+grep -q 'theDeviceAnswersAsTheModelAfterEveryStep' /tmp/junit.out; check $? "the console ran RealDeviceModelTest (jqwik engine on the class path)"
 echo "JUNIT-SUMMARY $summary"
 echo "dmesg after the contract suite: $(dmesg | grep -cE "$SG_DMESG_BAD") bad lines"
 
