@@ -16,7 +16,7 @@ wait_line() {
 echo "== core's real-device tests (every class tagged real-device in core's test-jar: RealDeviceContractTest, RealDeviceModelTest)"
 TESTS_JAR=$(ls $SG_JARS/sysgenid-core-*-tests.jar)
 $JAVA $JAVA_OPTS -jar $SG_JARS/junit-platform-console-standalone-1.14.4.jar execute \
-    --class-path "$CP" --scan-class-path "$TESTS_JAR" --include-tag real-device \
+    --class-path "$CP" --scan-class-path "$TESTS_JAR" --include-tag real-device --fail-if-no-tests \
     --config jqwik.database=/tmp/jqwik-database \
     --details=tree --disable-ansi-colors --disable-banner > /tmp/junit.out 2>&1
 rc=$?

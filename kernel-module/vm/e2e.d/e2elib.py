@@ -93,10 +93,11 @@ def build_jars(out: Path, log: Path) -> bool:
 
 SAMPLES = "samples/overseer,samples/webflux-app,samples/prng-reseeder"
 # the guest JRE for the whole e2e image: guestlib's default modules plus what Spring Boot 4
-# (the WebFlux sample: java.beans, JDBC types, JMX, ...) and the PRNG -javaagent route need
+# (the WebFlux sample: java.beans, JDBC types, JMX, ...) and the PRNG -javaagent route need,
+# and jdk.zipfs for boot 1's JUnit console, which scans core's test-jar as a zip file system
 WEB_JRE_MODULES = ["java.base", "java.logging", "java.management", "jdk.unsupported", "java.naming",
                    "jdk.crypto.ec", "java.xml", "java.desktop", "java.sql", "java.instrument",
-                   "jdk.management"]
+                   "jdk.management", "jdk.zipfs"]
 
 
 def build_samples(out: Path, log: Path) -> list:

@@ -259,7 +259,13 @@ public abstract class DeviceModelProperties {
         return Combinators.combine(r.slotsWhere(s -> !r.model.file(s).outdated), r.openSlots()).as((slot, via) ->
                 step("a thread polls file " + slot + " while this one triggers through file " + via, run -> {
                     int fd = run.file(slot).pollFd();
-                    CompletableFuture<Integer> poller = run.async(() -> Fds.pollIn(fd, (int) THREAD_DEADLINE_SECONDS * 1000));
+                    CompletableFuture<Integer> poller = run.async(() -> {
+                        int n;
+                        do {
+                            n = Fds.pollIn(fd, (int) THREAD_DEADLINE_SECONDS * 1000);
+                        } while (n == -Errno.EINTR); // a signal, not the device: poll again
+                        return n;
+                    });
                     assertThat(run.file(via).ioctl(LibC.SYSGENID_TRIGGER_GEN_UPDATE, 0)).isZero();
                     run.model.trigger(0);
                     assertThat(run.join(poller)).as("poll(2) in the other thread").isEqualTo(1);
