@@ -123,7 +123,7 @@ abstract class BackedDevice implements GenerationDevice {
         backend.close();
     }
 
-    void ensureOpen() {
+    private void ensureOpen() {
         if (closed) {
             throw closedError();
         }

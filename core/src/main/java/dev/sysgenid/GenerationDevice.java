@@ -91,7 +91,12 @@ public interface GenerationDevice extends AutoCloseable {
     /** The generation and the tracked and outdated watcher counts, as the driver reports them. */
     WatcherCounts counts();
 
-    /** Stops the loop (closing every watcher registered with it) and releases the device's own resources. */
+    /**
+     * Stops the loop (closing every watcher registered with it) and releases the device's own
+     * resources. Watchers, overseers and probes opened before and not registered with the loop
+     * keep working until they are closed; the closed device opens, maps (and, simulated, bumps)
+     * nothing more: that is a {@link WatcherClosedException}.
+     */
     @Override
     void close();
 }
