@@ -4,7 +4,6 @@
 package dev.sysgenid.samples.prng;
 
 import java.lang.reflect.Field;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.security.Security;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ public final class CloneModel {
             provider.coordinator().reseedAll(); // what the eager watcher does on the bump
         }
         Map<String, String> out = new LinkedHashMap<>();
-        out.put("uuid-first", firstInJvm ? UUID.randomUUID().toString() : firstUuidByHand());
+        out.put("uuid-first", firstInJvm ? UUID.randomUUID().toString() : CloneDemo.firstRandomUuid().toString());
         out.put("drbg-before", hex(drbg));
         out.put("sha1prng-before", hex(sha1prng));
         out.put("default-before", hex(standard));
@@ -95,16 +94,6 @@ public final class CloneModel {
         Field f = ReseedCoordinator.class.getDeclaredField("live");
         f.setAccessible(true);
         return (Set<Object>) f.get(provider.coordinator());
-    }
-
-    /** What the first {@code UUID.randomUUID()} of a JVM does. */
-    private static String firstUuidByHand() {
-        byte[] b = new byte[16];
-        new SecureRandom().nextBytes(b);
-        b[6] = (byte) (b[6] & 0x0f | 0x40);
-        b[8] = (byte) (b[8] & 0x3f | 0x80);
-        ByteBuffer buf = ByteBuffer.wrap(b);
-        return new UUID(buf.getLong(), buf.getLong()).toString();
     }
 
     private static String hex(SecureRandom r) {
