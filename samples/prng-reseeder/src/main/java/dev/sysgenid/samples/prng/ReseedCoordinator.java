@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -42,8 +43,13 @@ import dev.sysgenid.WatcherClosedException;
  * {@value #MAX_RETRY_MILLIS} ms, so a transient failure of the first open (the node created a
  * moment later, a permission fixed) ends the slow mode.
  *
- * <p>Locking: {@code this} guards {@link #guard} resolution; {@link #live} is
- * guarded by itself. The eager listener runs on the loop thread of the guard's own device and
+ * <p>Locking: no lock is held while the guard is opened. Opening loads JNA, and loading JNA
+ * can wait for a class that another thread is initialising (JNA's {@code Native}, the JDK's
+ * {@code File.TempDirectory}) while that thread, inside the initialiser, asks for its first
+ * {@code SecureRandom}: had it to wait for the opener, the two would deadlock. So one thread
+ * opens ({@link #opening}) and every other caller meanwhile gets the provisional guard and
+ * goes on; its generator mixes fresh entropy in on its first call after the guard is known.
+ * {@code this} guards the eager registration; {@link #live} is guarded by itself. The eager listener runs on the loop thread of the guard's own device and
  * never throws into that loop: a generator whose reseed fails is logged and left to its own
  * in-line check, and the loop keeps serving every other watcher of the device.
  */
@@ -76,11 +82,12 @@ final class ReseedCoordinator {
     private final GenerationGuard provisional = GenerationGuard.provisional();
 
     private volatile GenerationGuard guard;
+    /** The thread opening (or reopening) the guard, if any; the others never wait for it. */
+    private final AtomicReference<Thread> opening = new AtomicReference<>();
     /** When a FAILED guard is next reopened (System.nanoTime); meaningful only while FAILED. */
     private volatile long retryAt;
-    private long retryMillis = FIRST_RETRY_MILLIS; // guarded by this
-    private boolean resolving; // guarded by this
-    private int nativeFailures; // guarded by this
+    private long retryMillis = FIRST_RETRY_MILLIS; // guarded by opening
+    private int nativeFailures; // guarded by opening
     private LoopRegistration eagerRegistration; // guarded by this
 
     /**
@@ -109,52 +116,55 @@ final class ReseedCoordinator {
         return g;
     }
 
-    private synchronized GenerationGuard resolve() {
-        if (guard != null) {
-            return guard;
+    private GenerationGuard resolve() {
+        if (!opening.compareAndSet(null, Thread.currentThread())) {
+            GenerationGuard g = guard;
+            return g != null ? g : provisional; // being opened, on this thread or another: see the class comment
         }
-        if (resolving) {
-            return provisional; // same thread, re-entered while opening: see the class comment
-        }
-        GenerationGuard g = open();
-        if (g.nativeAccessFailed() && nativeLayerInitialisingOnThisThread() && ++nativeFailures < NATIVE_ATTEMPTS) {
-            return provisional; // see the class comment: try again on a later call
-        }
-        guard = g;
-        scheduleRetry();
-        LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());
-        SecurityPropertiesCheck.warnIfProvidersWereDropped(LOG);
-        if (eager && g.state() == ProtectionState.ACTIVE) {
-            startEager(g.device().orElseThrow());
-        }
-        return g;
-    }
-
-    private synchronized GenerationGuard retry(GenerationGuard failed) {
-        if (guard != failed || resolving || System.nanoTime() - retryAt < 0) {
-            return guard; // another thread retried, or this one is re-entering its own retry
-        }
-        GenerationGuard g = open();
-        if (g.state() != ProtectionState.ACTIVE) {
-            g.close();
-            retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
-            scheduleRetry();
-            return failed;
-        }
-        guard = g;
-        LOG.log(Level.INFO, "SnapshotSafe: recovered from the failed open: " + g.describe());
-        if (eager) {
-            startEager(g.device().orElseThrow());
-        }
-        return g;
-    }
-
-    private GenerationGuard open() {
-        resolving = true;
         try {
-            return opener.get();
+            if (guard != null) {
+                return guard;
+            }
+            GenerationGuard g = opener.get();
+            if (g.nativeAccessFailed() && nativeLayerInitialisingOnThisThread() && ++nativeFailures < NATIVE_ATTEMPTS) {
+                return provisional; // see the class comment: try again on a later call
+            }
+            scheduleRetry();
+            guard = g;
+            LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());
+            SecurityPropertiesCheck.warnIfProvidersWereDropped(LOG);
+            if (eager && g.state() == ProtectionState.ACTIVE) {
+                startEager(g.device().orElseThrow());
+            }
+            return g;
         } finally {
-            resolving = false;
+            opening.set(null);
+        }
+    }
+
+    private GenerationGuard retry(GenerationGuard failed) {
+        if (!opening.compareAndSet(null, Thread.currentThread())) {
+            return failed; // another thread is retrying (or this one re-entered): keep reseeding on every call
+        }
+        try {
+            if (guard != failed || System.nanoTime() - retryAt < 0) {
+                return guard;
+            }
+            GenerationGuard g = opener.get();
+            if (g.state() != ProtectionState.ACTIVE) {
+                g.close();
+                retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
+                scheduleRetry();
+                return failed;
+            }
+            guard = g;
+            LOG.log(Level.INFO, "SnapshotSafe: recovered from the failed open: " + g.describe());
+            if (eager) {
+                startEager(g.device().orElseThrow());
+            }
+            return g;
+        } finally {
+            opening.set(null);
         }
     }
 
@@ -168,7 +178,7 @@ final class ReseedCoordinator {
                 && (f.getClassName().startsWith("com.sun.jna.") || f.getClassName().startsWith("dev.sysgenid."))));
     }
 
-    private void startEager(GenerationDevice device) {
+    private synchronized void startEager(GenerationDevice device) {
         Watcher watcher = null;
         try {
             watcher = device.openWatcher();

@@ -407,6 +407,40 @@ class SnapshotSafeProviderTest {
         assertThat(nested.get().generation()).isZero();
     }
 
+    /**
+     * The first-use deadlock of the properties route, modelled: the thread opening the device
+     * waits for another thread (as JNA's loading waits for a class another thread initialises),
+     * and that thread, inside its initialiser, asks the provider for a SecureRandom. It must
+     * get one at once (provisional), not wait for the opener.
+     */
+    @Test
+    void anotherThreadNeverWaitsForTheOpenOfTheDevice() throws Exception {
+        AtomicReference<SnapshotSafeProvider> self = new AtomicReference<>();
+        AtomicReference<byte[]> otherThreadsDraw = new AtomicReference<>();
+        AtomicBoolean servedWhileOpening = new AtomicBoolean();
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
+            Thread initialiser = new Thread(() -> {
+                try {
+                    otherThreadsDraw.set(draw(SecureRandom.getInstance("DRBG", self.get())));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            initialiser.start();
+            try {
+                initialiser.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            servedWhileOpening.set(otherThreadsDraw.get() != null);
+            return GenerationGuard.watching(device);
+        }, false, false);
+        self.set(provider);
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+        assertThat(servedWhileOpening).as("the other thread got its SecureRandom while the device was opened")
+                .isTrue();
+    }
+
     @Test
     void theEagerPathDoesNotKeepGeneratorsAlive() throws Exception {
         SnapshotSafeProvider provider = providerOn(device, false, false);
