@@ -255,7 +255,7 @@ def _prng_phase(tap: Tap, out: Path, phase: str, after: list) -> None:
     must = ("drbg", "sha1prng", "plain-splittable") if phase == "after" else ("drbg", "sha1prng")
     tap.check(all(k in repeat for k in must),
               f"prng {phase} without the provider: repeat across the two clones: {', '.join(repeat) or 'none'} "
-              f"(SUN DRBG, SHA1PRNG and a seeded java.util.SplittableRandom must: the problem being shown)")
+              f"({', '.join(must)} must: the problem being shown)")
     differ_none = [k for (v, k), (d, _) in cells.items() if v == "none" and d]
     print(f"# prng {phase} without the provider: differ between the clones: {', '.join(differ_none)}")
     for v in PRNG_VARIANTS[1:]:

@@ -146,8 +146,13 @@ public final class CloneDemo {
 
     /** What {@code UUID.randomUUID()} does on its first call in a JVM; see the class comment. */
     static UUID firstRandomUuid() {
+        return randomUuid(new SecureRandom());
+    }
+
+    /** What {@code UUID.randomUUID()} does, with the generator passed in. */
+    static UUID randomUuid(SecureRandom random) {
         byte[] b = new byte[16];
-        new SecureRandom().nextBytes(b);
+        random.nextBytes(b);
         b[6] = (byte) (b[6] & 0x0f | 0x40);
         b[8] = (byte) (b[8] & 0x3f | 0x80);
         ByteBuffer buf = ByteBuffer.wrap(b);
