@@ -12,6 +12,7 @@ import java.security.Security;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * The check behind the properties route's one pitfall: {@code security.provider.1=} in an
@@ -60,7 +61,7 @@ final class SecurityPropertiesCheck {
     }
 
     /** {@code security.provider.1}, {@code .2}, ... up to the first gap, as the JDK reads them. */
-    static List<String> providerList(java.util.function.Function<String, String> property) {
+    static List<String> providerList(Function<String, String> property) {
         List<String> list = new ArrayList<>();
         for (int i = 1; ; i++) {
             String entry = property.apply("security.provider." + i);

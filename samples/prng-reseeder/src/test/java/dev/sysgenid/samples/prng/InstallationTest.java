@@ -14,6 +14,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -114,7 +115,7 @@ class InstallationTest {
         String absent = "-Dsysgenid.device=" + dir.resolve("absent");
         for (String route : routes()) {
             ChildJvm c = appChild(route, absent);
-            Map<String, String> with = new java.util.HashMap<>(c.values('='));
+            Map<String, String> with = new HashMap<>(c.values('='));
             assertThat(with).as(route).containsEntry("provider1", "SnapshotSafe")
                     .containsEntry("protection", "UNSUPPORTED").containsEntry("everyCallReseeds", "0");
             for (String key : List.of("provider1", "provider2", "protection", "everyCallReseeds")) {

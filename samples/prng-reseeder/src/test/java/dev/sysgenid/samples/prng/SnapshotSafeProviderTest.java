@@ -17,6 +17,7 @@ import java.security.DrbgParameters;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.SecureRandomSpi;
+import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -121,7 +122,7 @@ class SnapshotSafeProviderTest {
         for (int clone = 0; clone < 2; clone++) {
             try (SimulatedDevice own = SimulatedDevice.create()) {
                 SnapshotSafeProvider provider = providerOn(own, false, false);
-                SecureRandom image = SecureRandom.getInstance("SHA1PRNG", java.security.Security.getProvider("SUN"));
+                SecureRandom image = SecureRandom.getInstance("SHA1PRNG", Security.getProvider("SUN"));
                 AtomicBoolean bumpInNextDraw = new AtomicBoolean();
                 SecureRandom bumping = around(new SecureRandomSpi() {
                     private static final long serialVersionUID = 1L;
@@ -163,7 +164,7 @@ class SnapshotSafeProviderTest {
         SecureRandom healthy = SecureRandom.getInstance("DRBG", provider);
         draw(healthy);
         AtomicBoolean fail = new AtomicBoolean();
-        SecureRandom sun = SecureRandom.getInstance("SHA1PRNG", java.security.Security.getProvider("SUN"));
+        SecureRandom sun = SecureRandom.getInstance("SHA1PRNG", Security.getProvider("SUN"));
         SecureRandom failing = around(new SnapshotSafeSecureRandomSpi(around(new SecureRandomSpi() {
             private static final long serialVersionUID = 1L;
 
