@@ -222,16 +222,70 @@ PRNG_ROWS = {"none": "no provider (SUN)", "properties": "`-Djava.security.proper
              "inline": "properties, `-Dsysgenid.prng.eager=false` (in-line check only, no subscriber)"}
 
 
-def _prng_after(output: str) -> dict:
-    """{(variant, key): value} from a clone's 'prng VARIANT clone-demo after KEY VALUE' lines;
+PRNG_PHASES = ("after", "fresh")  # generators made before the snapshot / made only after the change
+PRNG_FRESH = ("drbg", "sha1prng", "default", "uuid")  # the keys CloneDemo prints in its fresh phase
+
+
+def _prng_after(output: str, phase: str = "after") -> dict:
+    """{(variant, key): value} from a clone's 'prng VARIANT clone-demo PHASE KEY VALUE' lines;
     the plain SplittableRandom runs as variant 'plain' and is filed under ('none', 'plain-splittable')."""
     got = {}
-    for m in re.finditer(r"^prng (\w+) clone-demo (after|info) (\S+) (.*)$", output, re.M):
-        variant, phase, key, value = m.groups()
+    for m in re.finditer(rf"^prng (\w+) clone-demo ({phase}|info) (\S+) (.*)$", output, re.M):
+        variant, p, key, value = m.groups()
         if variant == "plain":
             variant = "none"
-        got[(variant, key if phase == "after" else "info-" + key)] = value.strip()
+        got[(variant, key if p == phase else "info-" + key)] = value.strip()
     return got
+
+
+def _prng_phase(tap: Tap, out: Path, phase: str, after: list) -> None:
+    """The checks and the table of one phase: 'after' (generators made before the snapshot) or
+    'fresh' (made only after the change was observed)."""
+    cells = {}
+    for v in PRNG_VARIANTS:
+        for key, _ in PRNG_SOURCES:
+            if key == "plain-splittable" and v != "none" or phase == "fresh" and key not in PRNG_FRESH:
+                continue
+            vals = [a.get((v, key)) for a in after]
+            if None in vals:
+                cells[(v, key)] = (None, vals)
+            else:
+                cells[(v, key)] = (len(set(vals)) == len(vals), vals)
+    # the problem, measured: without the provider these repeat in both clones
+    repeat = [k for (v, k), (d, _) in cells.items() if v == "none" and d is False]
+    must = ("drbg", "sha1prng", "plain-splittable") if phase == "after" else ("drbg", "sha1prng")
+    tap.check(all(k in repeat for k in must),
+              f"prng {phase} without the provider: repeat across the two clones: {', '.join(repeat) or 'none'} "
+              f"({', '.join(must)} must: the problem being shown)")
+    differ_none = [k for (v, k), (d, _) in cells.items() if v == "none" and d]
+    print(f"# prng {phase} without the provider: differ between the clones: {', '.join(differ_none)}")
+    for v in PRNG_VARIANTS[1:]:
+        vs = {k: cells[(v, k)] for k, _ in PRNG_SOURCES if (v, k) in cells}
+        prov = after[0].get((v, "info-providers"), "?")
+        reseeds = [a.get((v, "info-reseeds"), "?") for a in after]
+        ok = all(d is True for d, _ in vs.values()) and "drbg=SnapshotSafe" in prov
+        if v == "inline":
+            ok = ok and all(re.search(r"\beager=0\b", r) and not re.search(r"\binline=0\b", r) for r in reseeds)
+        tap.check(ok, f"prng {phase} with the provider ({v}): every source differs between the clones "
+                  f"({', '.join(k for k, (d, _) in vs.items() if d)}); providers {prov}; reseeds {reseeds}")
+    # the table
+    def cell(v, key):
+        if (v, key) not in cells:
+            return "— (the provider does not wrap it)" if phase == "after" else "— (not made after the restore)"
+        d, vals = cells[(v, key)]
+        if d is None:
+            return "missing"
+        short = [x.replace("-", "")[:8] for x in vals]
+        return f"differ (`{short[0]}…` / `{short[1]}…`)" if d else f"**same in both clones** (`{short[0]}…`)"
+    table = ["| run | " + " | ".join(h for _, h in PRNG_SOURCES) + " |",
+             "|---|" + "---|" * len(PRNG_SOURCES)]
+    for v in PRNG_VARIANTS:
+        table.append(f"| {PRNG_ROWS[v]} | " + " | ".join(cell(v, k) for k, _ in PRNG_SOURCES) + " |")
+    (out / f"prng-table-{phase}.md").write_text("\n".join(table) + "\n")
+    print(f"# prng clone demo, phase {phase}: values drawn after the restore, clone 1 vs clone 2 (also in "
+          f"{out / f'prng-table-{phase}.md'}):")
+    for row in table:
+        print("# " + row)
 
 
 def _clone_two(tap: Tap, img, out: Path, name: str, what: str, timeout: int):
@@ -256,52 +310,8 @@ def prng_stage(tap: Tap, img, out: Path) -> None:
     tap.check(ok, "prng clone demo: one snapshot with 5 JVMs waiting, restored twice with new guids "
               f"({', '.join(k.guid for k in c.clones)}); clone exits {[k.status for k in c.clones]}; "
               f"save {c.save_seconds} s, state {c.state_bytes // 2**20} MiB")
-    after = [_prng_after(k.output) for k in c.clones]
-    cells = {}
-    for v in PRNG_VARIANTS:
-        for key, _ in PRNG_SOURCES:
-            if key == "plain-splittable" and v != "none":
-                continue
-            vals = [a.get((v, key)) for a in after]
-            if None in vals:
-                cells[(v, key)] = (None, vals)
-            else:
-                cells[(v, key)] = (len(set(vals)) == len(vals), vals)
-    # the problem, measured: without the provider these repeat in both clones
-    repeat = [k for (v, k), (d, _) in cells.items() if v == "none" and d is False]
-    must = ("drbg", "sha1prng", "plain-splittable")
-    tap.check(all(k in repeat for k in must),
-              f"prng without the provider: repeat across the two clones: {', '.join(repeat) or 'none'} "
-              f"(SUN DRBG, SHA1PRNG and a seeded java.util.SplittableRandom must: the problem being shown)")
-    differ_none = [k for (v, k), (d, _) in cells.items() if v == "none" and d]
-    print(f"# prng without the provider: differ between the clones: {', '.join(differ_none)}")
-    for v in PRNG_VARIANTS[1:]:
-        vs = {k: cells[(v, k)] for k, _ in PRNG_SOURCES if (v, k) in cells}
-        prov = after[0].get((v, "info-providers"), "?")
-        reseeds = [a.get((v, "info-reseeds"), "?") for a in after]
-        ok = all(d is True for d, _ in vs.values()) and "drbg=SnapshotSafe" in prov
-        if v == "inline":
-            ok = ok and all(re.search(r"\beager=0\b", r) and not re.search(r"\binline=0\b", r) for r in reseeds)
-        tap.check(ok, f"prng with the provider ({v}): every source differs between the clones "
-                  f"({', '.join(k for k, (d, _) in vs.items() if d)}); providers {prov}; reseeds {reseeds}")
-    # the table
-    def cell(v, key):
-        if (v, key) not in cells:
-            return "— (the provider does not wrap it)"
-        d, vals = cells[(v, key)]
-        if d is None:
-            return "missing"
-        short = [x.replace("-", "")[:8] for x in vals]
-        return f"differ (`{short[0]}…` / `{short[1]}…`)" if d else f"**same in both clones** (`{short[0]}…`)"
-    table = ["| run | " + " | ".join(h for _, h in PRNG_SOURCES) + " |",
-             "|---|" + "---|" * len(PRNG_SOURCES)]
-    for v in PRNG_VARIANTS:
-        table.append(f"| {PRNG_ROWS[v]} | " + " | ".join(cell(v, k) for k, _ in PRNG_SOURCES) + " |")
-    (out / "prng-table.md").write_text("\n".join(table) + "\n")
-    print("# prng clone demo: values drawn after the restore, clone 1 vs clone 2 (also in "
-          f"{out / 'prng-table.md'}):")
-    for row in table:
-        print("# " + row)
+    for phase in PRNG_PHASES:
+        _prng_phase(tap, out, phase, [_prng_after(k.output, phase) for k in c.clones])
     if tap.failed > before:
         indent(c.origin.output, 80)
         for k in c.clones:

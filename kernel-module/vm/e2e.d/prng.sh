@@ -4,7 +4,8 @@
 # SnapshotSafeSplittableRandom) and blocks on the device; a fifth runs a plain fixed-seed
 # java.util.SplittableRandom (e2e-apps SeededSplittable). When all five wait, the script
 # prints PRNG-READY; the host snapshots the guest there and restores it twice with new guids.
-# Each clone prints "prng VARIANT clone-demo after KEY VALUE" lines; the host compares them.
+# Each clone prints "prng VARIANT clone-demo after|fresh KEY VALUE" lines (fresh: generators and
+# the first UUID made only after the change was observed); the host compares them.
 #   none:       SUN's generators (no provider)            - the problem
 #   properties: -Djava.security.properties=snapshot-safe.security
 #   agent:      -javaagent:sysgenid-prng-reseeder-all.jar
