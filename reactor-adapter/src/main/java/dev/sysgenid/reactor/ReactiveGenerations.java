@@ -144,8 +144,10 @@ public final class ReactiveGenerations {
      *     on the thread that completed the re-keying publisher, right after the acknowledgement
      *     (on the scheduler's worker if it completes synchronously); {@code publishOn} if you
      *     need another.</li>
-     * <li><b>Backpressure.</b> The next generation is re-keyed only when one is requested; until
-     *     then the device holds it (latest wins) and the watcher stays outdated. No queue.</li>
+     * <li><b>Backpressure.</b> A generation is re-keyed only while one is requested: after each
+     *     emitted element, the next change is neither re-keyed nor acknowledged until the
+     *     subscriber has demand again; until then the device holds it (latest wins), the watcher
+     *     stays outdated and, if tracked, the overseer waits for it. No queue.</li>
      * <li><b>Metrics.</b> With {@link GenerationOptions#withMetrics}, each re-keying is timed
      *     with its outcome.</li>
      * </ul>
@@ -158,10 +160,8 @@ public final class ReactiveGenerations {
         Objects.requireNonNull(options, "options");
         return OnNextGuard.guard(Flux.using(
                 () -> WatchSession.open(device, options, lanes(options)),
-                session -> {
-                    Rekeying rekeying = new Rekeying(session, rekey);
-                    return new WatcherFlux(session).concatMap(rekeying::apply, 0);
-                },
+                session -> new RekeyOnDemand(new WatcherFlux(session), new Rekeying(session, rekey)::apply,
+                        session::close),
                 WatchSession::close));
     }
 

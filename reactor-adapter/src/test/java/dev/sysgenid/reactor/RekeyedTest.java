@@ -168,21 +168,48 @@ class RekeyedTest {
     }
 
     @Test
-    void nothingIsRekeyedUntilRequested() {
+    void nothingIsRekeyedOrAcknowledgedUntilRequestedForEveryElement() {
         AtomicInteger calls = new AtomicInteger();
         StepVerifier.create(generations.rekeyed(g -> Mono.fromRunnable(calls::incrementAndGet), TRACKED), 0)
                 .then(() -> awaitTracked(1))
                 .then(device::bump)
-                .then(device::bump)
-                .expectNoEvent(Duration.ofMillis(200))
-                .then(() -> assertThat(calls).hasValue(0))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 0))
                 .thenRequest(1)
                 .assertNext(g -> assertThat(g.value()).isEqualTo(43))
                 .then(() -> assertThat(calls).hasValue(1))
+                // the second element: demand is 0 again, so the next change waits, outdated
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 1))
+                .thenRequest(1)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(44))
+                .then(() -> assertThat(calls).hasValue(2))
+                // the third
+                .then(device::bump)
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 2))
+                .thenRequest(1)
+                .assertNext(g -> {
+                    assertThat(g.value()).isEqualTo(46);
+                    assertThat(g.previous()).isEqualTo(44);
+                })
+                .then(() -> assertThat(calls).hasValue(3))
+                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
                 .thenCancel()
                 .verify(WAIT);
         assertReleased();
+    }
+
+    /**
+     * Without demand the change is neither re-keyed nor acknowledged: the tracked watcher stays
+     * outdated and the overseer's wait runs into its limit because of it.
+     */
+    private void assertHeldWithoutDemand(AtomicInteger calls, int rekeyedSoFar) {
+        StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(200)))
+                .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1))
+                .verifyComplete();
+        assertThat(calls).hasValue(rekeyedSoFar);
+        assertThat(device.counts().outdatedWatchers()).isEqualTo(1);
     }
 
     // ---- error policies ---------------------------------------------------------------------
