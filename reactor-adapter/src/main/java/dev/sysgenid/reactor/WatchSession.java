@@ -29,7 +29,7 @@ import reactor.core.scheduler.Scheduler;
  * both hold this object's monitor for a few non-blocking calls. Acknowledgements come from any
  * thread, one at a time in practice (the loop delivers the next generation only after one).
  */
-final class WatchSession {
+final class WatchSession implements PendingAck.Target {
 
     private final GenerationDevice device;
     private final GenerationOptions options;
@@ -189,7 +189,8 @@ final class WatchSession {
      * any more). If {@code rekeyed} and accepted, turns tracking back on after a {@link
      * RekeyErrorPolicy#RELEASE}.
      */
-    AckResult acknowledge(int generation, boolean rekeyed) {
+    @Override
+    public AckResult acknowledge(int generation, boolean rekeyed) {
         LoopRegistration reg;
         synchronized (this) {
             reg = registration;
@@ -209,11 +210,23 @@ final class WatchSession {
         if (result == AckResult.ACKNOWLEDGED) {
             acknowledged = generation;
             if (rekeyed && released) {
-                released = false;
-                setTracking(reg, true);
+                trackAgain(reg);
             }
         }
         return result;
+    }
+
+    /**
+     * After {@link RekeyErrorPolicy#RELEASE}: tracking back on, unless the subscription is
+     * ending. Under the monitor that {@link #close()} takes to mark the session closed (before
+     * it closes the registration), so tracking is never turned back on after that close began.
+     */
+    private synchronized void trackAgain(LoopRegistration reg) {
+        if (closed || reg.isClosed() || !released) {
+            return;
+        }
+        released = false;
+        setTracking(reg, true);
     }
 
     /** {@link RekeyErrorPolicy#RELEASE}: stop tracking until the next acknowledged re-keying. */
