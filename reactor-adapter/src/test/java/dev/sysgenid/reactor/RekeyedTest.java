@@ -92,6 +92,7 @@ class RekeyedTest {
         eventually(() -> assertThat(device.loop().size()).isEqualTo(3));
 
         restore();
+        eventually(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1)); // the fast one acknowledged
         StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(300)))
                 .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1)) // the slow one only
                 .verifyComplete();
