@@ -98,10 +98,15 @@ final class WatcherFlux extends Flux<Generation> {
 
         @Override
         public void request(long n) {
-            if (Operators.validate(n)) {
+            if (n <= 0) { // rule 3.9
+                if (failure == null) {
+                    failure = new IllegalArgumentException(
+                            "request(" + n + "): a request must be positive (Reactive Streams rule 3.9)");
+                }
+            } else {
                 Operators.addCap(REQUESTED, this, n);
-                scheduleDrain();
             }
+            scheduleDrain();
         }
 
         @Override
