@@ -42,7 +42,7 @@ final class DeliveryLanes {
         this.scheduler = scheduler;
         this.lanes = new Lane[Math.max(1, count)];
         for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(scheduler.createWorker());
+            lanes[i] = new Lane(scheduler, scheduler.createWorker());
         }
     }
 
@@ -62,6 +62,7 @@ final class DeliveryLanes {
      * threads (requests) through {@link #execute}, which starts it at once.
      */
     static final class Lane implements TurnExecutor {
+        private final Scheduler scheduler;
         private final Scheduler.Worker worker;
         private final Queue<Runnable> queue = Queues.<Runnable>unboundedMultiproducer().get();
         /** Hand-offs not yet accounted for by a drain; the one that makes it non-zero schedules. */
@@ -70,7 +71,8 @@ final class DeliveryLanes {
         /** The live sessions on this lane: told when its worker rejects (the scheduler is gone). */
         private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
 
-        Lane(Scheduler.Worker worker) {
+        Lane(Scheduler scheduler, Scheduler.Worker worker) {
+            this.scheduler = scheduler;
             this.worker = worker;
         }
 
@@ -104,7 +106,15 @@ final class DeliveryLanes {
         @Override
         public boolean executeLater(Runnable task) {
             queue.offer(task);
-            return wip.getAndIncrement() == 0;
+            if (wip.getAndIncrement() == 0) {
+                return true;
+            }
+            if (scheduler.isDisposed()) {
+                // The drain this hand-off counts on may have been dropped unrun (shutdownNow drops
+                // queued tasks), and would then never come: the sessions must learn it here.
+                tellSessions(new RejectedExecutionException("the scheduler " + scheduler + " is disposed"));
+            }
+            return false;
         }
 
         @Override
@@ -130,6 +140,10 @@ final class DeliveryLanes {
         private void abandon(RejectedExecutionException e) {
             queue.clear();
             wip.set(0); // the next hand-off tries again, and is rejected as well
+            tellSessions(e);
+        }
+
+        private void tellSessions(RejectedExecutionException e) {
             for (WatchSession s : sessions) {
                 s.deliveryRejected(e);
             }

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.reactor;
 
+import static dev.sysgenid.reactor.Eventually.await;
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -249,7 +249,7 @@ class FaultInjectionTest {
         subscribeNeighbours(TRACKED);
         awaitTracked(neighbours.size() + 2);
         assertNeighboursServed();
-        assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
+        await(cancelled);
         awaitTracked(neighbours.size());
         assertNeighboursServed();
     }

@@ -15,6 +15,8 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
+import reactor.core.scheduler.Schedulers;
+
 /**
  * The epoll loop hands a listener call to a lane for after its turn ({@code executeLater},
  * then {@code flush} if asked) while a subscriber's request hands a drain to the same lane
@@ -24,9 +26,9 @@ import org.openjdk.jcstress.infra.results.II_Result;
 @Outcome(id = "1, 1", expect = ACCEPTABLE, desc = "both hand-offs ran once")
 @Outcome(expect = FORBIDDEN, desc = "a hand-off was lost (0) or ran twice (2)")
 @State
-public class LaneHandOffTest {
+public class LaneHandOffStress {
 
-    private final DeliveryLanes.Lane lane = new DeliveryLanes.Lane(new InlineWorker());
+    private final DeliveryLanes.Lane lane = new DeliveryLanes.Lane(Schedulers.immediate(), new InlineWorker());
     private final AtomicInteger loopRuns = new AtomicInteger();
     private final AtomicInteger requestRuns = new AtomicInteger();
 

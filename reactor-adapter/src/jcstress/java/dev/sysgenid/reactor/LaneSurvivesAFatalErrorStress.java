@@ -15,6 +15,8 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.I_Result;
 
+import reactor.core.scheduler.Schedulers;
+
 /**
  * Two subscriptions share a lane; one's task throws a JVM-fatal error (a subscriber's {@code
  * onNext} that throws {@link LinkageError}) while the other's is handed over. The innocent task
@@ -26,9 +28,9 @@ import org.openjdk.jcstress.infra.results.I_Result;
         desc = "the lane is wedged: the task was queued behind a drain that the fatal error ended, and never ran")
 @Outcome(expect = FORBIDDEN, desc = "the task ran more than once")
 @State
-public class LaneSurvivesAFatalErrorTest {
+public class LaneSurvivesAFatalErrorStress {
 
-    private final DeliveryLanes.Lane lane = new DeliveryLanes.Lane(new InlineWorker());
+    private final DeliveryLanes.Lane lane = new DeliveryLanes.Lane(Schedulers.immediate(), new InlineWorker());
     private final AtomicInteger innocentRuns = new AtomicInteger();
 
     @Actor

@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
 @Outcome(id = "1, 1", expect = FORBIDDEN, desc = "the request was lost: demand is left and nothing is asked for")
 @Outcome(expect = FORBIDDEN, desc = "emitted twice or not at all, or asked for more than demanded")
 @State
-public class RekeyDemandTest {
+public class RekeyDemandStress {
 
     private static final Generation G = new Generation(2, "jcstress", Instant.EPOCH, 1, Mono.empty());
 
@@ -40,7 +40,7 @@ public class RekeyDemandTest {
     private final AtomicInteger askedOfSession = new AtomicInteger();
     private final RekeyOnDemand.Coordinator coordinator;
 
-    public RekeyDemandTest() {
+    public RekeyDemandStress() {
         CoreSubscriber<Generation> downstream = new CoreSubscriber<>() {
             @Override
             public void onSubscribe(Subscription s) {
