@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * }</pre>
  *
  * <p>Guarantees: every watcher, overseer and probe it hands out is independent and thread-safe;
- * {@link #loop()} is one epoll thread per device, started on first use and stopped by {@link
- * #close()}, which also releases what the device itself holds (the watchers, overseers and
+ * {@link #loop()} is one epoll thread per device, started on first use (and again after a loop
+ * that ended: closed, or failed) and stopped by {@link #close()}, which also releases what the device itself holds (the watchers, overseers and
  * probes handed out stay the caller's to close). Errors are {@link SysgenidException}s whose
  * messages say what to do.
  */

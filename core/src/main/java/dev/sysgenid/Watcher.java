@@ -3,9 +3,11 @@
  */
 package dev.sysgenid;
 
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
@@ -25,6 +27,10 @@ import dev.sysgenid.internal.LibC;
  *     not an exception.</li>
  * <li>Tracking is off unless {@link #setTracking(boolean) turned on}; a tracked watcher that
  *     is outdated holds up the overseer's wait until it is acknowledged or closed.</li>
+ * <li>A watcher that becomes unreachable without being closed is closed by a {@link Cleaner}
+ *     (so, if tracked, it stops holding up the overseer), with a warning on the {@link
+ *     System.Logger} {@code dev.sysgenid} that names the code that opened it. That happens
+ *     whenever the garbage collector gets to it: close watchers yourself.</li>
  * </ul>
  * Generations are unsigned 32-bit counters held in an {@code int}: compare them with {@code ==}
  * only, never with {@code <} (they wrap).
@@ -33,8 +39,17 @@ public final class Watcher implements AutoCloseable {
 
     /** How long a blocking read sleeps in poll(2) before it re-checks interrupts and close. */
     private static final int POLL_SLICE_MILLIS = 100;
+    /** Finds the opener's frame: only the frames up to it are walked, nothing is formatted. */
+    private static final StackWalker OPENER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final AtomicIntegerFieldUpdater<Watcher> REGISTERED =
+            AtomicIntegerFieldUpdater.newUpdater(Watcher.class, "registered");
 
     private final DeviceFile file;
+    /** Closes the file once: on the last release after close(), or if this watcher is abandoned. */
+    private final FileCloser closer;
+    private final Cleaner.Cleanable cleanable;
+    /** 1 once given to an {@link EpollLoop} (see {@link #claimRegistration()}). */
+    private volatile int registered;
     private final String deviceName;
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
@@ -51,6 +66,18 @@ public final class Watcher implements AutoCloseable {
         this.file = file;
         this.deviceName = deviceName;
         this.device = device;
+        this.closer = new FileCloser(file, deviceName, OPENER.walk(Watcher::opener));
+        this.cleanable = GenerationProbe.CLEANER.register(this, closer);
+    }
+
+    /** The first frame outside this library's opening path: the code that opened the watcher. */
+    private static StackWalker.StackFrame opener(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        return frames.filter(f -> !isOpeningPath(f.getDeclaringClass())).findFirst().orElse(null);
+    }
+
+    private static boolean isOpeningPath(Class<?> c) {
+        return c == Watcher.class || c == BackedDevice.class || c == Overseer.class
+                || c == SimulatedDevice.class || c == NativeGenerationDevice.class || c == GenerationDevice.class;
     }
 
     /**
@@ -183,7 +210,7 @@ public final class Watcher implements AutoCloseable {
             }
             if (state.compareAndSet(s, s | 1)) {
                 if (s == 0) {
-                    file.close();
+                    closeFile();
                 }
                 return;
             }
@@ -244,6 +271,46 @@ public final class Watcher implements AutoCloseable {
     /** Ends a call; the last one out after close() closes the file. */
     void release() {
         if (state.addAndGet(-2) == 1) {
+            closeFile();
+        }
+    }
+
+    /** For {@link EpollLoop#register}: true the first time only (a watcher serves one registration). */
+    boolean claimRegistration() {
+        return REGISTERED.compareAndSet(this, 0, 1);
+    }
+
+    private void closeFile() {
+        closer.closedByOwner = true;
+        cleanable.clean();
+    }
+
+    /**
+     * Closes the file once: through {@link Cleaner.Cleanable#clean()} when the watcher is
+     * closed, or on the cleaner's thread when it became unreachable while still open (then
+     * with the warning). Holds no reference to the watcher.
+     */
+    private static final class FileCloser implements Runnable {
+        private final DeviceFile file;
+        private final String deviceName;
+        private final StackWalker.StackFrame openedAt;
+        volatile boolean closedByOwner;
+
+        FileCloser(DeviceFile file, String deviceName, StackWalker.StackFrame openedAt) {
+            this.file = file;
+            this.deviceName = deviceName;
+            this.openedAt = openedAt;
+        }
+
+        @Override
+        public void run() {
+            if (!closedByOwner) {
+                System.getLogger("dev.sysgenid").log(System.Logger.Level.WARNING, () -> "A watcher on "
+                        + deviceName + " became unreachable without close(); closed it now (if it was tracked, "
+                        + "the overseer no longer waits for it). It was opened at "
+                        + (openedAt == null ? "an unknown place" : openedAt.toStackTraceElement())
+                        + ": close every watcher, registration and overseer you open (try-with-resources).");
+            }
             file.close();
         }
     }

@@ -215,24 +215,72 @@ class EpollLoopTest {
         assertThat(waitFor(() -> device.loop().size() == 0)).isTrue();
     }
 
+    /**
+     * Call #1 acknowledges, call #2 starts, call #1 acknowledges the same generation again:
+     * that second acknowledgement must end nothing (not call #2, which has not acknowledged), so
+     * no third call starts while call #2 runs and no change is delivered twice. The loop's
+     * hand-offs are counted on the loop thread itself, and the check waits for a later
+     * registration's first call, which the loop makes only after it has handled everything
+     * that came before: no sleep decides the outcome.
+     */
     @Test
     void acknowledgingTwiceDoesNotBringTheSameChangeTwice() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        CountDownLatch second = new CountDownLatch(2);
+        AtomicInteger handedOver = new AtomicInteger();
+        Executor counting = task -> {
+            handedOver.incrementAndGet();
+            executor.execute(task);
+        };
+        List<Integer> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstAcked = new CountDownLatch(1);
+        CountDownLatch ackAgain = new CountDownLatch(1);
+        CountDownLatch firstDone = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        CountDownLatch thirdAcked = new CountDownLatch(1);
         Watcher w = device.openWatcher();
-        device.loop().register(w, executor, (reg, gen) -> {
-            calls.incrementAndGet();
-            reg.acknowledge(gen);
-            reg.acknowledge(gen);
-            second.countDown();
+        device.loop().register(w, counting, (reg, gen) -> {
+            int call = seen.size();
+            seen.add(gen);
+            if (call == 0) {
+                reg.acknowledge(gen);
+                firstAcked.countDown();
+                await(ackAgain);
+                reg.acknowledge(gen); // the duplicate
+                firstDone.countDown();
+            } else if (call == 1) {
+                secondStarted.countDown();
+                await(releaseSecond);
+                reg.acknowledge(gen);
+            } else {
+                reg.acknowledge(gen);
+                thirdAcked.countDown();
+            }
         });
-        device.bump();
-        Thread.sleep(300);
-        assertThat(calls).hasValue(1);
-        device.bump();
-        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(300);
-        assertThat(calls).hasValue(2);
+        int g1 = device.bump();
+        assertThat(firstAcked.await(5, TimeUnit.SECONDS)).isTrue();
+        int g2 = device.bump();
+        assertThat(secondStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        ackAgain.countDown();
+        assertThat(firstDone.await(5, TimeUnit.SECONDS)).isTrue();
+        Watcher probe = device.openWatcher();
+        int g3 = device.bump(); // outdates the probe too
+        CountDownLatch probed = new CountDownLatch(1);
+        device.loop().register(probe, executor, (reg, gen) -> probed.countDown());
+        assertThat(probed.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(handedOver).as("listener calls handed over while call #2 had not acknowledged; seen " + seen).hasValue(2);
+        releaseSecond.countDown();
+        assertThat(thirdAcked.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).containsExactly(g1, g2, g3);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
