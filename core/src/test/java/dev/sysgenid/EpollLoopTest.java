@@ -79,8 +79,8 @@ class EpollLoopTest {
             assertThat(acked.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
         }
-        Thread.sleep(100);
-        assertThat(calls).hasValue(n);
+        loopHasCaughtUp(device, executor);
+        assertThat(calls).as("no watcher was called twice").hasValue(n);
         assertThat(threads).noneMatch(t -> t.startsWith("sysgenid-epoll"));
         assertThat(device.loop().size()).isEqualTo(n);
         regs.forEach(LoopRegistration::close);
@@ -219,9 +219,9 @@ class EpollLoopTest {
      * Call #1 acknowledges, call #2 starts, call #1 acknowledges the same generation again:
      * that second acknowledgement must end nothing (not call #2, which has not acknowledged), so
      * no third call starts while call #2 runs and no change is delivered twice. The loop's
-     * hand-offs are counted on the loop thread itself, and the check waits for a later
-     * registration's first call, which the loop makes only after it has handled everything
-     * that came before: no sleep decides the outcome.
+     * hand-offs are counted on the loop thread itself, and the check waits until the loop has
+     * handled everything that came before ({@link #loopHasCaughtUp}): no sleep decides the
+     * outcome.
      */
     @Test
     void acknowledgingTwiceDoesNotBringTheSameChangeTwice() throws Exception {
@@ -262,11 +262,8 @@ class EpollLoopTest {
         assertThat(secondStarted.await(5, TimeUnit.SECONDS)).isTrue();
         ackAgain.countDown();
         assertThat(firstDone.await(5, TimeUnit.SECONDS)).isTrue();
-        Watcher probe = device.openWatcher();
-        int g3 = device.bump(); // outdates the probe too
-        CountDownLatch probed = new CountDownLatch(1);
-        device.loop().register(probe, executor, (reg, gen) -> probed.countDown());
-        assertThat(probed.await(5, TimeUnit.SECONDS)).isTrue();
+        int g3 = device.bump();
+        loopHasCaughtUp(device, executor);
         assertThat(handedOver).as("listener calls handed over while call #2 had not acknowledged; seen " + seen).hasValue(2);
         releaseSecond.countDown();
         assertThat(thirdAcked.await(5, TimeUnit.SECONDS)).isTrue();
@@ -422,6 +419,17 @@ class EpollLoopTest {
         long used = mx.getThreadCpuTime(id) - before;
         // a loop that polled every millisecond would burn far more than this in a second
         assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    /**
+     * Waits until the device's loop has handled every event that fired and every task queued
+     * before this call: a registration added and removed at once, whose watcher the loop
+     * closes in its remove, after all of that (events first, then tasks in order).
+     */
+    static void loopHasCaughtUp(SimulatedDevice device, Executor executor) throws InterruptedException {
+        Watcher probe = device.openWatcher();
+        device.loop().register(probe, executor, (r, g) -> { }).close();
+        assertThat(waitFor(probe::isClosed)).as("the loop ran a task queued after everything else").isTrue();
     }
 
     static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

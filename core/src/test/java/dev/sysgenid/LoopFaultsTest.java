@@ -129,14 +129,8 @@ class LoopFaultsTest {
         }
     }
 
-    /** Waits until the loop has handled everything submitted before: a new registration's first call. */
     private void loopHasCaughtUp() throws InterruptedException {
-        Watcher probe = device.openWatcher();
-        device.bump();
-        CountDownLatch called = new CountDownLatch(1);
-        LoopRegistration reg = device.loop().register(probe, executor, (r, g) -> called.countDown());
-        assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
-        reg.close();
+        EpollLoopTest.loopHasCaughtUp(device, executor);
     }
 
     private static boolean isOpen(int fd) {
@@ -288,6 +282,59 @@ class LoopFaultsTest {
         EpollLoop second = device.loop();
         assertThat(second).as("a failed loop is replaced").isNotSameAs(first);
         new Bystander().stillServed();
+    }
+
+    // ---- interrupted threads ------------------------------------------------------------------
+
+    private static CompletableFuture<Throwable> interruptedWhile(Interruptible call) throws InterruptedException {
+        CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            started.countDown();
+            try {
+                call.run();
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        t.start();
+        started.await();
+        t.interrupt();
+        return outcome;
+    }
+
+    interface Interruptible {
+        void run() throws Exception;
+    }
+
+    @Test
+    void threadsInterruptedInsideTheLibraryLeaveTheDeviceServingAndNoFdOpen() throws Exception {
+        Bystander bystander = new Bystander();
+        try (Watcher w = device.openWatcher()) {
+            assertThat(interruptedWhile(() -> w.read(Duration.ofSeconds(30))).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(InterruptedException.class);
+        }
+        try (Watcher tracked = device.openWatcher(); Overseer o = device.overseer()) {
+            tracked.setTracking(true);
+            o.trigger(); // the tracked watcher never acknowledges: the wait would last 30 s
+            assertThat(interruptedWhile(() -> o.awaitWatchers(Duration.ofSeconds(30))).get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(InterruptedException.class);
+        }
+        SimulatedDevice other = SimulatedDevice.create();
+        EpollLoop otherLoop = other.loop();
+        Thread.currentThread().interrupt();
+        try {
+            LoopRegistration reg = device.loop().register(device.openWatcher(), executor, (r, g) -> r.acknowledge(g));
+            reg.close();
+            otherLoop.register(other.openWatcher(), executor, (r, g) -> r.acknowledge(g));
+            other.close(); // joins the other loop's thread
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt status is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(otherLoop.isAlive()).as("close() returned after the loop's thread ended").isFalse();
+        bystander.stillServed();
     }
 
     // ---- item 9 -----------------------------------------------------------------------------
