@@ -29,7 +29,8 @@ import dev.sysgenid.internal.LibC;
  *     is outdated holds up the overseer's wait until it is acknowledged or closed.</li>
  * <li>A watcher that becomes unreachable without being closed is closed by a {@link Cleaner}
  *     (so, if tracked, it stops holding up the overseer), with a warning on the {@link
- *     System.Logger} {@code dev.sysgenid} that names the code that opened it. That happens
+ *     System.Logger} {@code dev.sysgenid}; for a watcher that was ever tracked, the warning
+ *     names the code that turned tracking on (usually right where it was opened). That happens
  *     whenever the garbage collector gets to it: close watchers yourself.</li>
  * </ul>
  * Generations are unsigned 32-bit counters held in an {@code int}: compare them with {@code ==}
@@ -39,7 +40,11 @@ public final class Watcher implements AutoCloseable {
 
     /** How long a blocking read sleeps in poll(2) before it re-checks interrupts and close. */
     private static final int POLL_SLICE_MILLIS = 100;
-    /** Finds the opener's frame: only the frames up to it are walked, nothing is formatted. */
+    /**
+     * Finds the caller's frame: only the frames up to it are walked, nothing is formatted. Used
+     * when tracking is turned on, not at open: a walk costs about a third of an open, and only
+     * an abandoned tracked watcher holds anyone up.
+     */
     private static final StackWalker OPENER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final AtomicIntegerFieldUpdater<Watcher> REGISTERED =
             AtomicIntegerFieldUpdater.newUpdater(Watcher.class, "registered");
@@ -66,18 +71,13 @@ public final class Watcher implements AutoCloseable {
         this.file = file;
         this.deviceName = deviceName;
         this.device = device;
-        this.closer = new FileCloser(file, deviceName, OPENER.walk(Watcher::opener));
+        this.closer = new FileCloser(file, deviceName);
         this.cleanable = GenerationProbe.CLEANER.register(this, closer);
     }
 
-    /** The first frame outside this library's opening path: the code that opened the watcher. */
-    private static StackWalker.StackFrame opener(java.util.stream.Stream<StackWalker.StackFrame> frames) {
-        return frames.filter(f -> !isOpeningPath(f.getDeclaringClass())).findFirst().orElse(null);
-    }
-
-    private static boolean isOpeningPath(Class<?> c) {
-        return c == Watcher.class || c == BackedDevice.class || c == Overseer.class
-                || c == SimulatedDevice.class || c == NativeGenerationDevice.class || c == GenerationDevice.class;
+    /** The first frame outside this class: the code that turned tracking on. */
+    private static StackWalker.StackFrame caller(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        return frames.filter(f -> f.getDeclaringClass() != Watcher.class).findFirst().orElse(null);
     }
 
     /**
@@ -185,6 +185,9 @@ public final class Watcher implements AutoCloseable {
                 throw Failures.of("ioctl(SET_WATCHER_TRACKING)", -r);
             }
             tracked = on;
+            if (on && closer.trackedAt == null) {
+                closer.trackedAt = OPENER.walk(Watcher::caller);
+            }
         } finally {
             release();
         }
@@ -293,23 +296,24 @@ public final class Watcher implements AutoCloseable {
     private static final class FileCloser implements Runnable {
         private final DeviceFile file;
         private final String deviceName;
-        private final StackWalker.StackFrame openedAt;
+        /** Where tracking was first turned on, or null if it never was. */
+        volatile StackWalker.StackFrame trackedAt;
         volatile boolean closedByOwner;
 
-        FileCloser(DeviceFile file, String deviceName, StackWalker.StackFrame openedAt) {
+        FileCloser(DeviceFile file, String deviceName) {
             this.file = file;
             this.deviceName = deviceName;
-            this.openedAt = openedAt;
         }
 
         @Override
         public void run() {
             if (!closedByOwner) {
+                StackWalker.StackFrame at = trackedAt;
                 System.getLogger("dev.sysgenid").log(System.Logger.Level.WARNING, () -> "A watcher on "
-                        + deviceName + " became unreachable without close(); closed it now (if it was tracked, "
-                        + "the overseer no longer waits for it). It was opened at "
-                        + (openedAt == null ? "an unknown place" : openedAt.toStackTraceElement())
-                        + ": close every watcher, registration and overseer you open (try-with-resources).");
+                        + deviceName + " became unreachable without close(); closed it now"
+                        + (at == null ? " (it was never tracked)" : " (the overseer no longer waits for it); tracking "
+                                + "was turned on at " + at.toStackTraceElement())
+                        + ". Close every watcher, registration and overseer you open (try-with-resources).");
             }
             file.close();
         }

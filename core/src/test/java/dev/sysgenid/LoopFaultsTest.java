@@ -362,7 +362,7 @@ class LoopFaultsTest {
     }
 
     @Test
-    void anAbandonedTrackedWatcherIsClosedWithAWarningThatNamesWhereItWasOpened() throws Exception {
+    void anAbandonedTrackedWatcherIsClosedWithAWarningThatNamesWhereItWasTracked() throws Exception {
         List<LogRecord> warnings = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override
