@@ -82,7 +82,10 @@ public interface GenerationDevice extends AutoCloseable {
     /** Maps the counter page read-only for in-line checks. */
     GenerationProbe mapProbe();
 
-    /** The device's epoll loop, started on first call. */
+    /**
+     * The device's epoll loop, started on first call; a loop that has ended (closed, or failed:
+     * its registrations were told why) is replaced by a new one.
+     */
     EpollLoop loop();
 
     /** The current generation (one load from a page this device keeps mapped). */

@@ -21,36 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The epoll loop with real fds (eventfds of the simulated device). */
-class EpollLoopTest {
-
-    private SimulatedDevice device;
-    private ExecutorService executor;
-    private int fdsBefore;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void warmUp() throws InterruptedException {
-        OpenFds.warmUp();
-    }
-
-    @BeforeEach
-    void setUp() {
-        fdsBefore = OpenFds.count();
-        device = SimulatedDevice.create();
-        executor = Executors.newFixedThreadPool(4);
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        device.close();
-        executor.shutdownNow();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-        assertThat(OpenFds.settle(fdsBefore)).as(() -> "open fds after the test: " + OpenFds.describe()).isEqualTo(fdsBefore);
-    }
+class EpollLoopTest extends LoopFixture {
 
     /** Opens a watcher on the device, tracks it, and registers it with the device's loop. */
     private LoopRegistration registerTracked(Executor on, GenerationListener listener) {
@@ -419,26 +393,5 @@ class EpollLoopTest {
         long used = mx.getThreadCpuTime(id) - before;
         // a loop that polled every millisecond would burn far more than this in a second
         assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
-    }
-
-    /**
-     * Waits until the device's loop has handled every event that fired and every task queued
-     * before this call: a registration added and removed at once, whose watcher the loop
-     * closes in its remove, after all of that (events first, then tasks in order).
-     */
-    static void loopHasCaughtUp(SimulatedDevice device, Executor executor) throws InterruptedException {
-        Watcher probe = device.openWatcher();
-        device.loop().register(probe, executor, (r, g) -> { }).close();
-        assertThat(waitFor(probe::isClosed)).as("the loop ran a task queued after everything else").isTrue();
-    }
-
-    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
     }
 }

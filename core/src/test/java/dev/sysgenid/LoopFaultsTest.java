@@ -15,8 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -27,9 +25,6 @@ import java.util.logging.Logger;
 
 import com.sun.jna.NativeLibrary;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.sysgenid.internal.Fds;
@@ -40,31 +35,7 @@ import dev.sysgenid.internal.Fds;
  * cannot start, an abandoned watcher. After each, the other registrations are still served and
  * no fd is left open.
  */
-class LoopFaultsTest {
-
-    private SimulatedDevice device;
-    private ExecutorService executor;
-    private int fdsBefore;
-
-    @BeforeAll
-    static void warmUp() throws InterruptedException {
-        OpenFds.warmUp();
-    }
-
-    @BeforeEach
-    void setUp() {
-        fdsBefore = OpenFds.count();
-        device = SimulatedDevice.create();
-        executor = Executors.newFixedThreadPool(4);
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        device.close();
-        executor.shutdownNow();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-        assertThat(OpenFds.settle(fdsBefore)).as(() -> "open fds after the test: " + OpenFds.describe()).isEqualTo(fdsBefore);
-    }
+class LoopFaultsTest extends LoopFixture {
 
     /** A registration on the pool that acknowledges every change and counts the calls. */
     private final class Bystander {
@@ -130,7 +101,7 @@ class LoopFaultsTest {
     }
 
     private void loopHasCaughtUp() throws InterruptedException {
-        EpollLoopTest.loopHasCaughtUp(device, executor);
+        loopHasCaughtUp(device, executor);
     }
 
     private static boolean isOpen(int fd) {
@@ -404,10 +375,6 @@ class LoopFaultsTest {
 
     private void openAndAbandonATrackedWatcher() {
         device.openWatcher().setTracking(true);
-    }
-
-    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        return EpollLoopTest.waitFor(condition);
     }
 
     @SuppressWarnings("unchecked")
