@@ -63,10 +63,11 @@ abstract class BackedDevice implements GenerationDevice {
         return backend.map(length, prot, flags, offset);
     }
 
+    /** The device's loop; one that has ended (closed, or failed) is replaced by a new one. */
     @Override
     public synchronized EpollLoop loop() {
         ensureOpen();
-        if (loop == null) {
+        if (loop == null || loop.hasEnded()) {
             currentGeneration(); // maps the page the loop checks its watchers against
             loop = new EpollLoop(name);
         }
