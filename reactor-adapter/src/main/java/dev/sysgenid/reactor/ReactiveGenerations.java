@@ -183,6 +183,7 @@ public final class ReactiveGenerations {
 
     /** {@link #overseer()} whose blocking calls run on {@code blockingScheduler}. */
     public ReactiveOverseer overseer(Scheduler blockingScheduler) {
-        return new ReactiveOverseer(device.overseer(), Objects.requireNonNull(blockingScheduler, "blockingScheduler"));
+        Objects.requireNonNull(blockingScheduler, "blockingScheduler"); // before the fd is opened
+        return new ReactiveOverseer(device.overseer(), blockingScheduler);
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.reactivestreams.Subscription;
@@ -57,6 +58,8 @@ final class WatcherFlux extends Flux<Generation> {
         private final AtomicReference<Generation> slot = new AtomicReference<>();
         private static final AtomicLongFieldUpdater<Delivery> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Delivery.class, "requested");
+        private static final AtomicReferenceFieldUpdater<Delivery, Throwable> FAILURE =
+                AtomicReferenceFieldUpdater.newUpdater(Delivery.class, Throwable.class, "failure");
 
         private volatile long requested;
         private final AtomicInteger wip = new AtomicInteger();
@@ -79,7 +82,7 @@ final class WatcherFlux extends Flux<Generation> {
             try {
                 session.register(this, this::rejected);
             } catch (RuntimeException e) {
-                failure = e;
+                fail(e);
                 scheduleDrain();
             }
         }
@@ -92,17 +95,15 @@ final class WatcherFlux extends Flux<Generation> {
 
         @Override
         public void onTerminated(SysgenidException cause) {
-            failure = cause;
+            fail(cause);
             drain();
         }
 
         @Override
         public void request(long n) {
             if (n <= 0) { // rule 3.9
-                if (failure == null) {
-                    failure = new IllegalArgumentException(
-                            "request(" + n + "): a request must be positive (Reactive Streams rule 3.9)");
-                }
+                fail(new IllegalArgumentException(
+                        "request(" + n + "): a request must be positive (Reactive Streams rule 3.9)"));
             } else {
                 Operators.addCap(REQUESTED, this, n);
             }
@@ -133,17 +134,24 @@ final class WatcherFlux extends Flux<Generation> {
             if (cancelled) {
                 return;
             }
-            if (failure == null) {
-                failure = new RejectedExecutionException("the scheduler that delivers this subscription's signals ("
-                        + session.scheduler() + ") rejected a task, so it was disposed (Schedulers.shutdownNow(), or "
-                        + "the scheduler given to GenerationOptions.withScheduler was disposed): the subscription has "
-                        + "ended and its watcher is closed; subscribe again with a live scheduler", cause);
-            }
+            fail(new RejectedExecutionException("the scheduler that delivers this subscription's signals ("
+                    + session.scheduler() + ") rejected a task, so it was disposed (Schedulers.shutdownNow(), or "
+                    + "the scheduler given to GenerationOptions.withScheduler was disposed): the subscription has "
+                    + "ended and its watcher is closed; subscribe again with a live scheduler", cause));
             try {
                 ForkJoinPool.commonPool().execute(drainTask);
             } catch (RejectedExecutionException e) {
                 drain(); // no thread at all left to hand it to
             }
+        }
+
+        /**
+         * The first cause of the end wins: when the delivery scheduler rejects, the session is
+         * told (an explanatory RejectedExecutionException) before the loop ends the registration
+         * with its own, less specific, SysgenidException.
+         */
+        private void fail(Throwable cause) {
+            FAILURE.compareAndSet(this, null, cause);
         }
 
         private void emit(Generation g) {
