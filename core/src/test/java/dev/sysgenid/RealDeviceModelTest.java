@@ -10,7 +10,7 @@ import net.jqwik.api.Tag;
 /**
  * The model-based tests against the real module, with the generator of the simulated run and
  * a fixed budget. Tagged {@code real-device}: excluded from {@code mvn verify}, run in the QEMU
- * guest's boot 1 by {@code kernel-module/vm/e2e} as root (TRIGGER needs the capability).
+ * guest's boot 1 by {@code kernel-module/vm/run e2e boot1} as root (TRIGGER needs the capability).
  */
 @Tag("real-device")
 class RealDeviceModelTest extends DeviceModelProperties {
