@@ -159,9 +159,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         return delegate.generateSeed(numBytes);
     }
 
+    /** {@code SecureRandom.reseed()} passes {@code null}: the delegate's own no-argument reseed. */
     @Override
     protected void engineReseed(SecureRandomParameters params) {
-        delegate.reseed(params);
+        if (params == null) {
+            delegate.reseed();
+        } else {
+            delegate.reseed(params);
+        }
     }
 
     @Override

@@ -358,6 +358,18 @@ class SnapshotSafeProviderTest {
         assertThat(s.inlineReseeds() + s.eagerReseeds()).isBetween(1L, 50L);
     }
 
+    /** {@code SecureRandom.reseed()} (no parameters) works on both algorithms, as it does on SUN's. */
+    @Test
+    void reseedWithoutParametersWorks() throws Exception {
+        SnapshotSafeProvider provider = providerOn(device, false, false);
+        SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
+        draw(drbg);
+        drbg.reseed();
+        assertThat(draw(drbg)).hasSize(16);
+        SecureRandom sha1prng = SecureRandom.getInstance("SHA1PRNG", provider);
+        assertThatThrownBy(sha1prng::reseed).as("as SUN's SHA1PRNG").isInstanceOf(UnsupportedOperationException.class);
+    }
+
     @Test
     void drbgParametersReachTheWrappedDrbg() throws Exception {
         SnapshotSafeProvider provider = providerOn(device, false, false);
