@@ -5,6 +5,7 @@ package dev.sysgenid.samples.prng;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -58,6 +59,8 @@ public final class SnapshotSafeProvider extends Provider {
     /** The provider name, for {@code SecureRandom.getInstance(algorithm, NAME)}. */
     public static final String NAME = "SnapshotSafe";
 
+    private static final long STATE_WAIT_SECONDS = 10;
+
     private final transient ReseedCoordinator coordinator;
 
     /** The provider as the JDK loads it: configured from system properties (see the class comment). */
@@ -70,34 +73,54 @@ public final class SnapshotSafeProvider extends Provider {
     private SnapshotSafeProvider(Path device, boolean eager, boolean trackEager) {
         // one stat, no native code: when nothing is at the path, register nothing, so that every
         // request (new SecureRandom(), UUID, getInstance("DRBG")) falls through to the JDK's own
-        this(() -> GenerationGuard.open(device), eager, trackEager, !Files.notExists(device));
+        this(Files.notExists(device) ? () -> GenerationGuard.unregistered(device) : () -> GenerationGuard.openExpected(device),
+                eager, trackEager, !Files.notExists(device), new OsEntropy(System::nanoTime));
     }
 
     /**
-     * A provider whose guard comes from {@code opener}, called once on first use (tests pass
-     * {@code () -> GenerationGuard.watching(simulatedDevice)}).
+     * A provider whose guard comes from {@code opener}, called on the open thread on first use
+     * (tests pass {@code () -> GenerationGuard.watching(simulatedDevice)}).
      */
     SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager) {
-        this(opener, eager, trackEager, true);
+        this(opener, eager, trackEager, true, new OsEntropy(System::nanoTime));
+    }
+
+    /** As above, with the OS entropy given (the clone model pins its clock). */
+    SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager, OsEntropy entropy) {
+        this(opener, eager, trackEager, true, entropy);
     }
 
     private SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager,
-                                 boolean registerServices) {
+                                 boolean registerServices, OsEntropy entropy) {
         super(NAME, "0.1", "SnapshotSafe: SecureRandom (DRBG, SHA1PRNG) reseeded from the OS when"
                 + " /dev/sysgenid's generation moves (VM snapshot restore or clone)");
-        this.coordinator = new ReseedCoordinator(opener, eager, trackEager);
+        this.coordinator = new ReseedCoordinator(opener, eager, trackEager, entropy);
         if (registerServices) {
             Map<String, String> attributes = Map.of("ThreadSafe", "true", "ImplementedIn", "Software");
             putService(new ReseedingService(this, "DRBG", List.of(), attributes));
             putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
+        } else {
+            // No service will ever ask for the guard: log the state now, once per JVM, by the
+            // instance the JDK installed (it may construct and drop another), and off this
+            // thread, which may be inside the JDK's loading of the provider list.
+            Thread log = new Thread(() -> {
+                if (Security.getProvider(NAME) == this) {
+                    coordinator.guard();
+                }
+            }, "sysgenid-prng-open");
+            log.setDaemon(true);
+            log.start();
         }
     }
 
-    /** The protection state; opens the device now if no generator has done so yet. */
+    /**
+     * The protection state. Waits (up to {@value #STATE_WAIT_SECONDS} s) for the device's open
+     * if it has not finished yet, starting it if no generator has, so do not call this from a
+     * static initialiser; until the open has finished the state is {@code FAILED}.
+     */
     public ProtectionState protectionState() {
-        return coordinator.guard().state();
+        return coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)).state();
     }
-
     /** The reseed counters so far. */
     public ReseedStatistics statistics() {
         return coordinator.statistics();

@@ -83,6 +83,15 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
      * {@link #seededAt}. False for a new instance: see the class comment.
      */
     private transient volatile boolean seeded;
+    /** Whether a SHA1PRNG was seeded by the caller before its first output; see the class comment. */
+    private transient volatile boolean callerSeeded;
+    /**
+     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): it
+     * takes the generation the guard first shows as the one its seed is for, without a reseed.
+     */
+    private transient volatile boolean adoptFirstGeneration;
+    /** Whether this instance has produced output. */
+    private transient volatile boolean drawn;
 
     /**
      * Wraps {@code delegate}, not yet seeded for the current generation (see the class
@@ -123,11 +132,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                 }
             }
             case FAILED -> {
-                reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
+                if (!callerSeeded) { // a caller-seeded SHA1PRNG keeps its sequence: see the class comment
+                    reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
+                }
                 draw(bytes, params);
             }
             case UNSUPPORTED -> draw(bytes, params);
         }
+        drawn = true;
     }
 
     private void draw(byte[] bytes, SecureRandomParameters params) {
@@ -147,8 +159,11 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     protected void engineSetSeed(byte[] seed) {
         synchronized (reseedLock) {
             delegate.setSeed(seed);
-            if (!drbg && !seeded) {
-                seededAt = coordinator.guard().generation();
+            if (!drbg && !drawn && !callerSeeded) {
+                GenerationGuard guard = coordinator.guard();
+                callerSeeded = true;
+                adoptFirstGeneration = guard.state() != ProtectionState.ACTIVE;
+                seededAt = guard.generation();
                 seeded = true;
             }
         }
@@ -187,7 +202,19 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
      */
     void reseedIfMoved(ReseedCoordinator.Cause cause) {
         synchronized (reseedLock) {
-            int current = coordinator.guard().generation();
+            if (cause == ReseedCoordinator.Cause.EAGER && !seeded) {
+                return; // never drawn (or only in FAILED mode): its next draw mixes fresh entropy in anyway
+            }
+            GenerationGuard guard = coordinator.guard();
+            if (guard.state() != ProtectionState.ACTIVE) {
+                return; // the guard was closed meanwhile: the next call reseeds in FAILED mode
+            }
+            int current = guard.generation();
+            if (adoptFirstGeneration) {
+                adoptFirstGeneration = false;
+                seededAt = current;
+                return;
+            }
             if (seeded && seededAt == current) {
                 return;
             }
@@ -198,10 +225,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         coordinator.count(cause);
     }
 
+    /**
+     * Reseeds now, for no generation in particular (FAILED mode): the instance does not count as
+     * seeded for any generation, so once the guard is ACTIVE its next call reseeds again.
+     */
     private void reseedNow(ReseedCoordinator.Cause cause) {
         synchronized (reseedLock) {
-            reseedDelegate(coordinator.guard().generation());
-            seeded = true;
+            reseedDelegate(0);
+            seeded = false;
         }
         coordinator.count(cause);
     }

@@ -107,6 +107,33 @@ class InstallationTest {
         assertThat(c.stderr()).contains("native access to /dev/null failed");
     }
 
+    /**
+     * The deadlock the review found (4 hangs in 4 runs before the fix): the first temporary file
+     * and JNA's loading, on two threads, with the provider first and a device path that exists.
+     */
+    @Test
+    void theFirstTempFileAndJnaLoadingOnTwoThreadsDoNotDeadlock() throws Exception {
+        for (int run = 0; run < 4; run++) {
+            ChildJvm c = ChildJvm.run(List.of("-Djava.security.properties=" + SECURITY_FILE, "-Dsysgenid.device=/dev/null"),
+                    FirstTempFileRace.class.getName());
+            assertThat(c.values('=')).as("run %s: %s", run, c.stderr()).containsEntry("done", "true");
+            assertThat(c.exitCode()).isZero();
+        }
+    }
+
+    /** With no device the state is logged once, at start-up, even if nobody asks for it. */
+    @Test
+    void withNoDeviceTheStateIsLoggedOnceWithoutBeingAskedFor() throws Exception {
+        for (String route : routes()) {
+            ChildJvm c = ChildJvm.run(List.of(route, "-Dsysgenid.device=" + dir.resolve("absent")),
+                    UnchangedApplication.class.getName(), "quiet");
+            assertThat(c.exitCode()).as(c.stderr()).isZero();
+            assertThat(c.values('=')).doesNotContainKey("protection");
+            assertThat(c.providerLogLines()).as(route + ": " + c.stderr()).hasSize(1).first().asString()
+                    .contains("not snapshot-safe", "registered no services", "restart the JVM");
+        }
+    }
+
     @Test
     void withNoDeviceAtThePathTheJvmBehavesExactlyAsWithoutTheProvider() throws Exception {
         Map<String, String> without = app(List.of());
@@ -124,7 +151,7 @@ class InstallationTest {
             }
             assertThat(with).as(route).isEqualTo(without);
             assertThat(c.providerLogLines()).as(c.stderr()).hasSize(1).first().asString()
-                    .contains("not snapshot-safe", "does not exist");
+                    .contains("not snapshot-safe", "did not exist", "registered no services");
         }
     }
 

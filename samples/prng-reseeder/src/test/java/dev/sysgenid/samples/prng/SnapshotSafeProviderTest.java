@@ -52,8 +52,11 @@ class SnapshotSafeProviderTest {
         device.close();
     }
 
+    /** A provider on {@code d}, its open finished (protectionState() waits for it). */
     private SnapshotSafeProvider providerOn(SimulatedDevice d, boolean eager, boolean track) {
-        return new SnapshotSafeProvider(() -> GenerationGuard.watching(d), eager, track);
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> GenerationGuard.watching(d), eager, track);
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+        return provider;
     }
 
     private static byte[] draw(SecureRandom r) {
@@ -264,6 +267,7 @@ class SnapshotSafeProviderTest {
         SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
         SecureRandom sha = SecureRandom.getInstance("SHA1PRNG", provider);
         draw(drbg);
+        draw(sha);
         assertThat(provider.isEagerReseedActive()).isTrue();
         device.bump();
         awaitEagerReseeds(provider, 2);
@@ -301,11 +305,43 @@ class SnapshotSafeProviderTest {
     @Test
     void absentDeviceFailsOpenAsAPlainDrbg(@TempDir Path dir) throws Exception {
         SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> GenerationGuard.open(dir.resolve("sysgenid")), true, false);
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.UNSUPPORTED);
         SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
         assertThat(draw(drbg)).isNotEqualTo(draw(drbg));
-        assertThat(provider.protectionState()).isEqualTo(ProtectionState.UNSUPPORTED);
         assertThat(provider.isEagerReseedActive()).isFalse();
         assertThat(provider.statistics()).isEqualTo(new ReseedStatistics(1, 0, 0, 0, 0));
+    }
+
+    /**
+     * A node present when the provider is loaded (so its services are registered) but gone at
+     * first use is FAILED: fresh entropy on every call, so a seeded DRBG is not deterministic.
+     */
+    @Test
+    void aNodeGoneAfterTheProviderWasLoadedIsFailedNotUnsupported(@TempDir Path dir) throws Exception {
+        Path node = Files.writeString(dir.resolve("sysgenid"), "");
+        SnapshotSafeProvider provider;
+        String before = System.getProperty("sysgenid.device");
+        System.setProperty("sysgenid.device", node.toString());
+        try {
+            provider = new SnapshotSafeProvider();
+        } finally {
+            if (before == null) {
+                System.clearProperty("sysgenid.device");
+            } else {
+                System.setProperty("sysgenid.device", before);
+            }
+        }
+        Files.delete(node);
+        assertThat(provider.getService("SecureRandom", "DRBG")).isNotNull();
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.FAILED);
+        List<String> outputs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            SecureRandom seeded = SecureRandom.getInstance("DRBG", provider);
+            seeded.setSeed(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            outputs.add(HexFormat.of().formatHex(draw(seeded)));
+        }
+        assertThat(outputs.get(0)).isNotEqualTo(outputs.get(1));
+        assertThat(provider.coordinator().guard().failure()).get().asString().contains("is gone now");
     }
 
     @Test
@@ -406,25 +442,44 @@ class SnapshotSafeProviderTest {
                 .isInstanceOfAny(NoSuchAlgorithmException.class, IllegalArgumentException.class);
     }
 
+    /**
+     * A SecureRandom asked for while the device is being opened (on the open thread itself, as
+     * JNA's temporary file does, or on any other) is served at once in FAILED mode: fresh OS
+     * entropy before each output, never the unprotected wrapped generator.
+     */
     @Test
-    void reentrantUseWhileOpeningGetsAProvisionalGuard() {
+    void whileTheDeviceIsBeingOpenedEveryCallerIsServedAtOnceWithFreshEntropy() throws Exception {
         AtomicReference<SnapshotSafeProvider> self = new AtomicReference<>();
         AtomicReference<GenerationGuard> nested = new AtomicReference<>();
+        CountDownLatch release = new CountDownLatch(1);
         SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
             nested.set(self.get().coordinator().guard()); // what JNA's temp file does, via new SecureRandom()
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return GenerationGuard.watching(device);
         }, false, false);
         self.set(provider);
+        SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
+        draw(drbg);
+        draw(drbg);
+        assertThat(provider.statistics().everyCallReseeds()).as("served while opening, each draw reseeded").isEqualTo(2);
+        release.countDown();
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
-        assertThat(nested.get().state()).isEqualTo(ProtectionState.UNSUPPORTED);
+        assertThat(nested.get().state()).isEqualTo(ProtectionState.FAILED);
         assertThat(nested.get().generation()).isZero();
+        draw(drbg);
+        draw(drbg);
+        assertThat(provider.statistics()).as("once ACTIVE: one reseed for the generation, then the fast path")
+                .isEqualTo(new ReseedStatistics(1, 1, 0, 0, 2));
     }
 
     /**
-     * The first-use deadlock of the properties route, modelled: the thread opening the device
-     * waits for another thread (as JNA's loading waits for a class another thread initialises),
-     * and that thread, inside its initialiser, asks the provider for a SecureRandom. It must
-     * get one at once (provisional), not wait for the opener.
+     * The first-use deadlock of the properties route, modelled: the open waits for another
+     * thread (as JNA's loading waits for a class another thread initialises), and that thread,
+     * inside its initialiser, asks the provider for a SecureRandom. It must get one at once.
      */
     @Test
     void anotherThreadNeverWaitsForTheOpenOfTheDevice() throws Exception {
