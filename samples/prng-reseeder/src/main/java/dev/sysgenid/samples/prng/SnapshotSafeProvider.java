@@ -141,10 +141,25 @@ public final class SnapshotSafeProvider extends Provider {
 
     /**
      * A deserialized provider (a {@code SecureRandom} refers to its provider) is the one
-     * installed, or one configured as the JDK would load it: never a copy without a device.
+     * installed, or else the {@linkplain #jvmWide() JVM-wide one}: never a copy without a
+     * device, and never one more device open per deserialized instance.
      */
     private Object readResolve() {
-        return installed().orElseGet(SnapshotSafeProvider::new);
+        return jvmWide();
+    }
+
+    /**
+     * The provider this JVM's deserialized generators use: the installed one, or, when none is
+     * installed, one provider configured as the JDK would load it, created on first need and
+     * shared by every later caller (one device open, one eager watcher for the JVM).
+     */
+    static SnapshotSafeProvider jvmWide() {
+        return installed().orElseGet(() -> Uninstalled.PROVIDER);
+    }
+
+    /** Holds the JVM-wide provider for when none is installed; initialised on first use. */
+    private static final class Uninstalled {
+        static final SnapshotSafeProvider PROVIDER = new SnapshotSafeProvider();
     }
 
     ReseedCoordinator coordinator() {

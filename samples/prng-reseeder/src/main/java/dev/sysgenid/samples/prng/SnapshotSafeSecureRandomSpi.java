@@ -63,7 +63,8 @@ import java.security.SecureRandomSpi;
  *
  * <p><b>Serialization.</b> The wrapped generator is never serialized (its state in a second
  * process is the clone problem itself): a deserialized instance is a new one of the same
- * algorithm, from the installed provider (or a provider configured as the JDK would load it),
+ * algorithm, from the installed provider (or the one JVM-wide provider configured as the JDK
+ * would load it, see {@code SnapshotSafeProvider.jvmWide}),
  * mixing fresh OS entropy in before its first output.
  */
 final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
@@ -252,7 +253,7 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
 
     /** A deserialized instance: a new generator of the same algorithm; see the class comment. */
     private Object readResolve() throws ObjectStreamException {
-        SnapshotSafeProvider provider = SnapshotSafeProvider.installed().orElseGet(SnapshotSafeProvider::new);
+        SnapshotSafeProvider provider = SnapshotSafeProvider.jvmWide();
         try {
             return provider.newSpi(algorithm);
         } catch (NoSuchAlgorithmException e) {
