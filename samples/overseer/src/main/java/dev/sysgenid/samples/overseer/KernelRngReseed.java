@@ -14,11 +14,24 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 
 /**
- * Reseeds the kernel's RNG now: {@code RNDADDENTROPY} mixes a buffer into the input pool (no
- * entropy is credited: its content is not secret), then {@code RNDRESEEDCRNG} makes the
- * kernel's CRNG reseed from that pool at once, so every read of {@code /dev/urandom} or
- * {@code getrandom(2)} after it, in this clone, differs from its sibling's. Both ioctls need
- * {@code CAP_SYS_ADMIN}.
+ * Asks the kernel to reseed its RNG now: {@code RNDADDENTROPY} mixes a buffer into the input
+ * pool (no entropy is credited: its content is not secret), then {@code RNDRESEEDCRNG} reseeds
+ * the CRNG. Both ioctls need {@code CAP_SYS_ADMIN}. What the second one does depends on the
+ * kernel:
+ * <ul>
+ * <li><b>Linux 5.18 and later</b> (the rewritten {@code random.c}): {@code crng_reseed()}
+ *     extracts a new key from the input pool, which holds the bytes just added, so every read
+ *     of {@code /dev/urandom} or {@code getrandom(2)} after it differs from a sibling clone's
+ *     whenever the added bytes differ. (These kernels also reseed by themselves on a vmgenid
+ *     change.)
+ * <li><b>Linux 4.17 to 5.17</b>: the ioctl calls {@code crng_reseed(&primary_crng, NULL)},
+ *     which re-keys the CRNG from its own output XORed with the CPU's {@code RDSEED}/{@code
+ *     RDRAND} where the CPU has them; it does not read the input pool, where the added bytes
+ *     stay until a later reseed from the pool (which needs credited entropy). So clones diverge
+ *     only if the guest CPU offers {@code RDSEED}/{@code RDRAND}; without them the re-key is
+ *     the same computation in every clone and this call does not separate them.
+ * <li>Before 4.17: no {@code RNDRESEEDCRNG} ({@code EINVAL}: a typed error).
+ * </ul>
  *
  * <p>Why: before Linux 5.18 (and on any kernel without a vmgenid device) the kernel does not
  * reseed its RNG on a VM restore, so every clone's {@code /dev/urandom} continues from the same
@@ -26,7 +39,8 @@ import com.sun.jna.NativeLong;
  * OpenSSL, ...) repeats its sibling's bytes. What is mixed in: the generation this restore
  * will move the counter to, the wall clock and the monotonic clock in nanoseconds: cheap, and
  * different between clones unless they restore in the same nanosecond. An orchestrator that
- * can pass entropy from outside the VM (virtio-rng, a seed file from the host) gives more.
+ * can pass entropy from outside the VM (virtio-rng, a seed file from the host) gives more, and
+ * is the only remedy on a 4.17 to 5.17 guest without {@code RDSEED}/{@code RDRAND}.
  */
 final class KernelRngReseed {
 
