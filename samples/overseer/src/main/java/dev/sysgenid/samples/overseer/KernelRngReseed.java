@@ -5,6 +5,9 @@ package dev.sysgenid.samples.overseer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -50,6 +53,9 @@ final class KernelRngReseed {
     private static final long RNDRESEEDCRNG = 0x5207L;
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFCHR = 0020000;
     private static final int EPERM = 1;
     private static final int ENOENT = 2;
 
@@ -77,10 +83,12 @@ final class KernelRngReseed {
      *         status is {@link ExitCode#MISSING_CAPABILITY} without {@code CAP_SYS_ADMIN}
      */
     static void reseed(Path node, int generation) {
+        requireCharacterDevice(node);
         LibC libc = Native.load("c", LibC.class);
         int fd;
         try {
-            fd = libc.open(node.toString(), O_RDONLY | O_CLOEXEC);
+            // O_NONBLOCK: should the node be swapped for a FIFO after the check, open returns at once
+            fd = libc.open(node.toString(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         } catch (LastErrorException e) {
             throw new KernelRngException(e.getErrorCode() == ENOENT ? ExitCode.DEVICE_ABSENT : ExitCode.DEVICE_ERROR,
                     "cannot open " + node + " to reseed the kernel RNG (errno " + e.getErrorCode() + "): --rng-device"
@@ -101,6 +109,27 @@ final class KernelRngReseed {
                     + " (RNDRESEEDCRNG needs Linux 4.17 or later)", e.getErrorCode());
         } finally {
             libc.close(fd);
+        }
+    }
+
+    /**
+     * The kernel's RNG nodes are character devices; anything else (a FIFO, whose open would
+     * block, a regular file, a directory) is refused before it is opened.
+     */
+    private static void requireCharacterDevice(Path node) {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(node, "unix:mode");
+        } catch (NoSuchFileException e) {
+            throw new KernelRngException(ExitCode.DEVICE_ABSENT, "cannot open " + node + " to reseed the kernel RNG"
+                    + " (errno " + ENOENT + "): --rng-device must name the kernel's /dev/urandom or /dev/random", ENOENT);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new KernelRngException(ExitCode.DEVICE_ERROR, "cannot examine " + node + " (" + e.getMessage()
+                    + "): --rng-device must name the kernel's /dev/urandom or /dev/random", 0);
+        }
+        if ((mode & S_IFMT) != S_IFCHR) {
+            throw new KernelRngException(ExitCode.DEVICE_ERROR, node + " is not a character device: --rng-device must"
+                    + " name the kernel's /dev/urandom or /dev/random", 0);
         }
     }
 

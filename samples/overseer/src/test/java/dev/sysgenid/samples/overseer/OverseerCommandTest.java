@@ -4,6 +4,7 @@
 package dev.sysgenid.samples.overseer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -395,6 +396,28 @@ class OverseerCommandTest {
             Run absent = run("--simulated", "--json", "restore-cycle", "--reseed-kernel-rng", "--rng-device", "/nonexistent/rng");
             assertThat(absent.exitCode()).isEqualTo(ExitCode.DEVICE_ABSENT.code());
             assertThat(absent.out()).contains("\"error\":\"device-absent\"", "cannot open /nonexistent/rng");
+        }
+
+        /** A FIFO is refused before it is opened (an open without a writer would block forever). */
+        @Test
+        void reseedKernelRngOnAFifoFailsAtOnce(@TempDir Path dir) throws Exception {
+            Path fifo = dir.resolve("fifo");
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+            Run r = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> run("--simulated", "restore-cycle", "--reseed-kernel-rng", "--rng-device", fifo.toString(),
+                            "--timeout", "1s"));
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.DEVICE_ERROR.code());
+            assertThat(r.err()).contains("is not a character device", "/dev/urandom");
+            assertThat(device.counts().generation()).as("nothing triggered").isZero();
+        }
+
+        /** --rng-device means nothing without --reseed-kernel-rng: a usage error, not silence. */
+        @Test
+        void rngDeviceWithoutReseedKernelRngIsAUsageError() {
+            Run r = run("--simulated", "restore-cycle", "--rng-device", "/dev/urandom", "--timeout", "1s");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.USAGE.code());
+            assertThat(r.err()).contains("--rng-device only applies with --reseed-kernel-rng");
+            assertThat(device.counts().generation()).as("nothing triggered").isZero();
         }
 
         /**
