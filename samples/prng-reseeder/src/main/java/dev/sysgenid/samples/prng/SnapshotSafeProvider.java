@@ -45,9 +45,13 @@ import dev.sysgenid.GenerationDevice;
  * counter moves); {@code sysgenid.prng.track} (default {@code false}: when {@code true} that
  * watcher is tracked, so an overseer's wait also waits for the reseed).
  *
- * <p><b>Guarantees.</b> Construction does one stat and no other I/O; the device is opened on the
- * first {@code SecureRandom} this provider creates, and its {@link ProtectionState} is logged
- * once (logger {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). A device that is
+ * <p><b>Guarantees.</b> Construction does one stat and no other I/O; the device is opened on a
+ * daemon thread started by the first {@code SecureRandom} this provider creates (no caller
+ * waits for it; until it has finished generators reseed from the OS on every call, see
+ * {@link ReseedCoordinator}), and its {@link ProtectionState} is logged once (logger
+ * {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). With nothing at the device
+ * path when it is constructed it registers no services, logs that at start-up, and never
+ * looks at the path again: restart the JVM after loading the module. A device that is
  * present but unusable gives {@code FAILED}: a reseed before every output, and the open is
  * retried on later calls (see {@link ReseedCoordinator}). See {@link SnapshotSafeSecureRandomSpi} for the
  * reseed and thread-safety guarantees.

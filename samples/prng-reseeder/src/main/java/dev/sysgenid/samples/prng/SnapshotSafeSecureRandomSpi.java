@@ -22,7 +22,8 @@ import java.security.SecureRandomSpi;
  * the SHA1PRNG seeder). So before its first output every instance mixes fresh OS entropy in,
  * exactly as on a generation change. The one exception is documented SHA1PRNG behaviour: a
  * SHA1PRNG seeded by the caller ({@code setSeed}) before its first output keeps the
- * deterministic sequence of that seed until the generation moves. A DRBG seeded that way (as
+ * deterministic sequence of that seed until the generation moves (seeded while the device was
+ * still being opened, the seed counts for the generation the device first shows). A DRBG seeded that way (as
  * {@code new SecureRandom(seed)} does when this provider is the default) still gets the fresh
  * entropy: the stock default, NativePRNG, is not deterministic either.
  *
@@ -46,9 +47,13 @@ import java.security.SecureRandomSpi;
  * {@link ReseedCoordinator}), so the first call after a restore finds the instance already
  * reseeded and pays two loads.
  *
- * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED}: a reseed before every output.
- * {@code UNSUPPORTED} (no device; the provider then registers no services, so only an instance
- * asked for during the provider's own start-up is in this state): the wrapped generator, as is.
+ * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} (also while the device is still
+ * being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
+ * SHA1PRNG the caller seeded before its first output, which keeps that seed's sequence (no
+ * change can be seen in this state; it behaves as SUN's). {@code UNSUPPORTED} (a guard opened
+ * on an absent path; the provider as the JDK loads it then registers no services): the wrapped
+ * generator, as is. A generator that produced output only in {@code FAILED} mode reseeds once
+ * more on its first call after the guard becomes {@code ACTIVE}.
  *
  * <p><b>Thread-safety.</b> Registered with {@code ThreadSafe=true}: {@code SecureRandom} does not
  * lock around it. The delegates are thread-safe themselves (the SUN DRBG and SHA1PRNG lock
