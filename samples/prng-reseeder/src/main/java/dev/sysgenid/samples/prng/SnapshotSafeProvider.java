@@ -6,6 +6,7 @@ package dev.sysgenid.samples.prng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -105,15 +106,31 @@ public final class SnapshotSafeProvider extends Provider {
             putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
         } else {
             // No service will ever ask for the guard: log the state now, once per JVM, by the
-            // instance the JDK installed (it may construct and drop another), and off this
-            // thread, which may be inside the JDK's loading of the provider list.
-            Thread log = new Thread(() -> {
-                if (Security.getProvider(NAME) == this) {
-                    coordinator.guard();
-                }
-            }, "sysgenid-prng-open");
-            log.setDaemon(true);
+            // instance that gets installed (the JDK may construct and drop another; the agent
+            // inserts it just after construction), and off this thread, which may be inside the
+            // JDK's loading of the provider list. Not a daemon, so a short-lived JVM still logs;
+            // it gives up after STATE_WAIT_SECONDS if this instance is never installed.
+            Thread log = new Thread(this::logStateOnceInstalled, "sysgenid-prng-state");
             log.start();
+        }
+    }
+
+    private void logStateOnceInstalled() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STATE_WAIT_SECONDS);
+        while (System.nanoTime() - deadline < 0) {
+            Provider installed = Security.getProvider(NAME);
+            if (installed == this) {
+                coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)); // the open thread logs it
+                return;
+            }
+            if (installed != null) {
+                return; // another instance is the JVM's: it logs
+            }
+            try {
+                Thread.sleep(10); // the agent inserts this instance right after constructing it
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 

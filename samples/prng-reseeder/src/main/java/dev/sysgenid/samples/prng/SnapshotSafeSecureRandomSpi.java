@@ -125,11 +125,15 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         switch (guard.state()) {
             case ACTIVE -> {
                 int drawnAt = guard.generation();
-                if (!seeded || drawnAt != seededAt) {
-                    reseedIfMoved(seeded ? ReseedCoordinator.Cause.INLINE : ReseedCoordinator.Cause.FIRST_DRAW);
+                if (!seeded && drbg && params == null && firstDrawWithFreshInput(bytes, guard)) {
                     drawnAt = seededAt;
+                } else {
+                    if (!seeded || drawnAt != seededAt) {
+                        reseedIfMoved(seeded ? ReseedCoordinator.Cause.INLINE : ReseedCoordinator.Cause.FIRST_DRAW);
+                        drawnAt = seededAt;
+                    }
+                    draw(bytes, params);
                 }
-                draw(bytes, params);
                 // a change during the draw: the output may come from the old state, so redo it
                 while (guard.generation() != drawnAt) {
                     reseedIfMoved(ReseedCoordinator.Cause.INLINE);
@@ -146,6 +150,27 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             case UNSUPPORTED -> draw(bytes, params);
         }
         drawn = true;
+    }
+
+    /**
+     * A DRBG's first draw in ACTIVE mode: the fresh input goes in as the generate call's
+     * additional input (SP 800-90A mixes it into the state before the output, and the state
+     * keeps it), instead of a reseed followed by a draw, which would instantiate the DRBG and
+     * then pull entropy from the JDK's seeder a second time. False if another thread seeded
+     * the instance first (the caller then takes the ordinary path).
+     */
+    private boolean firstDrawWithFreshInput(byte[] bytes, GenerationGuard guard) {
+        synchronized (reseedLock) {
+            if (seeded) {
+                return false;
+            }
+            int generation = guard.generation();
+            delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            seededAt = generation;
+            seeded = true;
+        }
+        coordinator.count(ReseedCoordinator.Cause.FIRST_DRAW);
+        return true;
     }
 
     private void draw(byte[] bytes, SecureRandomParameters params) {
