@@ -124,6 +124,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         GenerationGuard guard = coordinator.guard();
         switch (guard.state()) {
             case ACTIVE -> {
+                if (adoptFirstGeneration) {
+                    adoptGeneration(guard);
+                }
                 int drawnAt = guard.generation();
                 if (!seeded && drbg && params == null && firstDrawWithFreshInput(bytes, guard)) {
                     drawnAt = seededAt;
@@ -171,6 +174,20 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         }
         coordinator.count(ReseedCoordinator.Cause.FIRST_DRAW);
         return true;
+    }
+
+    /**
+     * A caller-seeded SHA1PRNG seeded before the device was open: its first call with the guard
+     * ACTIVE takes the current generation as the one its seed is for (no reseed, so the
+     * documented sequence holds); from then on it reseeds when the generation moves.
+     */
+    private void adoptGeneration(GenerationGuard guard) {
+        synchronized (reseedLock) {
+            if (adoptFirstGeneration) {
+                seededAt = guard.generation();
+                adoptFirstGeneration = false;
+            }
+        }
     }
 
     private void draw(byte[] bytes, SecureRandomParameters params) {
@@ -241,11 +258,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                 return; // the guard was closed meanwhile: the next call reseeds in FAILED mode
             }
             int current = guard.generation();
-            if (adoptFirstGeneration) {
-                adoptFirstGeneration = false;
-                seededAt = current;
-                return;
-            }
+            // a change seen before this caller-seeded SHA1PRNG's first ACTIVE call (the eager
+            // path): its seed predates the change, so the ordinary check below applies
+            adoptFirstGeneration = false;
             if (seeded && seededAt == current) {
                 return;
             }

@@ -520,6 +520,33 @@ class SnapshotSafeProviderTest {
     }
 
     /**
+     * SHA1PRNGs seeded identically while the device is still being opened keep the seed's
+     * sequence once it is open, and still diverge at the next change (the device starts at
+     * generation 0, the pending guard's value too).
+     */
+    @Test
+    void aSha1prngSeededWhileTheDeviceIsOpenedKeepsItsSequenceThenReseedsOnAChange() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (SimulatedDevice atZero = SimulatedDevice.create(0)) {
+            SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return GenerationGuard.watching(atZero);
+            }, false, false);
+            List<SecureRandom> c = clones(provider);
+            assertThat(draw(c.get(0))).as("pending: FAILED, the seed's sequence").isEqualTo(draw(c.get(1)));
+            release.countDown();
+            assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+            assertThat(draw(c.get(0))).as("open: still the seed's sequence").isEqualTo(draw(c.get(1)));
+            atZero.bump();
+            assertThat(draw(c.get(0))).as("after a change: reseeded, each its own").isNotEqualTo(draw(c.get(1)));
+        }
+    }
+
+    /**
      * The first-use deadlock of the properties route, modelled: the open waits for another
      * thread (as JNA's loading waits for a class another thread initialises), and that thread,
      * inside its initialiser, asks the provider for a SecureRandom. It must get one at once.
