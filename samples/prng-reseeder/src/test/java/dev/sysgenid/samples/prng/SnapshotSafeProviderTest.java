@@ -497,12 +497,7 @@ class SnapshotSafeProviderTest {
         CountDownLatch release = new CountDownLatch(1);
         SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
             nested.set(self.get().coordinator().guard()); // what JNA's temp file does, via new SecureRandom()
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return GenerationGuard.watching(device);
+            return watchingOnceReleased(release, device);
         }, false, false);
         self.set(provider);
         SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
@@ -529,12 +524,7 @@ class SnapshotSafeProviderTest {
         CountDownLatch release = new CountDownLatch(1);
         try (SimulatedDevice atZero = SimulatedDevice.create(0)) {
             SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return GenerationGuard.watching(atZero);
+                return watchingOnceReleased(release, atZero);
             }, false, false);
             List<SecureRandom> c = clones(provider);
             assertThat(draw(c.get(0))).as("pending: FAILED, the seed's sequence").isEqualTo(draw(c.get(1)));
@@ -591,6 +581,16 @@ class SnapshotSafeProviderTest {
             Thread.sleep(20);
         }
         assertThat(provider.coordinator().liveCount()).isLessThanOrEqualTo(50);
+    }
+
+    /** An opener that blocks until {@code release} (the device is "being opened" until then). */
+    private static GenerationGuard watchingOnceReleased(CountDownLatch release, SimulatedDevice d) {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return GenerationGuard.watching(d);
     }
 
     private static void awaitEagerReseeds(SnapshotSafeProvider provider, long count) throws InterruptedException {
