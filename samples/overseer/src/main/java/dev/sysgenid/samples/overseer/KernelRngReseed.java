@@ -5,6 +5,9 @@ package dev.sysgenid.samples.overseer;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -14,11 +17,24 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 
 /**
- * Reseeds the kernel's RNG now: {@code RNDADDENTROPY} mixes a buffer into the input pool (no
- * entropy is credited: its content is not secret), then {@code RNDRESEEDCRNG} makes the
- * kernel's CRNG reseed from that pool at once, so every read of {@code /dev/urandom} or
- * {@code getrandom(2)} after it, in this clone, differs from its sibling's. Both ioctls need
- * {@code CAP_SYS_ADMIN}.
+ * Asks the kernel to reseed its RNG now: {@code RNDADDENTROPY} mixes a buffer into the input
+ * pool (no entropy is credited: its content is not secret), then {@code RNDRESEEDCRNG} reseeds
+ * the CRNG. Both ioctls need {@code CAP_SYS_ADMIN}. What the second one does depends on the
+ * kernel:
+ * <ul>
+ * <li><b>Linux 5.18 and later</b> (the rewritten {@code random.c}): {@code crng_reseed()}
+ *     extracts a new key from the input pool, which holds the bytes just added, so every read
+ *     of {@code /dev/urandom} or {@code getrandom(2)} after it differs from a sibling clone's
+ *     whenever the added bytes differ. (These kernels also reseed by themselves on a vmgenid
+ *     change.)
+ * <li><b>Linux 4.17 to 5.17</b>: the ioctl calls {@code crng_reseed(&primary_crng, NULL)},
+ *     which re-keys the CRNG from its own output XORed with the CPU's {@code RDSEED}/{@code
+ *     RDRAND} where the CPU has them; it does not read the input pool, where the added bytes
+ *     stay until a later reseed from the pool (which needs credited entropy). So clones diverge
+ *     only if the guest CPU offers {@code RDSEED}/{@code RDRAND}; without them the re-key is
+ *     the same computation in every clone and this call does not separate them.
+ * <li>Before 4.17: no {@code RNDRESEEDCRNG} ({@code EINVAL}: a typed error).
+ * </ul>
  *
  * <p>Why: before Linux 5.18 (and on any kernel without a vmgenid device) the kernel does not
  * reseed its RNG on a VM restore, so every clone's {@code /dev/urandom} continues from the same
@@ -26,7 +42,8 @@ import com.sun.jna.NativeLong;
  * OpenSSL, ...) repeats its sibling's bytes. What is mixed in: the generation this restore
  * will move the counter to, the wall clock and the monotonic clock in nanoseconds: cheap, and
  * different between clones unless they restore in the same nanosecond. An orchestrator that
- * can pass entropy from outside the VM (virtio-rng, a seed file from the host) gives more.
+ * can pass entropy from outside the VM (virtio-rng, a seed file from the host) gives more, and
+ * is the only remedy on a 4.17 to 5.17 guest without {@code RDSEED}/{@code RDRAND}.
  */
 final class KernelRngReseed {
 
@@ -36,6 +53,9 @@ final class KernelRngReseed {
     private static final long RNDRESEEDCRNG = 0x5207L;
     private static final int O_RDONLY = 0;
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFCHR = 0020000;
     private static final int EPERM = 1;
     private static final int ENOENT = 2;
 
@@ -63,10 +83,12 @@ final class KernelRngReseed {
      *         status is {@link ExitCode#MISSING_CAPABILITY} without {@code CAP_SYS_ADMIN}
      */
     static void reseed(Path node, int generation) {
+        requireCharacterDevice(node);
         LibC libc = Native.load("c", LibC.class);
         int fd;
         try {
-            fd = libc.open(node.toString(), O_RDONLY | O_CLOEXEC);
+            // O_NONBLOCK: should the node be swapped for a FIFO after the check, open returns at once
+            fd = libc.open(node.toString(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         } catch (LastErrorException e) {
             throw new KernelRngException(e.getErrorCode() == ENOENT ? ExitCode.DEVICE_ABSENT : ExitCode.DEVICE_ERROR,
                     "cannot open " + node + " to reseed the kernel RNG (errno " + e.getErrorCode() + "): --rng-device"
@@ -87,6 +109,27 @@ final class KernelRngReseed {
                     + " (RNDRESEEDCRNG needs Linux 4.17 or later)", e.getErrorCode());
         } finally {
             libc.close(fd);
+        }
+    }
+
+    /**
+     * The kernel's RNG nodes are character devices; anything else (a FIFO, whose open would
+     * block, a regular file, a directory) is refused before it is opened.
+     */
+    private static void requireCharacterDevice(Path node) {
+        int mode;
+        try {
+            mode = (Integer) Files.getAttribute(node, "unix:mode");
+        } catch (NoSuchFileException e) {
+            throw new KernelRngException(ExitCode.DEVICE_ABSENT, "cannot open " + node + " to reseed the kernel RNG"
+                    + " (errno " + ENOENT + "): --rng-device must name the kernel's /dev/urandom or /dev/random", ENOENT);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new KernelRngException(ExitCode.DEVICE_ERROR, "cannot examine " + node + " (" + e.getMessage()
+                    + "): --rng-device must name the kernel's /dev/urandom or /dev/random", 0);
+        }
+        if ((mode & S_IFMT) != S_IFCHR) {
+            throw new KernelRngException(ExitCode.DEVICE_ERROR, node + " is not a character device: --rng-device must"
+                    + " name the kernel's /dev/urandom or /dev/random", 0);
         }
     }
 

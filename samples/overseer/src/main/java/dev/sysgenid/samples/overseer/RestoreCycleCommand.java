@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -54,6 +55,10 @@ final class RestoreCycleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (!reseedKernelRng && spec.commandLine().getParseResult().hasMatchedOption("--rng-device")) {
+            throw new ParameterException(spec.commandLine(), "--rng-device only applies with --reseed-kernel-rng:"
+                    + " add --reseed-kernel-rng, or leave --rng-device out");
+        }
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
             if (reseedKernelRng) {

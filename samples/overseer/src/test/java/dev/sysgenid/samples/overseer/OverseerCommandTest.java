@@ -4,12 +4,16 @@
 package dev.sysgenid.samples.overseer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -397,6 +401,28 @@ class OverseerCommandTest {
             assertThat(absent.out()).contains("\"error\":\"device-absent\"", "cannot open /nonexistent/rng");
         }
 
+        /** A FIFO is refused before it is opened (an open without a writer would block forever). */
+        @Test
+        void reseedKernelRngOnAFifoFailsAtOnce(@TempDir Path dir) throws Exception {
+            Path fifo = dir.resolve("fifo");
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+            Run r = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> run("--simulated", "restore-cycle", "--reseed-kernel-rng", "--rng-device", fifo.toString(),
+                            "--timeout", "1s"));
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.DEVICE_ERROR.code());
+            assertThat(r.err()).contains("is not a character device", "/dev/urandom");
+            assertThat(device.counts().generation()).as("nothing triggered").isZero();
+        }
+
+        /** --rng-device means nothing without --reseed-kernel-rng: a usage error, not silence. */
+        @Test
+        void rngDeviceWithoutReseedKernelRngIsAUsageError() {
+            Run r = run("--simulated", "restore-cycle", "--rng-device", "/dev/urandom", "--timeout", "1s");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.USAGE.code());
+            assertThat(r.err()).contains("--rng-device only applies with --reseed-kernel-rng");
+            assertThat(device.counts().generation()).as("nothing triggered").isZero();
+        }
+
         /**
          * The real /dev/urandom: with CAP_SYS_ADMIN the kernel RNG is reseeded and the cycle
          * completes; without it, exit 5 with what to do, and nothing triggered.
@@ -408,6 +434,12 @@ class OverseerCommandTest {
                 assertThat(r.exitCode()).as(r.err()).isZero();
                 assertThat(r.err()).contains("kernel RNG reseeded through /dev/urandom");
                 assertThat(device.counts().generation()).isEqualTo(1);
+                // and the other branch, in a child without CAP_SYS_ADMIN (util-linux's setpriv
+                // drops it from the bounding set, so the exec'd JVM cannot have it)
+                ChildRun child = runWithoutCapSysAdmin("--simulated", "restore-cycle", "--reseed-kernel-rng",
+                        "--timeout", "10s");
+                assertThat(child.exitCode()).as(child.err()).isEqualTo(ExitCode.MISSING_CAPABILITY.code());
+                assertThat(child.err()).contains("needs CAP_SYS_ADMIN");
             } else {
                 assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.MISSING_CAPABILITY.code());
                 assertThat(r.err()).contains("needs CAP_SYS_ADMIN");
@@ -477,6 +509,28 @@ class OverseerCommandTest {
     }
 
     /** CAP_SYS_ADMIN (bit 21) in this process's effective set. */
+    record ChildRun(int exitCode, String err) {
+    }
+
+    /** The overseer in a child JVM whose bounding set lacks CAP_SYS_ADMIN (setpriv must be installed). */
+    private static ChildRun runWithoutCapSysAdmin(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set=-sys_admin", "--inh-caps=-sys_admin",
+                "--", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OverseerCommand.class.getName()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child ended").isTrue();
+            return new ChildRun(p.exitValue(), err);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private static boolean hasCapSysAdmin() throws IOException {
         String capEff = Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim();

@@ -16,7 +16,8 @@ import dev.sysgenid.SysgenidException;
 /**
  * The question every snapshot-safe generator asks before it produces output: "has the system
  * generation moved since I was seeded?" — answered with one load of the device's mapped
- * counter page, in one of three explicit {@link ProtectionState}s fixed at open.
+ * counter page, in one of three explicit {@link ProtectionState}s fixed at open (a closed guard
+ * is {@code FAILED}).
  *
  * <p>Guarantees: opening never throws; a device that is absent gives
  * {@link ProtectionState#UNSUPPORTED}, one that is present but unusable gives
@@ -34,16 +35,12 @@ public final class GenerationGuard implements AutoCloseable {
     private final GenerationDevice device;
     private final boolean ownsDevice;
     private final SysgenidException failure;
-    private final boolean nativeAccessFailed;
+    private volatile boolean closed;
+    /** Whether this is the guard of a provider that registered no services (see {@link #unregistered}). */
+    private boolean noServices;
 
     private GenerationGuard(ProtectionState state, String deviceName, GenerationProbe probe,
                             GenerationDevice device, boolean ownsDevice, SysgenidException failure) {
-        this(state, deviceName, probe, device, ownsDevice, failure, false);
-    }
-
-    private GenerationGuard(ProtectionState state, String deviceName, GenerationProbe probe, GenerationDevice device,
-                            boolean ownsDevice, SysgenidException failure, boolean nativeAccessFailed) {
-        this.nativeAccessFailed = nativeAccessFailed;
         this.state = state;
         this.deviceName = deviceName;
         this.probe = probe;
@@ -79,12 +76,11 @@ public final class GenerationGuard implements AutoCloseable {
             return new GenerationGuard(ProtectionState.FAILED, name, null, null, false, e);
         } catch (LinkageError | RuntimeException e) {
             // Native code could not be linked or was refused (--illegal-native-access=deny,
-            // a noexec temporary directory, another JNA first on the class path), or not yet:
-            // JNA is being initialised further up this very thread (see ReseedCoordinator).
+            // a noexec temporary directory, another JNA first on the class path).
             return new GenerationGuard(ProtectionState.FAILED, name, null, null, false,
                     new SysgenidException("native access to " + name + " failed (" + e + "): allow native access"
                             + " (--enable-native-access=ALL-UNNAMED), give JNA an executable temporary directory"
-                            + " (-Djna.tmpdir=...), and keep one JNA version on the class path", 0, e), true);
+                            + " (-Djna.tmpdir=...), and keep one JNA version on the class path", 0, e));
         }
         try {
             return new GenerationGuard(ProtectionState.ACTIVE, name, opened.mapProbe(), opened, true, null);
@@ -107,25 +103,52 @@ public final class GenerationGuard implements AutoCloseable {
     }
 
     /**
-     * The stand-in answered while the real guard is being opened on the same thread (see
-     * {@link ReseedCoordinator}): unsupported, generation 0.
+     * Like {@link #open(Path)}, for a provider that registered its services because something
+     * was at {@code path} when it was loaded: if nothing is there now (removed, or not yet
+     * recreated), that is {@link ProtectionState#FAILED}, not {@code UNSUPPORTED}: the
+     * services exist, so their generators must reseed on every call rather than run unprotected.
      */
-    static GenerationGuard provisional() {
-        return new GenerationGuard(ProtectionState.UNSUPPORTED, "(opening)", null, null, false,
-                new SysgenidException("the device is being opened", 0));
+    static GenerationGuard openExpected(Path path) {
+        GenerationGuard g = open(path);
+        if (g.state() != ProtectionState.UNSUPPORTED) {
+            return g;
+        }
+        return failed(path.toString(), new SysgenidException(path + " existed when the SnapshotSafe provider was loaded"
+                + " but is gone now: load the sysgenid module (or recreate the node); the open is retried", 2));
+    }
+
+    /** A guard in {@link ProtectionState#FAILED} for {@code failure}. */
+    static GenerationGuard failed(String deviceName, SysgenidException failure) {
+        return new GenerationGuard(ProtectionState.FAILED, deviceName, null, null, false, failure);
     }
 
     /**
-     * True if the open failed in native linking, not at the device: possibly only because the
-     * native layer was still being initialised on this thread (see ReseedCoordinator).
+     * The guard answered while the device is being opened (see {@link ReseedCoordinator}):
+     * {@link ProtectionState#FAILED}, so generators reseed from the OS before every output
+     * until the open has finished; generation 0.
      */
-    boolean nativeAccessFailed() {
-        return nativeAccessFailed;
+    static GenerationGuard pending() {
+        return failed("(opening)", new SysgenidException("the device is still being opened", 0));
     }
 
-    /** Which of the three states this guard is in; fixed for its life. */
+    /**
+     * The guard of a provider that registered no services because nothing was at
+     * {@code path} when it was loaded: {@link ProtectionState#UNSUPPORTED}, for good.
+     */
+    static GenerationGuard unregistered(Path path) {
+        GenerationGuard g = new GenerationGuard(ProtectionState.UNSUPPORTED, path.toString(), null, null, false,
+                new DeviceAbsentException(path.toString(), 2));
+        g.noServices = true;
+        return g;
+    }
+
+    /**
+     * Which of the three states this guard is in: fixed when it is opened, except that a
+     * closed guard is {@link ProtectionState#FAILED} (it can no longer see a change, so a
+     * generator watching it reseeds before every output).
+     */
     public ProtectionState state() {
-        return state;
+        return closed ? ProtectionState.FAILED : state;
     }
 
     /**
@@ -144,6 +167,10 @@ public final class GenerationGuard implements AutoCloseable {
 
     /** Why the guard is not active: the typed error, whose message says what to do. */
     public Optional<SysgenidException> failure() {
+        if (closed && state == ProtectionState.ACTIVE) {
+            return Optional.of(new SysgenidException("this guard on " + deviceName + " was closed: keep it open while"
+                    + " generators use it; they reseed from the OS on every call meanwhile", 0));
+        }
         return Optional.ofNullable(failure);
     }
 
@@ -154,20 +181,27 @@ public final class GenerationGuard implements AutoCloseable {
 
     /** One line for a log: the state and what it means for the generators. */
     public String describe() {
-        return switch (state) {
+        return switch (state()) {
             case ACTIVE -> "snapshot-safe: watching the generation counter of " + deviceName
                     + " (generation " + Integer.toUnsignedString(generation()) + "); generators reseed"
                     + " from the OS when it moves";
             case UNSUPPORTED -> "not snapshot-safe: no generation device at " + deviceName
+                    + (noServices ? " (it did not exist when the provider was loaded, so the provider registered no"
+                            + " services; a device that appears later is not used: restart the JVM after loading the"
+                            + " module)" : "")
                     + "; SecureRandom behaves exactly as without this provider (" + failure.getMessage() + ")";
             case FAILED -> "degraded: " + deviceName + " is present but unusable, so generators reseed"
-                    + " from the OS on every call until this is fixed: " + failure.getMessage();
+                    + " from the OS on every call until this is fixed: " + failure().orElseThrow().getMessage();
         };
     }
 
-    /** Unmaps the probe, and closes the device if this guard opened it; idempotent. */
+    /**
+     * Unmaps the probe, and closes the device if this guard opened it; idempotent. From then on
+     * the guard is {@link ProtectionState#FAILED} (see {@link #state()}).
+     */
     @Override
     public void close() {
+        closed = true;
         if (probe != null) {
             probe.close();
         }
@@ -178,6 +212,6 @@ public final class GenerationGuard implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "GenerationGuard[" + deviceName + ", " + state + "]";
+        return "GenerationGuard[" + deviceName + ", " + state() + "]";
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
 import java.security.SecureRandom;
+import java.util.function.LongSupplier;
 
 /**
  * Fresh bytes from the kernel, read at the moment they are asked for: the SUN provider's
@@ -24,7 +25,13 @@ final class OsEntropy {
 
     static final int KERNEL_BYTES = 32;
 
+    private final LongSupplier clock;
     private volatile SecureRandom source;
+
+    /** @param clock the high-resolution time mixed into every reseed ({@code System::nanoTime}) */
+    OsEntropy(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** {@code length} bytes read from the kernel now. */
     byte[] draw(int length) {
@@ -33,13 +40,13 @@ final class OsEntropy {
 
     /**
      * What a generator mixes in when it reseeds: {@value #KERNEL_BYTES} bytes read from the
-     * kernel now, then {@code generation} and {@code System.nanoTime()}, which cost nothing
+     * kernel now, then {@code generation} and the clock ({@code System.nanoTime()}), which cost nothing
      * and differ between clones whose restores were not at the same nanosecond, even if their
      * kernel RNGs were not reseeded.
      */
     byte[] reseedInput(int generation) {
         return ByteBuffer.allocate(KERNEL_BYTES + Integer.BYTES + Long.BYTES)
-                .put(draw(KERNEL_BYTES)).putInt(generation).putLong(System.nanoTime()).array();
+                .put(draw(KERNEL_BYTES)).putInt(generation).putLong(clock.getAsLong()).array();
     }
 
     /** A long read from the kernel now. */

@@ -5,7 +5,8 @@ package dev.sysgenid.samples.prng;
 
 /**
  * Whether a {@link GenerationGuard} can tell that memory was cloned. Exactly one of three,
- * fixed when the guard is opened and reported once in a log line.
+ * fixed when the guard is opened (a closed guard is {@code FAILED}) and reported once in a
+ * log line. The provider reports {@code FAILED} while its device is still being opened.
  */
 public enum ProtectionState {
     /**
@@ -14,8 +15,9 @@ public enum ProtectionState {
      */
     ACTIVE,
     /**
-     * Nothing exists at the device path (module not loaded). Fail-open: the provider
-     * registers no service, so the JVM behaves exactly as without it, and a
+     * Nothing exists at the device path (module not loaded); for the provider: nothing existed
+     * there when it was loaded, and a device that appears later is not used (restart the JVM).
+     * Fail-open: the provider registers no service, so the JVM behaves exactly as without it, and a
      * {@link SnapshotSafeSplittableRandom} is a plain SplittableRandom; neither is
      * snapshot-safe. Chosen because a machine without the device is one that nobody
      * snapshots with this project's tooling. Only the absence of the path gives this state.
@@ -24,7 +26,8 @@ public enum ProtectionState {
     /**
      * Something exists at the device path but could not be used (permission denied, a node
      * with no driver behind it, not a sysgenid device, an mmap failure, native access refused
-     * or not linkable). That machine is meant to be snapshot-safe, so the generators stay safe
+     * or not linkable), or, for the provider, it existed when the provider was loaded and is
+     * gone now. That machine is meant to be snapshot-safe, so the generators stay safe
      * the slow way: they reseed from the OS before every output; the provider logs a WARNING
      * at once and tries the open again later.
      */

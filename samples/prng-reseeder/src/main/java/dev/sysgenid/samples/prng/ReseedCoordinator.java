@@ -4,12 +4,14 @@
 package dev.sysgenid.samples.prng;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
@@ -21,48 +23,40 @@ import dev.sysgenid.Watcher;
 import dev.sysgenid.WatcherClosedException;
 
 /**
- * What one provider's generators share: the {@link GenerationGuard} (opened on first use, never
- * while the JDK is still loading the provider list), the OS entropy, the counters, the live
- * generators, and the eager path, a watcher on the device's epoll loop that reseeds every live
- * generator as soon as the counter moves.
+ * What one provider's generators share: the {@link GenerationGuard}, the OS entropy, the
+ * counters, the live generators, and the eager path, a watcher on the device's epoll loop that
+ * reseeds every live generator as soon as the counter moves.
  *
- * <p>Opening the guard loads JNA, which creates a temporary file, which draws from a
- * {@code SecureRandom}: with this provider installed first that is a call back into this
- * class on the same thread. The re-entrant call is answered with a provisional guard (state
- * {@code UNSUPPORTED}, generation 0) for that one generator, which switches to the real guard
- * on its next call (and mixes fresh OS entropy in then, as every new generator does). The
- * other way round happens too: when the application itself loads the core first, JNA's
- * temporary file brings the first {@code SecureRandom} here while JNA's own classes are still
- * being initialised on this thread, and opening the guard fails with a {@link LinkageError}.
- * Only then (a static initialiser of JNA or of the core is on this thread's stack) is that
- * answer provisional too; any other native failure is final: {@code FAILED}, logged at
- * WARNING at once.
+ * <p><b>The device is opened on a thread of its own, never on a caller's.</b> Opening loads
+ * JNA; loading JNA runs class initialisers ({@code com.sun.jna.Native}) that create a
+ * temporary file, and a temporary file can need the JDK's {@code File.TempDirectory}, whose
+ * initialiser asks for a {@code SecureRandom}: with this provider first, that is a call back
+ * here, from a thread that may hold a class-initialisation lock the opener needs. A caller must
+ * therefore never wait for the open. The first call starts the open on a daemon thread
+ * ({@code sysgenid-prng-open}) and returns at once; until the open has finished every caller
+ * gets the {@linkplain GenerationGuard#pending() pending guard}, whose state is
+ * {@code FAILED}: its generators reseed from the OS before every output, so nothing drawn
+ * meanwhile can repeat across clones. The same holds for any call made while JNA initialises,
+ * on any thread.
  *
- * <p>A {@code FAILED} guard is not kept for the JVM's life: the open is tried again on a
- * caller's thread, first after {@value #FIRST_RETRY_MILLIS} ms, then at doubling intervals up to
- * {@value #MAX_RETRY_MILLIS} ms, so a transient failure of the first open (the node created a
- * moment later, a permission fixed) ends the slow mode.
+ * <p>A {@code FAILED} guard is not kept for the JVM's life: the open is tried again on that
+ * same daemon thread, first {@value #FIRST_RETRY_MILLIS} ms after the failure, then at doubling
+ * intervals up to {@value #MAX_RETRY_MILLIS} ms, so a transient failure of the first open (the
+ * node created a moment later, a permission fixed) ends the slow mode.
  *
- * <p>Locking: no lock is held while the guard is opened. Opening loads JNA, and loading JNA
- * can wait for a class that another thread is initialising (JNA's {@code Native}, the JDK's
- * {@code File.TempDirectory}) while that thread, inside the initialiser, asks for its first
- * {@code SecureRandom}: had it to wait for the opener, the two would deadlock. So one thread
- * opens ({@link #opening}) and every other caller meanwhile gets the provisional guard and
- * goes on; its generator mixes fresh entropy in on its first call after the guard is known.
- * {@code this} guards the eager registration; {@link #live} is guarded by itself. The eager listener runs on the loop thread of the guard's own device and
- * never throws into that loop: a generator whose reseed fails is logged and left to its own
- * in-line check, and the loop keeps serving every other watcher of the device.
+ * <p>Locking: no lock is held while the guard is opened, and no caller waits for it
+ * ({@link #awaitOpen} excepted, which only {@code protectionState()} and tests call).
+ * {@link #opening} says whether an open thread is running; {@code this} guards the eager
+ * registration and is the monitor {@link #awaitOpen} waits on; {@link #live} is guarded by
+ * itself. The eager listener runs on the loop thread of the guard's own device and never
+ * throws into that loop: a generator whose reseed fails is logged and left to its own in-line
+ * check, and the loop keeps serving every other watcher of the device.
  */
 final class ReseedCoordinator {
 
     /** Which path paid for a reseed. */
     enum Cause { FIRST_DRAW, INLINE, EAGER, EVERY_CALL }
 
-    /**
-     * How many re-entrant opens (made while JNA initialises on the same thread) may fail before
-     * that is taken as final: enough for the few calls JNA's own initialisation makes.
-     */
-    private static final int NATIVE_ATTEMPTS = 16;
     static final long FIRST_RETRY_MILLIS = 1_000;
     static final long MAX_RETRY_MILLIS = 60_000;
 
@@ -71,7 +65,7 @@ final class ReseedCoordinator {
     private final Supplier<GenerationGuard> opener;
     private final boolean eager;
     private final boolean trackEager;
-    private final OsEntropy entropy = new OsEntropy();
+    private final OsEntropy entropy;
     private final LongAdder instances = new LongAdder();
     private final LongAdder firstDraw = new LongAdder();
     private final LongAdder inline = new LongAdder();
@@ -79,103 +73,127 @@ final class ReseedCoordinator {
     private final LongAdder everyCall = new LongAdder();
     /** Live generators, weakly held so the eager path never keeps one alive. */
     private final Set<SnapshotSafeSecureRandomSpi> live = Collections.newSetFromMap(new WeakHashMap<>());
-    private final GenerationGuard provisional = GenerationGuard.provisional();
+    private final GenerationGuard pending = GenerationGuard.pending();
 
+    /** The guard once the first open has finished; null before. */
     private volatile GenerationGuard guard;
-    /** The thread opening (or reopening) the guard, if any; the others never wait for it. */
-    private final AtomicReference<Thread> opening = new AtomicReference<>();
+    /** Whether the open thread is running (first open or a retry). */
+    private final AtomicBoolean opening = new AtomicBoolean();
     /** When a FAILED guard is next reopened (System.nanoTime); meaningful only while FAILED. */
     private volatile long retryAt;
-    private long retryMillis = FIRST_RETRY_MILLIS; // guarded by opening
-    private int nativeFailures; // guarded by opening
+    private long retryMillis = FIRST_RETRY_MILLIS; // written only by the open thread
     private LoopRegistration eagerRegistration; // guarded by this
 
     /**
-     * @param opener opens the guard on first use
+     * @param opener opens the guard, on the open thread
      * @param eager whether to reseed from a watcher on the device's epoll loop
      * @param trackEager whether that watcher is tracked (the overseer's wait then covers the reseed)
+     * @param entropy where reseeds read the OS's bytes
      */
-    ReseedCoordinator(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager) {
+    ReseedCoordinator(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager, OsEntropy entropy) {
         this.opener = opener;
         this.eager = eager;
         this.trackEager = trackEager;
+        this.entropy = entropy;
     }
 
     /**
-     * The guard, opened on first call; see the class comment for the re-entrant case and for
-     * the retry of a failed open.
+     * The guard: the pending one (FAILED, see the class comment) until the open thread has
+     * finished; never waits. Starts the open thread on the first call, and again when a
+     * FAILED guard is due for a retry.
      */
     GenerationGuard guard() {
         GenerationGuard g = guard;
         if (g == null) {
-            return resolve();
+            startOpen();
+            g = guard;
+            return g != null ? g : pending;
         }
         if (g.state() == ProtectionState.FAILED && System.nanoTime() - retryAt >= 0) {
-            return retry(g);
+            startOpen();
         }
         return g;
     }
 
-    private GenerationGuard resolve() {
-        if (!opening.compareAndSet(null, Thread.currentThread())) {
-            GenerationGuard g = guard;
-            return g != null ? g : provisional; // being opened, on this thread or another: see the class comment
+    /**
+     * Waits up to {@code timeout} for an open in progress (starting it if none was), then
+     * returns {@link #guard()}: the pending guard if it has not finished by then.
+     */
+    GenerationGuard awaitOpen(Duration timeout) {
+        guard();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            while (guard == null || opening.get()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
         }
+        return guard();
+    }
+
+    /** Starts the open thread unless it is running; see the class comment. */
+    void startOpen() {
+        if (!opening.compareAndSet(false, true)) {
+            return;
+        }
+        Thread t = new Thread(this::open, "sysgenid-prng-open");
+        t.setDaemon(true);
         try {
-            if (guard != null) {
-                return guard;
-            }
-            GenerationGuard g = opener.get();
-            if (g.nativeAccessFailed() && nativeLayerInitialisingOnThisThread() && ++nativeFailures < NATIVE_ATTEMPTS) {
-                return provisional; // see the class comment: try again on a later call
-            }
-            scheduleRetry();
-            guard = g;
-            LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());
-            SecurityPropertiesCheck.warnIfProvidersWereDropped(LOG);
-            if (eager && g.state() == ProtectionState.ACTIVE) {
-                startEager(g.device().orElseThrow());
-            }
-            return g;
-        } finally {
-            opening.set(null);
+            t.start();
+        } catch (OutOfMemoryError e) { // no thread to be had: stay pending or FAILED, try on a later call
+            opening.set(false);
         }
     }
 
-    private GenerationGuard retry(GenerationGuard failed) {
-        if (!opening.compareAndSet(null, Thread.currentThread())) {
-            return failed; // another thread is retrying (or this one re-entered): keep reseeding on every call
-        }
+    /** The open thread's work: the first open, or a retry of a failed one. */
+    private void open() {
         try {
-            if (guard != failed || System.nanoTime() - retryAt < 0) {
-                return guard;
-            }
-            GenerationGuard g = opener.get();
-            if (g.state() != ProtectionState.ACTIVE) {
-                g.close();
+            GenerationGuard previous = guard;
+            GenerationGuard g = openGuard();
+            if (previous != null && g.state() != ProtectionState.ACTIVE) {
+                g.close(); // a retry that failed again: keep the first failure, try later
                 retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
                 scheduleRetry();
-                return failed;
+                return;
             }
+            scheduleRetry();
             guard = g;
-            LOG.log(Level.INFO, "SnapshotSafe: recovered from the failed open: " + g.describe());
-            if (eager) {
+            if (previous == null) {
+                LOG.log(g.state() == ProtectionState.FAILED ? Level.WARNING : Level.INFO, "SnapshotSafe: " + g.describe());
+                SecurityPropertiesCheck.warnIfProvidersWereDropped(LOG);
+            } else {
+                LOG.log(Level.INFO, "SnapshotSafe: recovered from the failed open: " + g.describe());
+            }
+            if (eager && g.state() == ProtectionState.ACTIVE) {
                 startEager(g.device().orElseThrow());
             }
-            return g;
         } finally {
-            opening.set(null);
+            opening.set(false);
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+    }
+
+    private GenerationGuard openGuard() {
+        try {
+            return opener.get();
+        } catch (RuntimeException | LinkageError e) {
+            return GenerationGuard.failed("the generation device", new SysgenidException("opening the device failed ("
+                    + e + "): see the cause; generators reseed from the OS on every call meanwhile", 0, e));
         }
     }
 
     private void scheduleRetry() {
         retryAt = System.nanoTime() + retryMillis * 1_000_000L;
-    }
-
-    /** A static initialiser of JNA or of the core on this thread's stack: see the class comment. */
-    private static boolean nativeLayerInitialisingOnThisThread() {
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> f.getMethodName().equals("<clinit>")
-                && (f.getClassName().startsWith("com.sun.jna.") || f.getClassName().startsWith("dev.sysgenid."))));
     }
 
     private synchronized void startEager(GenerationDevice device) {

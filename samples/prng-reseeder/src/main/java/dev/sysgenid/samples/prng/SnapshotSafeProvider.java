@@ -5,6 +5,8 @@ package dev.sysgenid.samples.prng;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -44,9 +46,13 @@ import dev.sysgenid.GenerationDevice;
  * counter moves); {@code sysgenid.prng.track} (default {@code false}: when {@code true} that
  * watcher is tracked, so an overseer's wait also waits for the reseed).
  *
- * <p><b>Guarantees.</b> Construction does one stat and no other I/O; the device is opened on the
- * first {@code SecureRandom} this provider creates, and its {@link ProtectionState} is logged
- * once (logger {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). A device that is
+ * <p><b>Guarantees.</b> Construction does one stat and no other I/O; the device is opened on a
+ * daemon thread started by the first {@code SecureRandom} this provider creates (no caller
+ * waits for it; until it has finished generators reseed from the OS on every call, see
+ * {@link ReseedCoordinator}), and its {@link ProtectionState} is logged once (logger
+ * {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). With nothing at the device
+ * path when it is constructed it registers no services, logs that at start-up, and never
+ * looks at the path again: restart the JVM after loading the module. A device that is
  * present but unusable gives {@code FAILED}: a reseed before every output, and the open is
  * retried on later calls (see {@link ReseedCoordinator}). See {@link SnapshotSafeSecureRandomSpi} for the
  * reseed and thread-safety guarantees.
@@ -57,6 +63,8 @@ public final class SnapshotSafeProvider extends Provider {
 
     /** The provider name, for {@code SecureRandom.getInstance(algorithm, NAME)}. */
     public static final String NAME = "SnapshotSafe";
+
+    private static final long STATE_WAIT_SECONDS = 10;
 
     private final transient ReseedCoordinator coordinator;
 
@@ -70,34 +78,70 @@ public final class SnapshotSafeProvider extends Provider {
     private SnapshotSafeProvider(Path device, boolean eager, boolean trackEager) {
         // one stat, no native code: when nothing is at the path, register nothing, so that every
         // request (new SecureRandom(), UUID, getInstance("DRBG")) falls through to the JDK's own
-        this(() -> GenerationGuard.open(device), eager, trackEager, !Files.notExists(device));
+        this(Files.notExists(device) ? () -> GenerationGuard.unregistered(device) : () -> GenerationGuard.openExpected(device),
+                eager, trackEager, !Files.notExists(device), new OsEntropy(System::nanoTime));
     }
 
     /**
-     * A provider whose guard comes from {@code opener}, called once on first use (tests pass
-     * {@code () -> GenerationGuard.watching(simulatedDevice)}).
+     * A provider whose guard comes from {@code opener}, called on the open thread on first use
+     * (tests pass {@code () -> GenerationGuard.watching(simulatedDevice)}).
      */
     SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager) {
-        this(opener, eager, trackEager, true);
+        this(opener, eager, trackEager, true, new OsEntropy(System::nanoTime));
+    }
+
+    /** As above, with the OS entropy given (the clone model pins its clock). */
+    SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager, OsEntropy entropy) {
+        this(opener, eager, trackEager, true, entropy);
     }
 
     private SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager,
-                                 boolean registerServices) {
+                                 boolean registerServices, OsEntropy entropy) {
         super(NAME, "0.1", "SnapshotSafe: SecureRandom (DRBG, SHA1PRNG) reseeded from the OS when"
                 + " /dev/sysgenid's generation moves (VM snapshot restore or clone)");
-        this.coordinator = new ReseedCoordinator(opener, eager, trackEager);
+        this.coordinator = new ReseedCoordinator(opener, eager, trackEager, entropy);
         if (registerServices) {
             Map<String, String> attributes = Map.of("ThreadSafe", "true", "ImplementedIn", "Software");
             putService(new ReseedingService(this, "DRBG", List.of(), attributes));
             putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
+        } else {
+            // No service will ever ask for the guard: log the state now, once per JVM, by the
+            // instance that gets installed (the JDK may construct and drop another; the agent
+            // inserts it just after construction), and off this thread, which may be inside the
+            // JDK's loading of the provider list. Not a daemon, so a short-lived JVM still logs;
+            // it gives up after STATE_WAIT_SECONDS if this instance is never installed.
+            Thread log = new Thread(this::logStateOnceInstalled, "sysgenid-prng-state");
+            log.start();
         }
     }
 
-    /** The protection state; opens the device now if no generator has done so yet. */
-    public ProtectionState protectionState() {
-        return coordinator.guard().state();
+    private void logStateOnceInstalled() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STATE_WAIT_SECONDS);
+        while (System.nanoTime() - deadline < 0) {
+            Provider installed = Security.getProvider(NAME);
+            if (installed == this) {
+                coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)); // the open thread logs it
+                return;
+            }
+            if (installed != null) {
+                return; // another instance is the JVM's: it logs
+            }
+            try {
+                Thread.sleep(10); // the agent inserts this instance right after constructing it
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
+    /**
+     * The protection state. Waits (up to {@value #STATE_WAIT_SECONDS} s) for the device's open
+     * if it has not finished yet, starting it if no generator has, so do not call this from a
+     * static initialiser; until the open has finished the state is {@code FAILED}.
+     */
+    public ProtectionState protectionState() {
+        return coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)).state();
+    }
     /** The reseed counters so far. */
     public ReseedStatistics statistics() {
         return coordinator.statistics();
@@ -118,10 +162,25 @@ public final class SnapshotSafeProvider extends Provider {
 
     /**
      * A deserialized provider (a {@code SecureRandom} refers to its provider) is the one
-     * installed, or one configured as the JDK would load it: never a copy without a device.
+     * installed, or else the {@linkplain #jvmWide() JVM-wide one}: never a copy without a
+     * device, and never one more device open per deserialized instance.
      */
     private Object readResolve() {
-        return installed().orElseGet(SnapshotSafeProvider::new);
+        return jvmWide();
+    }
+
+    /**
+     * The provider this JVM's deserialized generators use: the installed one, or, when none is
+     * installed, one provider configured as the JDK would load it, created on first need and
+     * shared by every later caller (one device open, one eager watcher for the JVM).
+     */
+    static SnapshotSafeProvider jvmWide() {
+        return installed().orElseGet(() -> Uninstalled.PROVIDER);
+    }
+
+    /** Holds the JVM-wide provider for when none is installed; initialised on first use. */
+    private static final class Uninstalled {
+        static final SnapshotSafeProvider PROVIDER = new SnapshotSafeProvider();
     }
 
     ReseedCoordinator coordinator() {

@@ -22,7 +22,8 @@ import java.security.SecureRandomSpi;
  * the SHA1PRNG seeder). So before its first output every instance mixes fresh OS entropy in,
  * exactly as on a generation change. The one exception is documented SHA1PRNG behaviour: a
  * SHA1PRNG seeded by the caller ({@code setSeed}) before its first output keeps the
- * deterministic sequence of that seed until the generation moves. A DRBG seeded that way (as
+ * deterministic sequence of that seed until the generation moves (seeded while the device was
+ * still being opened, the seed counts for the generation the device first shows). A DRBG seeded that way (as
  * {@code new SecureRandom(seed)} does when this provider is the default) still gets the fresh
  * entropy: the stock default, NativePRNG, is not deterministic either.
  *
@@ -46,9 +47,13 @@ import java.security.SecureRandomSpi;
  * {@link ReseedCoordinator}), so the first call after a restore finds the instance already
  * reseeded and pays two loads.
  *
- * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED}: a reseed before every output.
- * {@code UNSUPPORTED} (no device; the provider then registers no services, so only an instance
- * asked for during the provider's own start-up is in this state): the wrapped generator, as is.
+ * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} (also while the device is still
+ * being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
+ * SHA1PRNG the caller seeded before its first output, which keeps that seed's sequence (no
+ * change can be seen in this state; it behaves as SUN's). {@code UNSUPPORTED} (a guard opened
+ * on an absent path; the provider as the JDK loads it then registers no services): the wrapped
+ * generator, as is. A generator that produced output only in {@code FAILED} mode reseeds once
+ * more on its first call after the guard becomes {@code ACTIVE}.
  *
  * <p><b>Thread-safety.</b> Registered with {@code ThreadSafe=true}: {@code SecureRandom} does not
  * lock around it. The delegates are thread-safe themselves (the SUN DRBG and SHA1PRNG lock
@@ -63,7 +68,8 @@ import java.security.SecureRandomSpi;
  *
  * <p><b>Serialization.</b> The wrapped generator is never serialized (its state in a second
  * process is the clone problem itself): a deserialized instance is a new one of the same
- * algorithm, from the installed provider (or a provider configured as the JDK would load it),
+ * algorithm, from the installed provider (or the one JVM-wide provider configured as the JDK
+ * would load it, see {@code SnapshotSafeProvider.jvmWide}),
  * mixing fresh OS entropy in before its first output.
  */
 final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
@@ -83,6 +89,15 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
      * {@link #seededAt}. False for a new instance: see the class comment.
      */
     private transient volatile boolean seeded;
+    /** Whether a SHA1PRNG was seeded by the caller before its first output; see the class comment. */
+    private transient volatile boolean callerSeeded;
+    /**
+     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): it
+     * takes the generation the guard first shows as the one its seed is for, without a reseed.
+     */
+    private transient volatile boolean adoptFirstGeneration;
+    /** Whether this instance has produced output. */
+    private transient volatile boolean drawn;
 
     /**
      * Wraps {@code delegate}, not yet seeded for the current generation (see the class
@@ -109,12 +124,19 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         GenerationGuard guard = coordinator.guard();
         switch (guard.state()) {
             case ACTIVE -> {
-                int drawnAt = guard.generation();
-                if (!seeded || drawnAt != seededAt) {
-                    reseedIfMoved(seeded ? ReseedCoordinator.Cause.INLINE : ReseedCoordinator.Cause.FIRST_DRAW);
-                    drawnAt = seededAt;
+                if (adoptFirstGeneration) {
+                    adoptGeneration(guard);
                 }
-                draw(bytes, params);
+                int drawnAt = guard.generation();
+                if (!seeded && drbg && params == null && firstDrawWithFreshInput(bytes, guard)) {
+                    drawnAt = seededAt;
+                } else {
+                    if (!seeded || drawnAt != seededAt) {
+                        reseedIfMoved(seeded ? ReseedCoordinator.Cause.INLINE : ReseedCoordinator.Cause.FIRST_DRAW);
+                        drawnAt = seededAt;
+                    }
+                    draw(bytes, params);
+                }
                 // a change during the draw: the output may come from the old state, so redo it
                 while (guard.generation() != drawnAt) {
                     reseedIfMoved(ReseedCoordinator.Cause.INLINE);
@@ -123,10 +145,48 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                 }
             }
             case FAILED -> {
-                reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
+                if (!callerSeeded) { // a caller-seeded SHA1PRNG keeps its sequence: see the class comment
+                    reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
+                }
                 draw(bytes, params);
             }
             case UNSUPPORTED -> draw(bytes, params);
+        }
+        drawn = true;
+    }
+
+    /**
+     * A DRBG's first draw in ACTIVE mode: the fresh input goes in as the generate call's
+     * additional input (SP 800-90A mixes it into the state before the output, and the state
+     * keeps it), instead of a reseed followed by a draw, which would instantiate the DRBG and
+     * then pull entropy from the JDK's seeder a second time. False if another thread seeded
+     * the instance first (the caller then takes the ordinary path).
+     */
+    private boolean firstDrawWithFreshInput(byte[] bytes, GenerationGuard guard) {
+        synchronized (reseedLock) {
+            if (seeded) {
+                return false;
+            }
+            int generation = guard.generation();
+            delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            seededAt = generation;
+            seeded = true;
+        }
+        coordinator.count(ReseedCoordinator.Cause.FIRST_DRAW);
+        return true;
+    }
+
+    /**
+     * A caller-seeded SHA1PRNG seeded before the device was open: its first call with the guard
+     * ACTIVE takes the current generation as the one its seed is for (no reseed, so the
+     * documented sequence holds); from then on it reseeds when the generation moves.
+     */
+    private void adoptGeneration(GenerationGuard guard) {
+        synchronized (reseedLock) {
+            if (adoptFirstGeneration) {
+                seededAt = guard.generation();
+                adoptFirstGeneration = false;
+            }
         }
     }
 
@@ -147,8 +207,11 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     protected void engineSetSeed(byte[] seed) {
         synchronized (reseedLock) {
             delegate.setSeed(seed);
-            if (!drbg && !seeded) {
-                seededAt = coordinator.guard().generation();
+            if (!drbg && !drawn && !callerSeeded) {
+                GenerationGuard guard = coordinator.guard();
+                callerSeeded = true;
+                adoptFirstGeneration = guard.state() != ProtectionState.ACTIVE;
+                seededAt = guard.generation();
                 seeded = true;
             }
         }
@@ -159,9 +222,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         return delegate.generateSeed(numBytes);
     }
 
+    /** {@code SecureRandom.reseed()} passes {@code null}: the delegate's own no-argument reseed. */
     @Override
     protected void engineReseed(SecureRandomParameters params) {
-        delegate.reseed(params);
+        if (params == null) {
+            delegate.reseed();
+        } else {
+            delegate.reseed(params);
+        }
     }
 
     @Override
@@ -182,7 +250,17 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
      */
     void reseedIfMoved(ReseedCoordinator.Cause cause) {
         synchronized (reseedLock) {
-            int current = coordinator.guard().generation();
+            if (cause == ReseedCoordinator.Cause.EAGER && !seeded) {
+                return; // never drawn (or only in FAILED mode): its next draw mixes fresh entropy in anyway
+            }
+            GenerationGuard guard = coordinator.guard();
+            if (guard.state() != ProtectionState.ACTIVE) {
+                return; // the guard was closed meanwhile: the next call reseeds in FAILED mode
+            }
+            int current = guard.generation();
+            // a change seen before this caller-seeded SHA1PRNG's first ACTIVE call (the eager
+            // path): its seed predates the change, so the ordinary check below applies
+            adoptFirstGeneration = false;
             if (seeded && seededAt == current) {
                 return;
             }
@@ -193,10 +271,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
         coordinator.count(cause);
     }
 
+    /**
+     * Reseeds now, for no generation in particular (FAILED mode): the instance does not count as
+     * seeded for any generation, so once the guard is ACTIVE its next call reseeds again.
+     */
     private void reseedNow(ReseedCoordinator.Cause cause) {
         synchronized (reseedLock) {
-            reseedDelegate(coordinator.guard().generation());
-            seeded = true;
+            reseedDelegate(0);
+            seeded = false;
         }
         coordinator.count(cause);
     }
@@ -216,7 +298,7 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
 
     /** A deserialized instance: a new generator of the same algorithm; see the class comment. */
     private Object readResolve() throws ObjectStreamException {
-        SnapshotSafeProvider provider = SnapshotSafeProvider.installed().orElseGet(SnapshotSafeProvider::new);
+        SnapshotSafeProvider provider = SnapshotSafeProvider.jvmWide();
         try {
             return provider.newSpi(algorithm);
         } catch (NoSuchAlgorithmException e) {

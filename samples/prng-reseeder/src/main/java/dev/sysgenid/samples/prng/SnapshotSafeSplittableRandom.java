@@ -30,7 +30,7 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
 
     /** A generator seeded from the OS, watching {@code guard}. */
     public SnapshotSafeSplittableRandom(GenerationGuard guard) {
-        this(guard, new OsEntropy(), null);
+        this(guard, new OsEntropy(System::nanoTime), null);
     }
 
     /**
@@ -38,7 +38,7 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
      * one memory image (identical until the generation moves). For tests and the demo.
      */
     SnapshotSafeSplittableRandom(GenerationGuard guard, long seed) {
-        this(guard, new OsEntropy(), seed);
+        this(guard, new OsEntropy(System::nanoTime), seed);
     }
 
     private SnapshotSafeSplittableRandom(GenerationGuard guard, OsEntropy entropy, Long seed) {

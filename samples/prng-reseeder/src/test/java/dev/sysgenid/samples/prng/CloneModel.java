@@ -40,11 +40,17 @@ public final class CloneModel {
 
     public static void main(String[] args) throws Exception {
         boolean withProvider = args.length > 0 && args[0].equals("provider");
-        SimulatedDevice device = SimulatedDevice.create(); // loads JNA while SUN is still the default
+        // one device per clone, both at the generation of the snapshot: a restored clone's
+        // counter is where the image left it, so both clones see the same new generation
+        SimulatedDevice device = SimulatedDevice.create(41); // loads JNA while SUN is still the default
+        SimulatedDevice deviceB = SimulatedDevice.create(41);
         SnapshotSafeProvider provider = null;
         if (withProvider) {
-            provider = new SnapshotSafeProvider(() -> GenerationGuard.watching(device), false, false);
+            // the clock pinned: clones restored at the same instant; only the kernel's bytes differ
+            provider = new SnapshotSafeProvider(() -> GenerationGuard.watching(device), false, false,
+                    new OsEntropy(() -> 0L));
             Security.insertProviderAt(provider, 1);
+            provider.protectionState();
         }
         SecureRandom drbg = SecureRandom.getInstance("DRBG");
         SecureRandom sha1prng = SecureRandom.getInstance("SHA1PRNG");
@@ -61,7 +67,12 @@ public final class CloneModel {
         synchronized (live) {
             live.removeIf(g -> liveAtSnapshot.stream().noneMatch(s -> s == g));
         }
-        Map<String, String> b = restoredClone(device, provider, false, drbg, sha1prng, standard);
+        if (provider != null) {
+            useGuard(provider, GenerationGuard.watching(deviceB));
+        }
+        Map<String, String> b = restoredClone(deviceB, provider, false, drbg, sha1prng, standard);
+        System.out.println("generation.a " + device.currentGeneration());
+        System.out.println("generation.b " + deviceB.currentGeneration());
         for (String key : a.keySet()) {
             System.out.println(key + " " + (a.get(key).equals(b.get(key)) ? "equal" : "differ"));
         }
@@ -86,6 +97,13 @@ public final class CloneModel {
         out.put("sha1prng-after", hex(SecureRandom.getInstance("SHA1PRNG")));
         out.put("default-after", hex(new SecureRandom()));
         return out;
+    }
+
+    /** The second clone's device page in place of the first's (the guard is part of the image). */
+    private static void useGuard(SnapshotSafeProvider provider, GenerationGuard guard) throws ReflectiveOperationException {
+        Field f = ReseedCoordinator.class.getDeclaredField("guard");
+        f.setAccessible(true);
+        f.set(provider.coordinator(), guard);
     }
 
     /** The provider's weak set of live generators (the eager path's list), as it is in memory. */

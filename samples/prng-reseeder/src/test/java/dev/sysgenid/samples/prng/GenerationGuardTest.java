@@ -41,6 +41,23 @@ class GenerationGuardTest {
         }
     }
 
+    /** A closed guard can no longer see a change: FAILED, and a generator on it reseeds every call. */
+    @Test
+    void aClosedGuardIsFailedAndItsGeneratorsReseedOnEveryCall() {
+        try (SimulatedDevice device = SimulatedDevice.create()) {
+            GenerationGuard guard = GenerationGuard.watching(device);
+            SnapshotSafeSplittableRandom a = new SnapshotSafeSplittableRandom(guard, 42L);
+            SnapshotSafeSplittableRandom b = new SnapshotSafeSplittableRandom(guard, 42L);
+            assertThat(a.nextLong()).isEqualTo(b.nextLong());
+            guard.close();
+            assertThat(guard.state()).isEqualTo(ProtectionState.FAILED);
+            assertThat(guard.failure()).get().asString().contains("was closed");
+            device.bump();
+            assertThat(a.nextLong()).as("clones after a change").isNotEqualTo(b.nextLong());
+            assertThat(a.reseeds()).isEqualTo(1);
+        }
+    }
+
     @Test
     void watchingFollowsTheCounterAndLeavesTheDeviceOpen() {
         try (SimulatedDevice device = SimulatedDevice.create(41)) {

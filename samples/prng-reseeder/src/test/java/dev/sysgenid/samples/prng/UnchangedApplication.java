@@ -6,12 +6,14 @@ package dev.sysgenid.samples.prng;
 import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.Security;
+import java.util.List;
 import java.util.UUID;
 
 /**
  * An application that knows nothing of the provider: it uses SecureRandom and UUID as any
  * code does. {@link InstallationTest} runs it in a child JVM and reads what it prints, one
- * {@code key=value} per line. Only the report at the end looks the provider up, by name.
+ * {@code key=value} per line. Only the report at the end looks the provider up, by name (not
+ * with the argument {@code quiet}).
  */
 public final class UnchangedApplication {
 
@@ -38,7 +40,7 @@ public final class UnchangedApplication {
             standard.nextBytes(b);
         }
         Provider p = Security.getProvider("SnapshotSafe");
-        if (p instanceof SnapshotSafeProvider s) {
+        if (p instanceof SnapshotSafeProvider s && !List.of(args).contains("quiet")) {
             System.out.println("protection=" + s.protectionState());
             System.out.println("everyCallReseeds=" + s.statistics().everyCallReseeds());
         }
