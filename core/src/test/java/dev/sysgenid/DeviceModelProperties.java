@@ -446,18 +446,20 @@ public abstract class DeviceModelProperties {
                     return false;
                 }
                 String stat = readString("/proc/self/task/" + tid + "/stat");
+                if (stat == null) {
+                    return false; // the thread has ended: its call returned at once
+                }
                 return stat.charAt(stat.lastIndexOf(')') + 2) == 'S'; // the state follows "(comm) "
             });
         }
 
         private static void awaitState(Blocking b, String what, BooleanSupplier reached) {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(THREAD_DEADLINE_SECONDS);
-            while (!reached.getAsBoolean()) {
-                if (b.result().isDone()) {
-                    return; // returned at once (a wrong answer is the step's to report)
-                }
+            // a call that is done returned at once: the step checks its answer
+            while (!b.result().isDone() && !reached.getAsBoolean()) {
                 if (System.nanoTime() > end) {
-                    throw new AssertionError("the step's thread is not " + what + " after " + THREAD_DEADLINE_SECONDS + " s");
+                    throw new AssertionError("the step's thread is not " + what + " after "
+                            + THREAD_DEADLINE_SECONDS + " s");
                 }
                 LockSupport.parkNanos(100_000); // a poll with a deadline, not a wait for a time
             }
@@ -471,9 +473,12 @@ public abstract class DeviceModelProperties {
             }
         }
 
+        /** The file's text, or null if it does not exist. */
         private static String readString(String file) {
             try {
                 return Files.readString(Path.of(file));
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
