@@ -35,6 +35,9 @@ abstract class BackedDevice implements GenerationDevice {
         try {
             return new Watcher(backend.open(), name, this);
         } catch (ErrnoException e) {
+            if (closed) {
+                throw closedError(); // closed by another thread after ensureOpen: the backend refused
+            }
             throw Failures.ofOpen(name, e.errno());
         }
     }
@@ -49,6 +52,9 @@ abstract class BackedDevice implements GenerationDevice {
         ensureOpen();
         long addr = backend.map(pageSize, LibC.PROT_READ, LibC.MAP_SHARED, 0);
         if (addr < 0 && addr > -4096) {
+            if (closed) {
+                throw closedError(); // closed by another thread after ensureOpen: the backend refused
+            }
             int errno = (int) -addr;
             if (errno == Errno.EACCES || errno == Errno.ENOENT) {
                 throw Failures.ofOpen(name, errno);

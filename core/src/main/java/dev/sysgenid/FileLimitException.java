@@ -7,7 +7,8 @@ package dev.sysgenid;
 public final class FileLimitException extends SysgenidException {
     public FileLimitException(String call, int errno) {
         super(call + " failed: too many open files (errno " + errno + "). Each watcher holds one"
-                + " file descriptor: raise the limit ('ulimit -n', or LimitNOFILE= in a systemd"
-                + " unit) or close watchers you no longer need.", errno);
+                + " file descriptor on the real device, two (a pipe) on the simulated device: raise the"
+                + " limit ('ulimit -n', or LimitNOFILE= in a systemd unit) or close watchers you no longer"
+                + " need.", errno);
     }
 }

@@ -73,7 +73,10 @@ public interface GenerationDevice extends AutoCloseable {
     /** True for the in-JVM simulated device. */
     boolean isSimulated();
 
-    /** Opens a new watcher (one file descriptor), untracked, up to date with the current generation. */
+    /**
+     * Opens a new watcher (one file descriptor; two, a pipe, on the simulated device), untracked,
+     * up to date with the current generation.
+     */
     Watcher openWatcher();
 
     /** Opens an overseer (its own file descriptor) for TRIGGER and WAIT_WATCHERS. */

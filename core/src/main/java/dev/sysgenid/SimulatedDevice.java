@@ -3,6 +3,7 @@
  */
 package dev.sysgenid;
 
+import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.SimulatedKernel;
 
 /**
@@ -36,9 +37,18 @@ public final class SimulatedDevice extends BackedDevice {
         return create(0);
     }
 
-    /** A simulated device starting at {@code generation} (to test wrap-around, say). */
+    /**
+     * A simulated device starting at {@code generation} (to test wrap-around, say).
+     *
+     * @throws FileLimitException if no file descriptor is left for its counter page (a memfd)
+     * @throws SysgenidException if the counter page cannot be made for another reason
+     */
     public static SimulatedDevice create(int generation) {
-        return new SimulatedDevice(new SimulatedKernel(generation));
+        try {
+            return new SimulatedDevice(new SimulatedKernel(generation));
+        } catch (ErrnoException e) {
+            throw Failures.of(e.call() + " for the simulated device's counter page", e.errno());
+        }
     }
 
     /**

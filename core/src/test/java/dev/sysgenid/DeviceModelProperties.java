@@ -5,12 +5,20 @@ package dev.sysgenid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.IntPredicate;
 import java.util.function.Predicate;
@@ -56,7 +64,13 @@ public abstract class DeviceModelProperties {
 
     static final int SLOTS = 4;
     /** How long a thread of a multi-thread step may take before the step fails. */
-    private static final long THREAD_DEADLINE_SECONDS = 20;
+    private static final long THREAD_DEADLINE_SECONDS = 10;
+    /**
+     * The timeout of the calls that block until another thread wakes them (WAIT_WATCHERS, poll):
+     * far beyond {@link #THREAD_DEADLINE_SECONDS}, so that a lost wake-up leaves the call blocked
+     * past the step's deadline and fails the step, instead of ending in time by its own timeout.
+     */
+    private static final int WAKE_UP_TIMEOUT_MILLIS = 60_000;
 
     private ModelRun current;
 
@@ -229,8 +243,9 @@ public abstract class DeviceModelProperties {
     private static Arbitrary<Transformer<ModelRun>> waiterReleasedByAcknowledgements(ModelRun r) {
         return r.slotsWhere(s -> !r.model.file(s).outdated).map(slot ->
                 step("a thread waits on file " + slot + " while this one acknowledges every tracked file", run -> {
-                    CompletableFuture<Integer> waiter = run.async(
-                            () -> run.file(slot).ioctl(LibC.SYSGENID_WAIT_WATCHERS, THREAD_DEADLINE_SECONDS * 1000));
+                    Blocking waiter = run.blockingCall(
+                            () -> run.file(slot).ioctl(LibC.SYSGENID_WAIT_WATCHERS, WAKE_UP_TIMEOUT_MILLIS));
+                    run.awaitBlockedInTheDevice(waiter);
                     int g = run.model.generation();
                     for (int s = 0; s < SLOTS; s++) {
                         if (run.model.isOpen(s) && run.model.file(s).tracked && run.model.file(s).outdated) {
@@ -238,7 +253,7 @@ public abstract class DeviceModelProperties {
                             run.model.write(s, g, 4);
                         }
                     }
-                    assertThat(run.join(waiter)).as("the waiter's WAIT_WATCHERS").isZero();
+                    assertThat(run.join(waiter.result())).as("the waiter's WAIT_WATCHERS").isZero();
                 }));
     }
 
@@ -246,11 +261,12 @@ public abstract class DeviceModelProperties {
     private static Arbitrary<Transformer<ModelRun>> waiterWokenByATrigger(ModelRun r) {
         return Combinators.combine(r.slotsWhere(s -> !r.model.file(s).outdated), r.openSlots()).as((slot, via) ->
                 step("a thread waits on file " + slot + " while this one triggers through file " + via, run -> {
-                    CompletableFuture<Integer> waiter = run.async(
-                            () -> run.file(slot).ioctl(LibC.SYSGENID_WAIT_WATCHERS, THREAD_DEADLINE_SECONDS * 1000));
+                    Blocking waiter = run.blockingCall(
+                            () -> run.file(slot).ioctl(LibC.SYSGENID_WAIT_WATCHERS, WAKE_UP_TIMEOUT_MILLIS));
+                    run.awaitBlockedInTheDevice(waiter);
                     assertThat(run.file(via).ioctl(LibC.SYSGENID_TRIGGER_GEN_UPDATE, 0)).isZero();
                     run.model.trigger(0);
-                    assertThat(run.join(waiter)).as("the waiter's WAIT_WATCHERS").isEqualTo(-Errno.EINTR);
+                    assertThat(run.join(waiter.result())).as("the waiter's WAIT_WATCHERS").isEqualTo(-Errno.EINTR);
                 }));
     }
 
@@ -259,16 +275,17 @@ public abstract class DeviceModelProperties {
         return Combinators.combine(r.slotsWhere(s -> !r.model.file(s).outdated), r.openSlots()).as((slot, via) ->
                 step("a thread polls file " + slot + " while this one triggers through file " + via, run -> {
                     int fd = run.file(slot).pollFd();
-                    CompletableFuture<Integer> poller = run.async(() -> {
+                    Blocking poller = run.blockingCall(() -> {
                         int n;
                         do {
-                            n = Fds.pollIn(fd, (int) THREAD_DEADLINE_SECONDS * 1000);
+                            n = Fds.pollIn(fd, WAKE_UP_TIMEOUT_MILLIS);
                         } while (n == -Errno.EINTR); // a signal, not the device: poll again
                         return n;
                     });
+                    run.awaitSleepingInTheKernel(poller);
                     assertThat(run.file(via).ioctl(LibC.SYSGENID_TRIGGER_GEN_UPDATE, 0)).isZero();
                     run.model.trigger(0);
-                    assertThat(run.join(poller)).as("poll(2) in the other thread").isEqualTo(1);
+                    assertThat(run.join(poller.result())).as("poll(2) in the other thread").isEqualTo(1);
                 }));
     }
 
@@ -314,6 +331,10 @@ public abstract class DeviceModelProperties {
             operation.accept(run);
             run.compare(description);
         });
+    }
+
+    /** A thread of a step in a call that blocks, and what tells whether it is blocked yet. */
+    record Blocking(CompletableFuture<Integer> result, Thread thread, AtomicInteger tid) {
     }
 
     /** One chain's device, its open files and the model, compared after every step. */
@@ -376,9 +397,20 @@ public abstract class DeviceModelProperties {
 
         /** Runs {@code call} on a new thread of this run. */
         CompletableFuture<Integer> async(Supplier<Integer> call) {
+            return blockingCall(call).result();
+        }
+
+        /**
+         * Runs {@code call}, which blocks until another thread wakes it, on a new thread of this
+         * run; wait with {@link #awaitBlockedInTheDevice} or {@link #awaitSleepingInTheKernel}
+         * before waking it, so that a wake-up that is lost cannot pass unseen by coming first.
+         */
+        Blocking blockingCall(Supplier<Integer> call) {
             CompletableFuture<Integer> result = new CompletableFuture<>();
+            AtomicInteger tid = new AtomicInteger();
             Thread t = new Thread(() -> {
                 try {
+                    tid.set(Integer.parseInt(readLink("/proc/thread-self").getFileName().toString()));
                     result.complete(call.get());
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
@@ -387,7 +419,69 @@ public abstract class DeviceModelProperties {
             t.setDaemon(true);
             threads.add(t);
             t.start();
-            return result;
+            return new Blocking(result, t, tid);
+        }
+
+        /**
+         * Until the thread is blocked in the device's call: on the simulated device, waiting on
+         * a condition of the simulated kernel; on the real one, asleep in the kernel.
+         */
+        void awaitBlockedInTheDevice(Blocking b) {
+            if (!device.isSimulated()) {
+                awaitSleepingInTheKernel(b);
+                return;
+            }
+            awaitState(b, "waiting on the simulated kernel's condition", () -> {
+                Thread.State state = b.thread().getState();
+                return b.tid().get() != 0 && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                        && LockSupport.getBlocker(b.thread()) instanceof Condition;
+            });
+        }
+
+        /** Until the thread sleeps in a system call: state S in {@code /proc/self/task/<tid>/stat}. */
+        void awaitSleepingInTheKernel(Blocking b) {
+            awaitState(b, "asleep in the kernel (state S)", () -> {
+                int tid = b.tid().get();
+                if (tid == 0) {
+                    return false;
+                }
+                String stat = readString("/proc/self/task/" + tid + "/stat");
+                if (stat == null) {
+                    return false; // the thread has ended: its call returned at once
+                }
+                return stat.charAt(stat.lastIndexOf(')') + 2) == 'S'; // the state follows "(comm) "
+            });
+        }
+
+        private static void awaitState(Blocking b, String what, BooleanSupplier reached) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(THREAD_DEADLINE_SECONDS);
+            // a call that is done returned at once: the step checks its answer
+            while (!b.result().isDone() && !reached.getAsBoolean()) {
+                if (System.nanoTime() > end) {
+                    throw new AssertionError("the step's thread is not " + what + " after "
+                            + THREAD_DEADLINE_SECONDS + " s");
+                }
+                LockSupport.parkNanos(100_000); // a poll with a deadline, not a wait for a time
+            }
+        }
+
+        private static Path readLink(String link) {
+            try {
+                return Files.readSymbolicLink(Path.of(link));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The file's text, or null if it does not exist. */
+        private static String readString(String file) {
+            try {
+                return Files.readString(Path.of(file));
+            } catch (java.nio.file.NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         int onThread(Supplier<Integer> call) {
@@ -396,10 +490,10 @@ public abstract class DeviceModelProperties {
 
         int join(CompletableFuture<Integer> f) {
             try {
-                return f.get(THREAD_DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+                return f.get(THREAD_DEADLINE_SECONDS, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 throw new AssertionError("a thread of this step is still blocked after "
-                        + (THREAD_DEADLINE_SECONDS + 5) + " s", e);
+                        + THREAD_DEADLINE_SECONDS + " s (a lost wake-up?)", e);
             } catch (ExecutionException e) {
                 throw new AssertionError("a thread of this step failed", e.getCause());
             } catch (InterruptedException e) {
@@ -446,7 +540,7 @@ public abstract class DeviceModelProperties {
         public void close() {
             for (Thread t : threads) {
                 try {
-                    t.join(TimeUnit.SECONDS.toMillis(THREAD_DEADLINE_SECONDS + 5));
+                    t.join(TimeUnit.SECONDS.toMillis(THREAD_DEADLINE_SECONDS));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -26,7 +26,7 @@ import dev.sysgenid.internal.LibC;
  * Fault injection: the process runs out of file descriptors at each open the library makes. A
  * child JVM started with a low {@code ulimit -n} fills its table up to the limit, then frees
  * 0, 1, 2, ... fds and tries every operation that opens one (a watcher, an overseer, a mapping,
- * a loop: epoll fd, then eventfd). Each must either succeed or fail with {@link
+ * a loop: epoll fd, then eventfd; a new simulated device: its memfd). Each must either succeed or fail with {@link
  * FileLimitException}; afterwards the library holds exactly the fds it held before, and a
  * registration made before the exhaustion is still served.
  */
@@ -50,9 +50,14 @@ class FdExhaustionTest {
         }
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(String.join("\n", out)).isZero();
-        assertThat(out).as("every open site was reached with no fd left").contains(
+        List<String> outcomes = out.stream().map(line -> line.replaceFirst("(: FileLimitException):.*", "$1")).toList();
+        assertThat(outcomes).as("every open site was reached with no fd left").contains(
                 "free=0 watcher: FileLimitException", "free=0 overseer: FileLimitException",
-                "free=0 loop: FileLimitException", "free=1 loop: FileLimitException");
+                "free=0 loop: FileLimitException", "free=1 loop: FileLimitException",
+                "free=0 new device: FileLimitException",
+                "free=1 watcher: FileLimitException"); // a simulated watcher is a pipe: two fds
+        assertThat(out).filteredOn(line -> line.contains(": FileLimitException:")).as("what the errors say")
+                .allSatisfy(line -> assertThat(line).contains("two (a pipe) on the simulated device"));
         assertThat(out).last().isEqualTo("OK");
     }
 
@@ -151,6 +156,7 @@ class FdExhaustionTest {
                 results.add(prefix + "overseer: " + outcome(() -> opened.add(device.overseer())));
                 results.add(prefix + "probe: " + outcome(() -> opened.add(device.mapProbe())));
                 results.add(prefix + "loop: " + outcome(() -> opened.add(new EpollLoop("exhausted"))));
+                results.add(prefix + "new device: " + outcome(() -> opened.add(SimulatedDevice.create())));
             } finally {
                 for (int i = opened.size() - 1; i >= 0; i--) {
                     opened.get(i).close();
@@ -168,7 +174,7 @@ class FdExhaustionTest {
                 site.run();
                 return "ok";
             } catch (FileLimitException e) {
-                return "FileLimitException";
+                return "FileLimitException: " + e.getMessage();
             }
         }
 

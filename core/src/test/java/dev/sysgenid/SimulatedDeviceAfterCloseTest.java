@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.sysgenid.internal.DeviceBackend;
+import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.SimulatedKernel;
 
 /**
  * A closed {@link SimulatedDevice} (also the production fallback of {@link
@@ -125,5 +128,58 @@ class SimulatedDeviceAfterCloseTest {
         assertThat(OpenFds.count()).as("the overseer's file and the kernel's memfd are still open").isGreaterThan(before);
         o.close();
         assertThat(OpenFds.count()).as(() -> "open fds: " + OpenFds.describe()).isEqualTo(before);
+    }
+
+    /**
+     * Another thread closes the device between the check that it is open and the simulated
+     * kernel's open or mmap (here: the backend closes it just before each): that is the closed
+     * error too, not "module not loaded" or "mmap failed: ENODEV ... report it".
+     */
+    @Test
+    void aCloseRacingOpenOrMapGivesTheClosedError() {
+        for (boolean map : new boolean[] {false, true}) {
+            CloseFirstBackend backend = new CloseFirstBackend(new SimulatedKernel(0));
+            BackedDevice device = new BackedDevice(backend, "racing") {
+                @Override
+                public boolean isSimulated() {
+                    return true;
+                }
+
+                @Override
+                public WatcherCounts counts() {
+                    throw new UnsupportedOperationException();
+                }
+            };
+            backend.device = device;
+            assertThatThrownBy(map ? device::mapProbe : device::openWatcher).as(map ? "mapProbe" : "openWatcher")
+                    .isInstanceOf(WatcherClosedException.class).hasMessageContaining("new device");
+        }
+    }
+
+    /** The simulated kernel, with the device closed by "another thread" just before each open and map. */
+    private static final class CloseFirstBackend implements DeviceBackend {
+        private final SimulatedKernel kernel;
+        BackedDevice device;
+
+        CloseFirstBackend(SimulatedKernel kernel) {
+            this.kernel = kernel;
+        }
+
+        @Override
+        public DeviceFile open() {
+            device.close();
+            return kernel.open();
+        }
+
+        @Override
+        public long map(long length, int prot, int flags, long offset) {
+            device.close();
+            return kernel.map(length, prot, flags, offset);
+        }
+
+        @Override
+        public void close() {
+            kernel.close();
+        }
     }
 }

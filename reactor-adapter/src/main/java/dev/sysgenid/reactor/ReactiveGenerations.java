@@ -23,8 +23,9 @@ import reactor.core.scheduler.Schedulers;
  *         .subscribe(g -> log.info("re-keyed for {}", g));
  * }</pre>
  *
- * <p>Every publisher is cold: each subscription opens its own watcher (one file descriptor) on
- * the device, registers it with the device's shared {@link dev.sysgenid.EpollLoop}, and closes
+ * <p>Every publisher is cold: each subscription opens its own watcher (one file descriptor, two on
+ * a simulated device) on the device, registers it with the device's shared {@link
+ * dev.sysgenid.EpollLoop}, and closes
  * it when the subscription ends, whichever way it ends (cancel, complete, error, or a subscriber
  * that throws from {@code onNext}), through one clean-up path. A tracked subscription counts for
  * the overseer from subscribe to that close, and no longer.

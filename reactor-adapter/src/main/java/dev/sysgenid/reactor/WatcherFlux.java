@@ -76,8 +76,8 @@ final class WatcherFlux extends Flux<Generation> {
         void start() {
             slot.set(session.initial());
             actual.onSubscribe(this);
-            if (cancelled) {
-                return;
+            if (cancelled || failure != null) {
+                return; // a request in onSubscribe was refused (rule 3.9, or a disposed scheduler)
             }
             try {
                 session.register(this, this::rejected);
@@ -119,8 +119,11 @@ final class WatcherFlux extends Flux<Generation> {
         private void scheduleDrain() {
             try {
                 session.delivery().execute(drainTask);
-            } catch (RejectedExecutionException rejected) {
-                // the scheduler is gone: rejected(...) was called and signals the end
+            } catch (RejectedExecutionException e) {
+                // The scheduler is gone. Once registered, the session has told rejected(...)
+                // already; before (a request from onSubscribe, the scheduler disposed before the
+                // subscription), nobody has. The first cause wins, so telling it twice is harmless.
+                rejected(e);
             }
         }
 

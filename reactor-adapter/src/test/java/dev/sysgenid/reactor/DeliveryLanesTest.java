@@ -55,6 +55,9 @@ class DeliveryLanesTest {
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(ran).containsExactlyElementsOf(IntStream.range(0, 1000).boxed().toList());
         assertThat(counting.scheduled).as("tasks scheduled on the worker").hasValue(1);
+        // the last task has run, but its drain may still be finishing: until it has, a hand-off
+        // joins that drain instead of scheduling (which is what the lane is for)
+        Eventually.eventually(() -> assertThat(counting.finished).as("drains finished").hasValue(1));
         CountDownLatch later = new CountDownLatch(1);
         lane.execute(later::countDown); // an idle lane schedules again
         assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
@@ -186,9 +189,11 @@ class DeliveryLanesTest {
         }
     }
 
-    /** Delegates to a scheduler and counts the tasks its workers are given. */
+    /** Delegates to a scheduler and counts the tasks its workers are given and have finished. */
     private static final class CountingScheduler implements Scheduler {
         final AtomicInteger scheduled = new AtomicInteger();
+        /** Worker tasks that have returned. */
+        final AtomicInteger finished = new AtomicInteger();
         private final Scheduler delegate;
 
         CountingScheduler(Scheduler delegate) {
@@ -208,7 +213,13 @@ class DeliveryLanesTest {
                 @Override
                 public Disposable schedule(Runnable task) {
                     scheduled.incrementAndGet();
-                    return w.schedule(task);
+                    return w.schedule(() -> {
+                        try {
+                            task.run();
+                        } finally {
+                            finished.incrementAndGet();
+                        }
+                    });
                 }
 
                 @Override
