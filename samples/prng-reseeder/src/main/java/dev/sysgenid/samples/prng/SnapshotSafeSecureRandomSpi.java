@@ -31,8 +31,9 @@ import java.security.SecureRandomSpi;
  * {@code reseed(DrbgParameters.reseed(false, input))}: the DRBG takes entropy input from the
  * JDK's internal seeder (itself a DRBG, seeded once per JVM from {@code securerandom.source}
  * and in memory ever after, so the same in every clone) and mixes in {@code input} as
- * additional input: 32 bytes read from {@code /dev/urandom} at that moment, the generation and
- * {@code System.nanoTime()}. Freshness therefore comes from the kernel's RNG (see the README for
+ * additional input: the SHA-256 of 32 bytes read from {@code /dev/urandom} at that moment, the
+ * generation and {@code System.nanoTime()} (32 bytes: every SUN DRBG configuration accepts that
+ * much additional input, a CTR_DRBG without derivation function no more). Freshness therefore comes from the kernel's RNG (see the README for
  * when a clone's kernel RNG differs from its sibling's), never from {@code securerandom.source}.
  * Prediction resistance on every call would cost a kernel read per call; it is only needed at a
  * generation change, which is exactly when this reseeds. Other delegates (SHA1PRNG) get
@@ -168,7 +169,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                 return false;
             }
             int generation = guard.generation();
-            delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            try {
+                delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            } catch (IllegalArgumentException e) {
+                // additional input refused (a DRBG that takes less than the input's length): the
+                // fresh bytes go in through a reseed, which falls back to setSeed, then the draw
+                reseedDelegate(generation);
+                delegate.nextBytes(bytes);
+            }
             seededAt = generation;
             seeded = true;
         }
@@ -289,8 +297,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             try {
                 delegate.reseed(DrbgParameters.reseed(false, input));
                 return;
-            } catch (UnsupportedOperationException e) {
-                // instantiated with Capability.NONE: fall through to mixing the bytes in
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // instantiated with Capability.NONE, or the input refused as additional input:
+                // fall through to setSeed, which mixes the bytes in (cut to the DRBG's seed length)
             }
         }
         delegate.setSeed(input);
