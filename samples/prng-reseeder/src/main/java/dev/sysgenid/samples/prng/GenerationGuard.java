@@ -35,6 +35,8 @@ public final class GenerationGuard implements AutoCloseable {
     private final GenerationDevice device;
     private final boolean ownsDevice;
     private final SysgenidException failure;
+    /** The generation when the guard was opened (0 unless ACTIVE). */
+    private final int generationAtOpen;
     private volatile boolean closed;
     /** Whether this is the guard of a provider that registered no services (see {@link #unregistered}). */
     private boolean noServices;
@@ -47,6 +49,7 @@ public final class GenerationGuard implements AutoCloseable {
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.failure = failure;
+        this.generationAtOpen = probe != null ? probe.generation() : 0;
     }
 
     /**
@@ -158,6 +161,14 @@ public final class GenerationGuard implements AutoCloseable {
     public int generation() {
         GenerationProbe p = probe;
         return p != null ? p.generation() : 0;
+    }
+
+    /**
+     * The generation the counter showed when this guard was opened (0 unless
+     * {@link ProtectionState#ACTIVE}): what a seed given before the open is taken to be for.
+     */
+    int generationAtOpen() {
+        return generationAtOpen;
     }
 
     /** The device path, or {@code "simulated"}. */

@@ -23,7 +23,8 @@ import java.security.SecureRandomSpi;
  * exactly as on a generation change. The one exception is documented SHA1PRNG behaviour: a
  * SHA1PRNG seeded by the caller ({@code setSeed}) before its first output keeps the
  * deterministic sequence of that seed until the generation moves (seeded while the device was
- * still being opened, the seed counts for the generation the device first shows). A DRBG seeded that way (as
+ * still being opened, the seed counts for the generation the device showed when it was opened,
+ * so a change between the open and its first draw reseeds it). A DRBG seeded that way (as
  * {@code new SecureRandom(seed)} does when this provider is the default) still gets the fresh
  * entropy: the stock default, NativePRNG, is not deterministic either.
  *
@@ -93,8 +94,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     /** Whether a SHA1PRNG was seeded by the caller before its first output; see the class comment. */
     private transient volatile boolean callerSeeded;
     /**
-     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): it
-     * takes the generation the guard first shows as the one its seed is for, without a reseed.
+     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): its
+     * seed counts for the generation the guard showed when it was opened
+     * ({@link GenerationGuard#generationAtOpen()}), without a reseed.
      */
     private transient volatile boolean adoptFirstGeneration;
     /** Whether this instance has produced output. */
@@ -185,16 +187,21 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     }
 
     /**
-     * A caller-seeded SHA1PRNG seeded before the device was open: its first call with the guard
-     * ACTIVE takes the current generation as the one its seed is for (no reseed, so the
-     * documented sequence holds); from then on it reseeds when the generation moves.
+     * A caller-seeded SHA1PRNG seeded before the device was open: its seed counts for the
+     * generation the guard showed when it was opened (no reseed, so the documented sequence
+     * holds if nothing changed since); a change after the open, even one before this call,
+     * reseeds it as any change does.
      */
     private void adoptGeneration(GenerationGuard guard) {
         synchronized (reseedLock) {
-            if (adoptFirstGeneration) {
-                seededAt = guard.generation();
-                adoptFirstGeneration = false;
-            }
+            adoptGenerationLocked(guard);
+        }
+    }
+
+    private void adoptGenerationLocked(GenerationGuard guard) {
+        if (adoptFirstGeneration) {
+            seededAt = guard.generationAtOpen();
+            adoptFirstGeneration = false;
         }
     }
 
@@ -267,8 +274,8 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             }
             int current = guard.generation();
             // a change seen before this caller-seeded SHA1PRNG's first ACTIVE call (the eager
-            // path): its seed predates the change, so the ordinary check below applies
-            adoptFirstGeneration = false;
+            // path): its seed is for the generation at the open, so the ordinary check applies
+            adoptGenerationLocked(guard);
             if (seeded && seededAt == current) {
                 return;
             }
