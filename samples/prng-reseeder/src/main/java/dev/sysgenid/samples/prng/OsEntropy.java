@@ -14,9 +14,10 @@ import java.util.function.LongSupplier;
  * Fresh bytes from the kernel, read at the moment they are asked for: the SUN provider's
  * {@code NativePRNGNonBlocking.generateSeed}, an unbuffered read of {@code /dev/urandom}.
  * Unbuffered matters: bytes buffered before a snapshot would be the same in every clone. A read
- * after the counter moved differs between clones only if each clone's kernel RNG was reseeded:
- * Linux 5.18 and later do that on a VM generation ID change (vmgenid), and the overseer's
- * {@code restore-cycle --reseed-kernel-rng} does it on any kernel; see the README.
+ * after the counter moved differs between clones only if something that differs between them
+ * reached each clone's kernel RNG: Linux 5.18 and later reseed it on a VM generation ID change
+ * (vmgenid); the overseer's {@code restore-cycle --reseed-kernel-rng} makes the kernel reseed
+ * at once from what differs, but adds nothing clone-specific itself; see the README.
  * Never blocks once the kernel RNG is initialised (restores happen long after boot).
  *
  * <p>The JCA lookup happens on first use, never at construction, so a provider being loaded
