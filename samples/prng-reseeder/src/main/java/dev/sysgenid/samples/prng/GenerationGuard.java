@@ -127,11 +127,12 @@ public final class GenerationGuard implements AutoCloseable {
 
     /**
      * The guard answered while the device is being opened (see {@link ReseedCoordinator}):
-     * {@link ProtectionState#FAILED}, so generators reseed from the OS before every output
-     * until the open has finished; generation 0.
+     * {@link ProtectionState#OPENING}, in which generators reseed from the OS before every
+     * output (as in {@code FAILED}) until the open has finished; generation 0.
      */
-    static GenerationGuard pending() {
-        return failed("(opening)", new SysgenidException("the device is still being opened", 0));
+    static GenerationGuard pending(String deviceName) {
+        return new GenerationGuard(ProtectionState.OPENING, deviceName, null, null, false,
+                new SysgenidException(deviceName + " is still being opened", 0));
     }
 
     /**
@@ -203,6 +204,8 @@ public final class GenerationGuard implements AutoCloseable {
                     + "; SecureRandom behaves exactly as without this provider (" + failure.getMessage() + ")";
             case FAILED -> "degraded: " + deviceName + " is present but unusable, so generators reseed"
                     + " from the OS on every call until this is fixed: " + failure().orElseThrow().getMessage();
+            case OPENING -> "opening: the generation device is still being opened (slowly: it has not finished"
+                    + " yet), so generators reseed from the OS on every call until it has; ask again later";
         };
     }
 

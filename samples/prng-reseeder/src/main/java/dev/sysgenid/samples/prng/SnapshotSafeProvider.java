@@ -149,10 +149,16 @@ public final class SnapshotSafeProvider extends Provider {
     /**
      * The protection state. Waits (up to {@value #STATE_WAIT_SECONDS} s) for the device's open
      * if it has not finished yet, starting it if no generator has, so do not call this from a
-     * static initialiser; until the open has finished the state is {@code FAILED}.
+     * static initialiser; if the open has still not finished the state is
+     * {@link ProtectionState#OPENING} (generators reseed on every call meanwhile).
      */
     public ProtectionState protectionState() {
-        return coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)).state();
+        return protectionState(Duration.ofSeconds(STATE_WAIT_SECONDS));
+    }
+
+    /** As {@link #protectionState()}, waiting up to {@code wait}. */
+    ProtectionState protectionState(Duration wait) {
+        return coordinator.awaitOpen(wait).state();
     }
     /** The reseed counters so far. */
     public ReseedStatistics statistics() {

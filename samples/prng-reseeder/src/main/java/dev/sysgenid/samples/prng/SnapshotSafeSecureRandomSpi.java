@@ -49,8 +49,8 @@ import java.security.SecureRandomSpi;
  * {@link ReseedCoordinator}), so the first call after a restore finds the instance already
  * reseeded and pays two loads.
  *
- * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} (also while the device is still
- * being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
+ * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} and {@code OPENING} (the device is
+ * still being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
  * SHA1PRNG the caller seeded before its first output, which keeps that seed's sequence (no
  * change can be seen in this state; it behaves as SUN's). {@code UNSUPPORTED} (a guard opened
  * on an absent path; the provider as the JDK loads it then registers no services): the wrapped
@@ -147,7 +147,7 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                     draw(bytes, params);
                 }
             }
-            case FAILED -> {
+            case FAILED, OPENING -> {
                 if (!callerSeeded) { // a caller-seeded SHA1PRNG keeps its sequence: see the class comment
                     reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
                 }

@@ -506,12 +506,29 @@ class SnapshotSafeProviderTest {
         assertThat(provider.statistics().everyCallReseeds()).as("served while opening, each draw reseeded").isEqualTo(2);
         release.countDown();
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
-        assertThat(nested.get().state()).isEqualTo(ProtectionState.FAILED);
+        assertThat(nested.get().state()).isEqualTo(ProtectionState.OPENING);
         assertThat(nested.get().generation()).isZero();
         draw(drbg);
         draw(drbg);
         assertThat(provider.statistics()).as("once ACTIVE: one reseed for the generation, then the fast path")
                 .isEqualTo(new ReseedStatistics(1, 1, 0, 0, 2));
+    }
+
+    /**
+     * An open that is merely slow (not finished when protectionState() stops waiting) is
+     * reported as still opening, not as a device that is present but unusable; generators
+     * meanwhile reseed on every call, and the state is ACTIVE once the open ends.
+     */
+    @Test
+    void aSlowOpenIsReportedAsStillOpeningNotAsFailed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> watchingOnceReleased(release, device), false, false);
+        assertThat(provider.protectionState()).as("after the 10 s wait").isEqualTo(ProtectionState.OPENING);
+        assertThat(provider.coordinator().guard().describe()).contains("still being opened").doesNotContain("unusable");
+        draw(SecureRandom.getInstance("DRBG", provider));
+        assertThat(provider.statistics().everyCallReseeds()).isEqualTo(1);
+        release.countDown();
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
     }
 
     /**
