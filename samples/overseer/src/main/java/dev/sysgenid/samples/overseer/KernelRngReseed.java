@@ -23,10 +23,12 @@ import com.sun.jna.NativeLong;
  * kernel:
  * <ul>
  * <li><b>Linux 5.18 and later</b> (the rewritten {@code random.c}): {@code crng_reseed()}
- *     extracts a new key from the input pool, which holds the bytes just added, so every read
- *     of {@code /dev/urandom} or {@code getrandom(2)} after it differs from a sibling clone's
- *     whenever the added bytes differ. (These kernels also reseed by themselves on a vmgenid
- *     change.)
+ *     extracts a new key from the input pool at once, so whatever differs between clones and
+ *     has reached the pool ({@code RDSEED}/{@code RDRAND} output, mixed into every extraction;
+ *     interrupt and timing entropy gathered since the restore; the vmgenid ID when the
+ *     hypervisor offers one) separates their {@code /dev/urandom} from then on. The bytes this
+ *     class adds are not what separates them (see below). (These kernels also reseed by
+ *     themselves on a vmgenid change.)
  * <li><b>Linux 4.17 to 5.17</b>: the ioctl calls {@code crng_reseed(&primary_crng, NULL)},
  *     which re-keys the CRNG from its own output XORed with the CPU's {@code RDSEED}/{@code
  *     RDRAND} where the CPU has them; it does not read the input pool, where the added bytes
@@ -40,10 +42,12 @@ import com.sun.jna.NativeLong;
  * reseed its RNG on a VM restore, so every clone's {@code /dev/urandom} continues from the same
  * state, and every generator that reseeds from it after the restore (the SnapshotSafe provider,
  * OpenSSL, ...) repeats its sibling's bytes. What is mixed in: the generation this restore
- * will move the counter to, the wall clock and the monotonic clock in nanoseconds: cheap, and
- * different between clones unless they restore in the same nanosecond. An orchestrator that
- * can pass entropy from outside the VM (virtio-rng, a seed file from the host) gives more, and
- * is the only remedy on a 4.17 to 5.17 guest without {@code RDSEED}/{@code RDRAND}.
+ * will move the counter to, the wall clock and the monotonic clock in nanoseconds: cheap, but
+ * the same or nearly so in every clone, and no secret, so they add nothing clone-specific; the
+ * point of the call is the reseed, which puts what already differs into effect at once. An
+ * orchestrator that can pass entropy from outside the VM (virtio-rng, a per-clone seed from the
+ * host) gives clone-specific input, and is the only remedy when nothing else differs (no
+ * vmgenid, no {@code RDSEED}/{@code RDRAND}).
  */
 final class KernelRngReseed {
 

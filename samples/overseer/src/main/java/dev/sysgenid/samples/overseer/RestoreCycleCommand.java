@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
  * reseed the kernel RNG, trigger, then wait for every tracked watcher. With
  * {@code --reseed-kernel-rng} the kernel RNG is reseeded before the trigger
  * ({@link KernelRngReseed}: needs {@code CAP_SYS_ADMIN}; without it the command exits
- * {@link ExitCode#MISSING_CAPABILITY} and triggers nothing), so the generators that reseed on
- * the new generation read fresh bytes even on a kernel that does not reseed itself on a restore. A further bump during the wait is caught up with and waited for within the same
+ * {@link ExitCode#MISSING_CAPABILITY} and triggers nothing), so that what differs between clones
+ * (RDSEED/RDRAND, interrupt timing since the restore, a vmgenid ID) is in the kernel's CRNG
+ * before the generators reseed on the new generation; it adds no clone-specific input itself. A further bump during the wait is caught up with and waited for within the same
  * timeout, so this command never ends with {@link ExitCode#COUNTER_MOVED}; it exits
  * {@link ExitCode#OK} or {@link ExitCode#WAIT_TIMED_OUT}, or with the trigger's failure.
  */

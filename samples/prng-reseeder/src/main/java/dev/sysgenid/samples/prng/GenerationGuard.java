@@ -35,6 +35,8 @@ public final class GenerationGuard implements AutoCloseable {
     private final GenerationDevice device;
     private final boolean ownsDevice;
     private final SysgenidException failure;
+    /** The generation when the guard was opened (0 unless ACTIVE). */
+    private final int generationAtOpen;
     private volatile boolean closed;
     /** Whether this is the guard of a provider that registered no services (see {@link #unregistered}). */
     private boolean noServices;
@@ -47,6 +49,7 @@ public final class GenerationGuard implements AutoCloseable {
         this.device = device;
         this.ownsDevice = ownsDevice;
         this.failure = failure;
+        this.generationAtOpen = probe != null ? probe.generation() : 0;
     }
 
     /**
@@ -124,11 +127,12 @@ public final class GenerationGuard implements AutoCloseable {
 
     /**
      * The guard answered while the device is being opened (see {@link ReseedCoordinator}):
-     * {@link ProtectionState#FAILED}, so generators reseed from the OS before every output
-     * until the open has finished; generation 0.
+     * {@link ProtectionState#OPENING}, in which generators reseed from the OS before every
+     * output (as in {@code FAILED}) until the open has finished; generation 0.
      */
-    static GenerationGuard pending() {
-        return failed("(opening)", new SysgenidException("the device is still being opened", 0));
+    static GenerationGuard pending(String deviceName) {
+        return new GenerationGuard(ProtectionState.OPENING, deviceName, null, null, false,
+                new SysgenidException(deviceName + " is still being opened", 0));
     }
 
     /**
@@ -158,6 +162,14 @@ public final class GenerationGuard implements AutoCloseable {
     public int generation() {
         GenerationProbe p = probe;
         return p != null ? p.generation() : 0;
+    }
+
+    /**
+     * The generation the counter showed when this guard was opened (0 unless
+     * {@link ProtectionState#ACTIVE}): what a seed given before the open is taken to be for.
+     */
+    int generationAtOpen() {
+        return generationAtOpen;
     }
 
     /** The device path, or {@code "simulated"}. */
@@ -192,6 +204,8 @@ public final class GenerationGuard implements AutoCloseable {
                     + "; SecureRandom behaves exactly as without this provider (" + failure.getMessage() + ")";
             case FAILED -> "degraded: " + deviceName + " is present but unusable, so generators reseed"
                     + " from the OS on every call until this is fixed: " + failure().orElseThrow().getMessage();
+            case OPENING -> "opening: the generation device is still being opened (slowly: it has not finished"
+                    + " yet), so generators reseed from the OS on every call until it has; ask again later";
         };
     }
 

@@ -4,6 +4,7 @@
 package dev.sysgenid.samples.prng;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
 import java.security.SecureRandom;
@@ -13,9 +14,10 @@ import java.util.function.LongSupplier;
  * Fresh bytes from the kernel, read at the moment they are asked for: the SUN provider's
  * {@code NativePRNGNonBlocking.generateSeed}, an unbuffered read of {@code /dev/urandom}.
  * Unbuffered matters: bytes buffered before a snapshot would be the same in every clone. A read
- * after the counter moved differs between clones only if each clone's kernel RNG was reseeded:
- * Linux 5.18 and later do that on a VM generation ID change (vmgenid), and the overseer's
- * {@code restore-cycle --reseed-kernel-rng} does it on any kernel; see the README.
+ * after the counter moved differs between clones only if something that differs between them
+ * reached each clone's kernel RNG: Linux 5.18 and later reseed it on a VM generation ID change
+ * (vmgenid); the overseer's {@code restore-cycle --reseed-kernel-rng} makes the kernel reseed
+ * at once from what differs, but adds nothing clone-specific itself; see the README.
  * Never blocks once the kernel RNG is initialised (restores happen long after boot).
  *
  * <p>The JCA lookup happens on first use, never at construction, so a provider being loaded
@@ -24,6 +26,12 @@ import java.util.function.LongSupplier;
 final class OsEntropy {
 
     static final int KERNEL_BYTES = 32;
+    /**
+     * The length of {@link #reseedInput}: at most the seed length of every SUN DRBG, since a
+     * CTR_DRBG without derivation function ({@code securerandom.drbg.config=CTR_DRBG,AES-128,no_df})
+     * accepts no more additional input than that (32 bytes for AES-128, 40 for AES-192).
+     */
+    static final int RESEED_INPUT_BYTES = 32;
 
     private final LongSupplier clock;
     private volatile SecureRandom source;
@@ -39,14 +47,22 @@ final class OsEntropy {
     }
 
     /**
-     * What a generator mixes in when it reseeds: {@value #KERNEL_BYTES} bytes read from the
-     * kernel now, then {@code generation} and the clock ({@code System.nanoTime()}), which cost nothing
-     * and differ between clones whose restores were not at the same nanosecond, even if their
-     * kernel RNGs were not reseeded.
+     * What a generator mixes in when it reseeds, {@value #RESEED_INPUT_BYTES} bytes: the SHA-256
+     * of {@value #KERNEL_BYTES} bytes read from the kernel now, {@code generation} and the clock
+     * ({@code System.nanoTime()}). The generation and the clock cost nothing and differ between
+     * clones whose restores were not at the same nanosecond, even if their kernel RNGs were not
+     * reseeded; hashing keeps all of the kernel bytes' entropy in a length every DRBG
+     * configuration accepts (see {@link #RESEED_INPUT_BYTES}).
      */
     byte[] reseedInput(int generation) {
-        return ByteBuffer.allocate(KERNEL_BYTES + Integer.BYTES + Long.BYTES)
+        byte[] material = ByteBuffer.allocate(KERNEL_BYTES + Integer.BYTES + Long.BYTES)
                 .put(draw(KERNEL_BYTES)).putInt(generation).putLong(clock.getAsLong()).array();
+        try {
+            return MessageDigest.getInstance("SHA-256", "SUN").digest(material);
+        } catch (NoSuchAlgorithmException | NoSuchProviderException e) {
+            throw new IllegalStateException("the SUN provider has no SHA-256: this sample needs a JDK with the SUN"
+                    + " provider installed", e);
+        }
     }
 
     /** A long read from the kernel now. */

@@ -4,9 +4,10 @@
 package dev.sysgenid.samples.prng;
 
 /**
- * Whether a {@link GenerationGuard} can tell that memory was cloned. Exactly one of three,
- * fixed when the guard is opened (a closed guard is {@code FAILED}) and reported once in a
- * log line. The provider reports {@code FAILED} while its device is still being opened.
+ * Whether a {@link GenerationGuard} can tell that memory was cloned: {@code ACTIVE},
+ * {@code UNSUPPORTED} or {@code FAILED}, fixed when the guard is opened (a closed guard is
+ * {@code FAILED}) and reported once in a log line; or, for the provider only, {@code OPENING}
+ * while its device is still being opened.
  */
 public enum ProtectionState {
     /**
@@ -31,5 +32,12 @@ public enum ProtectionState {
      * the slow way: they reseed from the OS before every output; the provider logs a WARNING
      * at once and tries the open again later.
      */
-    FAILED
+    FAILED,
+    /**
+     * The provider's device is still being opened (the open runs on a thread of its own and
+     * may be slow: JNA's loading, a slow file system). Generators behave as in {@link #FAILED}
+     * meanwhile: they reseed from the OS before every output. Not a verdict on the device: the
+     * state becomes one of the other three when the open ends.
+     */
+    OPENING
 }

@@ -34,8 +34,9 @@ import dev.sysgenid.WatcherClosedException;
  * here, from a thread that may hold a class-initialisation lock the opener needs. A caller must
  * therefore never wait for the open. The first call starts the open on a daemon thread
  * ({@code sysgenid-prng-open}) and returns at once; until the open has finished every caller
- * gets the {@linkplain GenerationGuard#pending() pending guard}, whose state is
- * {@code FAILED}: its generators reseed from the OS before every output, so nothing drawn
+ * gets the {@linkplain GenerationGuard#pending(String) pending guard}, whose state is
+ * {@code OPENING}: its generators reseed from the OS before every output (as in
+ * {@code FAILED}), so nothing drawn
  * meanwhile can repeat across clones. The same holds for any call made while JNA initialises,
  * on any thread.
  *
@@ -73,7 +74,7 @@ final class ReseedCoordinator {
     private final LongAdder everyCall = new LongAdder();
     /** Live generators, weakly held so the eager path never keeps one alive. */
     private final Set<SnapshotSafeSecureRandomSpi> live = Collections.newSetFromMap(new WeakHashMap<>());
-    private final GenerationGuard pending = GenerationGuard.pending();
+    private final GenerationGuard pending = GenerationGuard.pending("the generation device");
 
     /** The guard once the first open has finished; null before. */
     private volatile GenerationGuard guard;
@@ -98,7 +99,7 @@ final class ReseedCoordinator {
     }
 
     /**
-     * The guard: the pending one (FAILED, see the class comment) until the open thread has
+     * The guard: the pending one (OPENING, see the class comment) until the open thread has
      * finished; never waits. Starts the open thread on the first call, and again when a
      * FAILED guard is due for a retry.
      */

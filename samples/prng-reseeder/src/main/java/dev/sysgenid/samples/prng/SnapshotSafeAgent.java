@@ -59,8 +59,9 @@ public final class SnapshotSafeAgent {
             return existing;
         }
         warmUpNativeAccess();
-        Provider provider = new SnapshotSafeProvider();
+        SnapshotSafeProvider provider = new SnapshotSafeProvider();
         Security.insertProviderAt(provider, 1);
+        provider.onInstalled();
         return provider;
     }
 }

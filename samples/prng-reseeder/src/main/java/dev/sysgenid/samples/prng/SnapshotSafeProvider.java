@@ -6,7 +6,6 @@ package dev.sysgenid.samples.prng;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -15,6 +14,7 @@ import java.security.Security;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.sysgenid.GenerationDevice;
@@ -51,8 +51,9 @@ import dev.sysgenid.GenerationDevice;
  * waits for it; until it has finished generators reseed from the OS on every call, see
  * {@link ReseedCoordinator}), and its {@link ProtectionState} is logged once (logger
  * {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). With nothing at the device
- * path when it is constructed it registers no services, logs that at start-up, and never
- * looks at the path again: restart the JVM after loading the module. A device that is
+ * path when it is constructed it registers no services, logs that when it is installed (by
+ * the agent) or at the first lookup that reaches it (properties route), starts no thread, and
+ * never looks at the path again: restart the JVM after loading the module. A device that is
  * present but unusable gives {@code FAILED}: a reseed before every output, and the open is
  * retried on later calls (see {@link ReseedCoordinator}). See {@link SnapshotSafeSecureRandomSpi} for the
  * reseed and thread-safety guarantees.
@@ -67,6 +68,10 @@ public final class SnapshotSafeProvider extends Provider {
     private static final long STATE_WAIT_SECONDS = 10;
 
     private final transient ReseedCoordinator coordinator;
+    /** Whether the services are registered (something was at the device path). */
+    private final transient boolean registered;
+    /** Whether the state was logged, for a provider with no services; see {@link #getService}. */
+    private final transient AtomicBoolean stateLogged = new AtomicBoolean();
 
     /** The provider as the JDK loads it: configured from system properties (see the class comment). */
     public SnapshotSafeProvider() {
@@ -100,47 +105,60 @@ public final class SnapshotSafeProvider extends Provider {
         super(NAME, "0.1", "SnapshotSafe: SecureRandom (DRBG, SHA1PRNG) reseeded from the OS when"
                 + " /dev/sysgenid's generation moves (VM snapshot restore or clone)");
         this.coordinator = new ReseedCoordinator(opener, eager, trackEager, entropy);
+        this.registered = registerServices;
         if (registerServices) {
             Map<String, String> attributes = Map.of("ThreadSafe", "true", "ImplementedIn", "Software");
             putService(new ReseedingService(this, "DRBG", List.of(), attributes));
             putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
-        } else {
-            // No service will ever ask for the guard: log the state now, once per JVM, by the
-            // instance that gets installed (the JDK may construct and drop another; the agent
-            // inserts it just after construction), and off this thread, which may be inside the
-            // JDK's loading of the provider list. Not a daemon, so a short-lived JVM still logs;
-            // it gives up after STATE_WAIT_SECONDS if this instance is never installed.
-            Thread log = new Thread(this::logStateOnceInstalled, "sysgenid-prng-state");
-            log.start();
         }
     }
 
-    private void logStateOnceInstalled() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STATE_WAIT_SECONDS);
-        while (System.nanoTime() - deadline < 0) {
-            Provider installed = Security.getProvider(NAME);
-            if (installed == this) {
-                coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)); // the open thread logs it
-                return;
-            }
-            if (installed != null) {
-                return; // another instance is the JVM's: it logs
-            }
-            try {
-                Thread.sleep(10); // the agent inserts this instance right after constructing it
-            } catch (InterruptedException e) {
-                return;
-            }
+    /**
+     * With no services registered (nothing at the device path), the first lookup that reaches
+     * this provider logs its state, once: in the provider list the JDK builds, every
+     * {@code getInstance} asks the provider at position 1 first. An instance constructed and
+     * dropped (a {@code ServiceLoader} iteration, the JDK's own search of the class path)
+     * is never asked, so it logs nothing and leaves no thread behind.
+     */
+    @Override
+    public Service getService(String type, String algorithm) {
+        if (!registered) {
+            logStateOnce();
+        }
+        return super.getService(type, algorithm);
+    }
+
+    /**
+     * Called by the agent once it has inserted this provider: with no services registered,
+     * logs the state at once (see {@link #getService}); otherwise nothing (the first generator
+     * opens the device, and the open logs).
+     */
+    void onInstalled() {
+        if (!registered) {
+            logStateOnce();
+        }
+    }
+
+    private void logStateOnce() {
+        if (stateLogged.compareAndSet(false, true)) {
+            // nothing at the path: the open is a stat, no native code; the open thread logs it
+            coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS));
         }
     }
 
     /**
      * The protection state. Waits (up to {@value #STATE_WAIT_SECONDS} s) for the device's open
      * if it has not finished yet, starting it if no generator has, so do not call this from a
-     * static initialiser; until the open has finished the state is {@code FAILED}.
+     * static initialiser; if the open has still not finished the state is
+     * {@link ProtectionState#OPENING} (generators reseed on every call meanwhile).
      */
     public ProtectionState protectionState() {
-        return coordinator.awaitOpen(Duration.ofSeconds(STATE_WAIT_SECONDS)).state();
+        return protectionState(Duration.ofSeconds(STATE_WAIT_SECONDS));
+    }
+
+    /** As {@link #protectionState()}, waiting up to {@code wait}. */
+    ProtectionState protectionState(Duration wait) {
+        return coordinator.awaitOpen(wait).state();
     }
     /** The reseed counters so far. */
     public ReseedStatistics statistics() {

@@ -23,7 +23,8 @@ import java.security.SecureRandomSpi;
  * exactly as on a generation change. The one exception is documented SHA1PRNG behaviour: a
  * SHA1PRNG seeded by the caller ({@code setSeed}) before its first output keeps the
  * deterministic sequence of that seed until the generation moves (seeded while the device was
- * still being opened, the seed counts for the generation the device first shows). A DRBG seeded that way (as
+ * still being opened, the seed counts for the generation the device showed when it was opened,
+ * so a change between the open and its first draw reseeds it). A DRBG seeded that way (as
  * {@code new SecureRandom(seed)} does when this provider is the default) still gets the fresh
  * entropy: the stock default, NativePRNG, is not deterministic either.
  *
@@ -31,8 +32,9 @@ import java.security.SecureRandomSpi;
  * {@code reseed(DrbgParameters.reseed(false, input))}: the DRBG takes entropy input from the
  * JDK's internal seeder (itself a DRBG, seeded once per JVM from {@code securerandom.source}
  * and in memory ever after, so the same in every clone) and mixes in {@code input} as
- * additional input: 32 bytes read from {@code /dev/urandom} at that moment, the generation and
- * {@code System.nanoTime()}. Freshness therefore comes from the kernel's RNG (see the README for
+ * additional input: the SHA-256 of 32 bytes read from {@code /dev/urandom} at that moment, the
+ * generation and {@code System.nanoTime()} (32 bytes: every SUN DRBG configuration accepts that
+ * much additional input, a CTR_DRBG without derivation function no more). Freshness therefore comes from the kernel's RNG (see the README for
  * when a clone's kernel RNG differs from its sibling's), never from {@code securerandom.source}.
  * Prediction resistance on every call would cost a kernel read per call; it is only needed at a
  * generation change, which is exactly when this reseeds. Other delegates (SHA1PRNG) get
@@ -47,8 +49,8 @@ import java.security.SecureRandomSpi;
  * {@link ReseedCoordinator}), so the first call after a restore finds the instance already
  * reseeded and pays two loads.
  *
- * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} (also while the device is still
- * being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
+ * <p><b>States.</b> {@code ACTIVE}: as above. {@code FAILED} and {@code OPENING} (the device is
+ * still being opened, see {@link ReseedCoordinator}): a reseed before every output, except for a
  * SHA1PRNG the caller seeded before its first output, which keeps that seed's sequence (no
  * change can be seen in this state; it behaves as SUN's). {@code UNSUPPORTED} (a guard opened
  * on an absent path; the provider as the JDK loads it then registers no services): the wrapped
@@ -92,8 +94,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     /** Whether a SHA1PRNG was seeded by the caller before its first output; see the class comment. */
     private transient volatile boolean callerSeeded;
     /**
-     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): it
-     * takes the generation the guard first shows as the one its seed is for, without a reseed.
+     * A caller-seeded SHA1PRNG seeded while the guard was not ACTIVE (still being opened): its
+     * seed counts for the generation the guard showed when it was opened
+     * ({@link GenerationGuard#generationAtOpen()}), without a reseed.
      */
     private transient volatile boolean adoptFirstGeneration;
     /** Whether this instance has produced output. */
@@ -144,7 +147,7 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                     draw(bytes, params);
                 }
             }
-            case FAILED -> {
+            case FAILED, OPENING -> {
                 if (!callerSeeded) { // a caller-seeded SHA1PRNG keeps its sequence: see the class comment
                     reseedNow(ReseedCoordinator.Cause.EVERY_CALL);
                 }
@@ -168,7 +171,14 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
                 return false;
             }
             int generation = guard.generation();
-            delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            try {
+                delegate.nextBytes(bytes, DrbgParameters.nextBytes(-1, false, coordinator.entropy().reseedInput(generation)));
+            } catch (IllegalArgumentException e) {
+                // additional input refused (a DRBG that takes less than the input's length): the
+                // fresh bytes go in through a reseed, which falls back to setSeed, then the draw
+                reseedDelegate(generation);
+                delegate.nextBytes(bytes);
+            }
             seededAt = generation;
             seeded = true;
         }
@@ -177,16 +187,21 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
     }
 
     /**
-     * A caller-seeded SHA1PRNG seeded before the device was open: its first call with the guard
-     * ACTIVE takes the current generation as the one its seed is for (no reseed, so the
-     * documented sequence holds); from then on it reseeds when the generation moves.
+     * A caller-seeded SHA1PRNG seeded before the device was open: its seed counts for the
+     * generation the guard showed when it was opened (no reseed, so the documented sequence
+     * holds if nothing changed since); a change after the open, even one before this call,
+     * reseeds it as any change does.
      */
     private void adoptGeneration(GenerationGuard guard) {
         synchronized (reseedLock) {
-            if (adoptFirstGeneration) {
-                seededAt = guard.generation();
-                adoptFirstGeneration = false;
-            }
+            adoptGenerationLocked(guard);
+        }
+    }
+
+    private void adoptGenerationLocked(GenerationGuard guard) {
+        if (adoptFirstGeneration) {
+            seededAt = guard.generationAtOpen();
+            adoptFirstGeneration = false;
         }
     }
 
@@ -259,8 +274,8 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             }
             int current = guard.generation();
             // a change seen before this caller-seeded SHA1PRNG's first ACTIVE call (the eager
-            // path): its seed predates the change, so the ordinary check below applies
-            adoptFirstGeneration = false;
+            // path): its seed is for the generation at the open, so the ordinary check applies
+            adoptGenerationLocked(guard);
             if (seeded && seededAt == current) {
                 return;
             }
@@ -289,8 +304,9 @@ final class SnapshotSafeSecureRandomSpi extends SecureRandomSpi {
             try {
                 delegate.reseed(DrbgParameters.reseed(false, input));
                 return;
-            } catch (UnsupportedOperationException e) {
-                // instantiated with Capability.NONE: fall through to mixing the bytes in
+            } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                // instantiated with Capability.NONE, or the input refused as additional input:
+                // fall through to setSeed, which mixes the bytes in (cut to the DRBG's seed length)
             }
         }
         delegate.setSeed(input);

@@ -50,7 +50,7 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
 
     @Override
     public long nextLong() {
-        if (guard.state() == ProtectionState.FAILED) {
+        if (guard.state() == ProtectionState.FAILED || guard.state() == ProtectionState.OPENING) {
             reseed(seededAt);
             return random.nextLong();
         }

@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,12 @@ import java.util.stream.Collectors;
 record ChildJvm(int exitCode, String stdout, String stderr) {
 
     static ChildJvm run(List<String> jvmOptions, String mainClass, String... args) throws IOException, InterruptedException {
+        return run(Duration.ofSeconds(30), jvmOptions, mainClass, args);
+    }
+
+    /** As above, asserting that the child ends within {@code deadline} of its start. */
+    static ChildJvm run(Duration deadline, List<String> jvmOptions, String mainClass, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
@@ -38,17 +46,31 @@ record ChildJvm(int exitCode, String stdout, String stderr) {
         command.add(mainClass);
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<byte[]> out = readAll(p.getInputStream());
+        CompletableFuture<byte[]> err = readAll(p.getErrorStream());
+        boolean ended = p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        if (!ended) {
+            p.destroyForcibly().waitFor();
+        }
+        assertThat(ended).as("the child JVM ended within %s: %s", deadline,
+                new String(out.join(), StandardCharsets.UTF_8)).isTrue();
+        return new ChildJvm(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
+                new String(err.join(), StandardCharsets.UTF_8));
+    }
+
+    /** Reads {@code stream} to its end on a thread of its own (the common pool may have one thread). */
+    private static CompletableFuture<byte[]> readAll(InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                return p.getErrorStream().readAllBytes();
+                return stream.readAllBytes();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
+        }, task -> {
+            Thread reader = new Thread(task, "child-jvm-reader");
+            reader.setDaemon(true);
+            reader.start();
         });
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the child JVM ended").isTrue();
-        return new ChildJvm(p.exitValue(), new String(out, StandardCharsets.UTF_8),
-                new String(err.join(), StandardCharsets.UTF_8));
     }
 
     /** Standard output's lines split at the first {@code separator}, as key and value. */

@@ -13,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -131,6 +132,22 @@ class InstallationTest {
             assertThat(c.values('=')).doesNotContainKey("protection");
             assertThat(c.providerLogLines()).as(route + ": " + c.stderr()).hasSize(1).first().asString()
                     .contains("not snapshot-safe", "registered no services", "restart the JVM");
+        }
+    }
+
+    /**
+     * With no device, a JVM that constructs the provider without installing it (a
+     * {@code ServiceLoader} iteration, {@code new SnapshotSafeProvider()}, the JVM-wide provider
+     * of deserialized generators) ends as soon as {@code main} returns: the provider leaves no
+     * thread behind that keeps the JVM alive.
+     */
+    @Test
+    void withNoDeviceAJvmThatNeverInstallsTheProviderExitsPromptly() throws Exception {
+        for (String how : List.of("construct", "serviceloader", "jvmwide")) {
+            ChildJvm c = ChildJvm.run(Duration.ofSeconds(5), List.of("-Dsysgenid.device=" + dir.resolve("absent")),
+                    UninstalledProviderApplication.class.getName(), how);
+            assertThat(c.exitCode()).as(how + ": " + c.stderr()).isZero();
+            assertThat(c.values('=')).as(how).containsEntry("done", "true");
         }
     }
 

@@ -506,7 +506,7 @@ class SnapshotSafeProviderTest {
         assertThat(provider.statistics().everyCallReseeds()).as("served while opening, each draw reseeded").isEqualTo(2);
         release.countDown();
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
-        assertThat(nested.get().state()).isEqualTo(ProtectionState.FAILED);
+        assertThat(nested.get().state()).isEqualTo(ProtectionState.OPENING);
         assertThat(nested.get().generation()).isZero();
         draw(drbg);
         draw(drbg);
@@ -515,24 +515,51 @@ class SnapshotSafeProviderTest {
     }
 
     /**
+     * An open that is merely slow (not finished when protectionState() stops waiting) is
+     * reported as still opening, not as a device that is present but unusable; generators
+     * meanwhile reseed on every call, and the state is ACTIVE once the open ends.
+     */
+    @Test
+    void aSlowOpenIsReportedAsStillOpeningNotAsFailed() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> watchingOnceReleased(release, device), false, false);
+        assertThat(provider.protectionState()).as("after the 10 s wait").isEqualTo(ProtectionState.OPENING);
+        assertThat(provider.coordinator().guard().describe()).contains("still being opened").doesNotContain("unusable");
+        draw(SecureRandom.getInstance("DRBG", provider));
+        assertThat(provider.statistics().everyCallReseeds()).isEqualTo(1);
+        release.countDown();
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+    }
+
+    /**
      * SHA1PRNGs seeded identically while the device is still being opened keep the seed's
-     * sequence once it is open, and still diverge at the next change (the device starts at
-     * generation 0, the pending guard's value too).
+     * sequence once it is open, and diverge at the next change. Their seed counts for the
+     * generation the device showed at the open (41 here, not the pending guard's 0), so a change
+     * between the open and their first draw reseeds them too.
      */
     @Test
     void aSha1prngSeededWhileTheDeviceIsOpenedKeepsItsSequenceThenReseedsOnAChange() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        try (SimulatedDevice atZero = SimulatedDevice.create(0)) {
-            SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
-                return watchingOnceReleased(release, atZero);
-            }, false, false);
+        try (SimulatedDevice at41 = SimulatedDevice.create(41)) {
+            CountDownLatch release = new CountDownLatch(1);
+            SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> watchingOnceReleased(release, at41), false, false);
             List<SecureRandom> c = clones(provider);
             assertThat(draw(c.get(0))).as("pending: FAILED, the seed's sequence").isEqualTo(draw(c.get(1)));
             release.countDown();
             assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
             assertThat(draw(c.get(0))).as("open: still the seed's sequence").isEqualTo(draw(c.get(1)));
-            atZero.bump();
+            at41.bump();
             assertThat(draw(c.get(0))).as("after a change: reseeded, each its own").isNotEqualTo(draw(c.get(1)));
+        }
+        try (SimulatedDevice at41 = SimulatedDevice.create(41)) {
+            CountDownLatch release = new CountDownLatch(1);
+            SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> watchingOnceReleased(release, at41), false, false);
+            List<SecureRandom> c = clones(provider);
+            release.countDown();
+            assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+            at41.bump(); // a restore between the open (41) and the first draw (42)
+            assertThat(draw(c.get(0))).as("a change after the open, before the first draw: reseeded")
+                    .isNotEqualTo(draw(c.get(1)));
+            assertThat(provider.statistics().inlineReseeds()).isEqualTo(2);
         }
     }
 
