@@ -31,5 +31,5 @@ rc=0
 for p in $PIDS; do wait $p || rc=1; done
 # the clone's own output starts at its restore: the whole files, "after" lines included
 for v in none properties agent inline plain; do sed "s/^/DATA prng $v /" /tmp/prng-$v.out; done
-data prng-exit $rc
+check $rc "the five JVMs exited 0 after the restore"
 exit $rc
