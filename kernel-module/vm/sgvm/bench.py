@@ -80,6 +80,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
         row(f"TRIGGER -> WAIT_WATCHERS returns, early: after only {knobs['SGVM_BENCH_WARMUP']} changes (Java path "
             "not yet compiled by C2)", n, waits("ove"))
     idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
+    rep.check(bool(idle), f"bench: the guest reported its idle load and memory (DATA idle {r.out.first('idle')!r})")
     heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())
     version = re.search(r'"([^"]+)"', r.out.first("jdk", ""))
     meta = {"date": time.strftime("%Y-%m-%d"), "kernel": k.name, "jdk": version[1] if version else j.feature,

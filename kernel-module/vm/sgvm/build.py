@@ -191,7 +191,7 @@ def build_helpers(log_file: Path) -> list[Path]:
 
 def build_hello(jdk: Jdk) -> Path:
     """guest/Hello.java compiled once per source and JDK: the proof that the guest JRE runs a class."""
-    out = BUILD / "hello" / digest(GUEST / "Hello.java", jdk.home)
+    out = BUILD / "hello" / digest(GUEST / "Hello.java", jdk.home / "release")
     if not (out / "Hello.class").exists():
         sh([jdk.home / "bin/javac", "--release", "17", "-d", out, GUEST / "Hello.java"])
     return out
