@@ -23,7 +23,8 @@ PIDS="$PIDS $!"
 $J dev.sysgenid.e2e.SeededSplittable READY-plain > /tmp/prng-plain.out 2>&1 &
 PIDS="$PIDS $!"
 for v in none properties agent inline plain; do
-    wait_line /tmp/prng-$v.out "^READY-$v\$" 120 || { check 1 "the $v JVM did not start"; cat /tmp/prng-$v.out; exit 1; }
+    wait_line /tmp/prng-$v.out "^READY-$v\$" 120 \
+        || { check 1 "the $v JVM did not start"; cat /tmp/prng-$v.out; exit 1; }
 done
 for v in none properties agent inline plain; do sed "s/^/DATA prng $v /" /tmp/prng-$v.out; done
 echo SNAPSHOT-NOW

@@ -220,7 +220,8 @@ def build_jars(out: Path, log_file: Path, samples: bool = True) -> tuple[Path, P
     mvn = ["mvn", "-B", "-q", "-ntp", "-f", REPO / "pom.xml"]
     sh(mvn + ["package", "-DskipTests", "-pl", ",".join(mods), "-am"], log_file)
     sh(mvn + ["-pl", "core", "dependency:copy-dependencies", "-DincludeScope=test", f"-DoutputDirectory={jars}",
-              "-DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.junit.vintage,org.opentest4j,org.apiguardian"],
+              "-DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.junit.vintage,org.opentest4j,"
+              "org.apiguardian"],
        log_file)
     target = REPO / HARNESS_JAVA / "target"
     for j in [*target.glob("guest-lib/*.jar"), *target.glob("sysgenid-vm-harness-*.jar")]:

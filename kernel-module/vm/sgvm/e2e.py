@@ -27,7 +27,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     t = time.monotonic()
     built = ctx.step(lambda: build.build_jars(out, out / "build.log"),
                      lambda r: f"host: mvn package -pl {build.HARNESS_JAVA},samples/... -am and core's test-scope "
-                               f"dependencies ({len(list(r[0].iterdir()))} jars; {', '.join(p.name for p in r[1].iterdir())})",
+                               f"dependencies ({len(list(r[0].iterdir()))} jars; "
+                               f"{', '.join(p.name for p in r[1].iterdir())})",
                      "host: mvn package of the harness and the samples")
     rep.timed("maven", t)
     if not built:
@@ -61,7 +62,8 @@ def cycles(rep, ctx, img, genv, out) -> None:
     s = ctx.step(lambda: snapshots(img, GUEST / "cycles.sh", out / "cycles", genv, levels=n, marker="CYCLE-READY {k}",
                                    timeout=180, on_restore=lambda x: note(
                                        f"restore {x.level + 1}/{n}: guid {x.guid} save {x.save_seconds:.2f} s restore "
-                                       f"{x.restore_seconds:.2f} s (guest work before the marker {x.marker_seconds:.2f} s)")),
+                                       f"{x.restore_seconds:.2f} s (guest work before the marker "
+                                       f"{x.marker_seconds:.2f} s)")),
                  f"restore chain: booted and ran {n} snapshot/restore cycles")
     if not s:
         return
@@ -73,7 +75,8 @@ def cycles(rep, ctx, img, genv, out) -> None:
     rep.check(len(s.restores) == n == passed and k == 1 + 2 * n and "CYCLES-DONE" in s.results[-1].out.text,
               f"restore chain: {len(s.restores)} snapshot/restore cycles in a row, each from the previous clone with "
               f"a new guid; {passed} passed cycles; {k} checks (want {1 + 2 * n})")
-    rep.check(len({x.guid for x in s.restores}) == n, f"restore chain: {len({x.guid for x in s.restores})} distinct guids")
+    guids = len({x.guid for x in s.restores})
+    rep.check(guids == n, f"restore chain: {guids} distinct guids")
     if s.restores:
         note(f"restore chain: save {sum(x.save_seconds for x in s.restores) / n:.2f} s, restore "
              f"{sum(x.restore_seconds for x in s.restores) / n:.2f} s per cycle on average")
@@ -104,8 +107,9 @@ def overseer(rep, ctx, img, genv, out) -> None:
 
 def two_clones(ctx, img, genv, out, name: str, timeout: int):
     return ctx.step(lambda: snapshots(img, GUEST / f"{name}.sh", out / name, genv, levels=1, clones=2, timeout=timeout),
-                    lambda c: f"{name}: one snapshot restored twice with new guids ({', '.join(x.guid for x in c.clones)}); "
-                              f"save {c.restores[0].save_seconds} s, state {c.state_bytes >> 20} MiB", f"{name}: one snapshot, two clones")
+                    lambda c: f"{name}: one snapshot restored twice with new guids "
+                              f"({', '.join(x.guid for x in c.clones)}); save {c.restores[0].save_seconds} s, "
+                              f"state {c.state_bytes >> 20} MiB", f"{name}: one snapshot, two clones")
 
 
 def prng(rep, ctx, img, genv, out) -> None:

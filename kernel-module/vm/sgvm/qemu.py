@@ -154,8 +154,9 @@ class Guest:
         while not rx.search(self.text()):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 why = "QEMU exited" if self.proc.poll() is not None else f"{timeout:.0f} s passed"
-                raise HarnessError(f"{self.name}: {why} before a line /{pattern}/; qemu said: {self.text('qemu')[-1500:]}"
-                                   f"\nconsole tail:\n{self.text('console')[-1500:]}\nscript output:\n{self.text()[-3000:]}")
+                raise HarnessError(f"{self.name}: {why} before a line /{pattern}/; qemu said: "
+                                   f"{self.text('qemu')[-1500:]}\nconsole tail:\n{self.text('console')[-1500:]}"
+                                   f"\nscript output:\n{self.text()[-3000:]}")
             time.sleep(0.05)
 
     def result(self, error: str = "") -> GuestResult:
