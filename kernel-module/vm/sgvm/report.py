@@ -2,8 +2,8 @@
 
 Guest lines (guest/lib.sh): "CHECK ok|not-ok - TEXT", "DATA KEY VALUE...", and /init's own
 "@@SG-WHAT VALUE@@" (MODULE, DATA, BOOTED, KMOD-FAILED, DMESG, EXIT). Everything else is the
-guest's free text, shown only when a check failed; but a line with "CHECK" in it that is not a
-result line is a malformed result: a failed check."""
+guest's free text, shown only when a check failed; but a line with the word CHECK in it that is
+not a result line is a malformed result: a failed check."""
 from __future__ import annotations
 
 import dataclasses
@@ -36,7 +36,7 @@ def parse(text: str) -> Output:
     for line in text.splitlines():
         m = LINE.match(line)
         if not m:
-            if "CHECK" in line:
+            if re.search(r"\bCHECK\b", line):
                 out.checks.append((False, f"malformed result line: {line!r}"))
             continue
         if m["init"]:
