@@ -11,11 +11,14 @@
  *	int main(void) { return sg_run_tests(); }
  *
  * sg_run_tests() runs every TEST_F in the order of the source, each in its own forked
- * process: setup, the test (if setup passed), teardown; the process's exit status is the
- * result, so a crash, a leaked fd, a helper thread left running or a signal handler cannot
- * reach the next test. A test still running after SGVM_TEST_TIMEOUT_S seconds (environment,
- * default 30) is killed and fails. Output: "TAP version 13", "1..N", one "ok"/"not ok" line
- * per test, "# ..." diagnostics, and a closing "N passed, N failed" (", N skipped").
+ * process (and process group): setup, the test (if setup passed), teardown; the process's exit
+ * status is the result (TEST_SKIP is 4, as kselftest's; any status but 0 and 4 fails, so
+ * err(2, ...) is a failure), so a crash, a leaked fd, a helper thread left running or a signal
+ * handler cannot reach the next test. A test still running after SGVM_TEST_TIMEOUT_S seconds
+ * (environment, default 30) is killed and fails; after every test, whatever is left of its
+ * process group (a process it started) is killed too. Output: "TAP version 13", "1..N", one
+ * "ok"/"not ok" line per test, "# ..." diagnostics, and a closing "N passed, N failed"
+ * (", N skipped"); a program with no test fails.
  */
 #ifndef SGTEST_H
 #define SGTEST_H
@@ -40,7 +43,7 @@
 #define SG_DEV		"/dev/sysgenid"
 #define SG_SYSFS	"/sys/class/misc/sysgenid/"
 
-enum { TEST_PASS = 0, TEST_FAIL = 1, TEST_SKIP = 2 };
+enum { TEST_PASS = 0, TEST_FAIL = 1, TEST_SKIP = 4 };
 
 static int tap_count, tap_passed, tap_failed, tap_skipped;
 
@@ -76,7 +79,9 @@ static inline int tap_finish(void)
 	if (tap_skipped)
 		printf(", %d skipped", tap_skipped);
 	printf("\n");
-	return tap_failed ? 1 : 0;
+	if (!tap_count)
+		printf("# no test ran: a test program with no test fails\n");
+	return tap_failed || !tap_count ? 1 : 0;
 }
 
 /* "# ..." diagnostic line */
@@ -116,7 +121,7 @@ static inline long elapsed_ms(const struct timespec *start)
 
 struct sg_test {
 	const char *name;
-	int line;
+	int order;				/* __COUNTER__: the order of the source */
 	size_t size;				/* of the fixture's data */
 	int (*setup)(void *self);
 	void (*teardown)(void *self);
@@ -139,13 +144,17 @@ static struct sg_test *sg_tests __attribute__((unused));
 	static int id(struct f *self __attribute__((unused)));		\
 	static int id##_any(void *self) { return id(self); }		\
 	static struct sg_test id##_test = {				\
-		desc, __LINE__, sizeof(struct f), f##_setup_any,	\
+		desc, __COUNTER__, sizeof(struct f), f##_setup_any,	\
 		f##_teardown_any, id##_any, NULL };			\
 	__attribute__((constructor)) static void id##_register(void)	\
 	{ id##_test.next = sg_tests; sg_tests = &id##_test; }		\
 	static int id(struct f *self __attribute__((unused)))
 
-/* One test in a child process: its result, TEST_FAIL on a crash or a timeout. */
+/*
+ * One test in a child process, the leader of its own process group: its result, TEST_FAIL on
+ * a crash or a timeout. The group is killed when the test ends, so no process it started
+ * outlives it.
+ */
 static inline int sg_run_one(const struct sg_test *t, int timeout_s)
 {
 	struct timespec start;
@@ -159,7 +168,9 @@ static inline int sg_run_one(const struct sg_test *t, int timeout_s)
 		diag("fork: %s", strerror(errno));
 		return TEST_FAIL;
 	}
+	setpgid(pid, pid);			/* both sides: no race with the kill */
 	if (pid == 0) {
+		setpgid(0, 0);
 		self = calloc(1, t->size ? t->size : 1);
 		r = self ? t->setup(self) : TEST_FAIL;
 		if (r == TEST_PASS)
@@ -174,13 +185,14 @@ static inline int sg_run_one(const struct sg_test *t, int timeout_s)
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
 		if (elapsed_ms(&start) > timeout_s * 1000L) {
-			kill(pid, SIGKILL);
+			kill(-pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			diag("timeout: killed after %d s", timeout_s);
 			return TEST_FAIL;
 		}
 		usleep(10 * 1000);
 	}
+	kill(-pid, SIGKILL);			/* what the test left running */
 	if (r != pid)
 		return TEST_FAIL;
 	if (WIFSIGNALED(status)) {
@@ -196,7 +208,7 @@ static inline int sg_run_tests(void)
 	const char *env = getenv("SGVM_TEST_TIMEOUT_S");
 	int timeout_s = env && atoi(env) > 0 ? atoi(env) : 30;
 	struct sg_test *t, *first;
-	int n = 0, line = 0, r;
+	int n = 0, order = -1, r;
 
 	for (t = sg_tests; t; t = t->next)
 		n++;
@@ -204,9 +216,9 @@ static inline int sg_run_tests(void)
 	while (n--) {				/* in the order of the source */
 		first = NULL;
 		for (t = sg_tests; t; t = t->next)
-			if (t->line > line && (!first || t->line < first->line))
+			if (t->order > order && (!first || t->order < first->order))
 				first = t;
-		line = first->line;
+		order = first->order;
 		r = sg_run_one(first, timeout_s);
 		tap_result(r, first->name, r == TEST_SKIP ? "see the diagnostics" : NULL);
 	}

@@ -30,7 +30,8 @@ dump_crash() {
         [ -e "$f" ] || continue
         found=0
         data crash $1; echo "the JVM crashed ($f)"
-        sed -n '1,40p;/^Current thread/,+2p;/^Stack:/,/^$/p;/^Native frames/,/^$/p;/^Java frames/,/^$/p;/^siginfo/p;/^Registers:/,+10p' "$f"
+        sed -n -e '1,40p;/^Current thread/,+2p;/^Stack:/,/^$/p;/^Native frames/,/^$/p;/^Java frames/,/^$/p' \
+            -e '/^siginfo/p;/^Registers:/,+10p' "$f"
         rm -f "$f"
     done
     return $found
@@ -57,7 +58,8 @@ measure() {
     warm=$(( (WARMUP_EVENTS + N - 1) / N )); [ $warm -lt $WARMUP ] && warm=$WARMUP
     rm -f /tmp/ov-early.dat
     if [ $warm -ge $((WARMUP + 2 * REPS)) ]; then
-        taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov-early.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+        taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov-early.dat \
+            || { echo "FAILED $impl $N: overseer"; ok=1; }
         warm=$((warm - WARMUP - REPS))
     fi
     taskset -c $OV_CPU sgbench overseer $REPS $warm $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }

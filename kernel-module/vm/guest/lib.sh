@@ -22,14 +22,17 @@ wait_line() {
 # one FILE: its lines joined on one line, for a check's text
 one() { tr '\n' ' ' < "$1" | sed 's/  */ /g'; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
-# step TEXT COMMAND...: runs the command, shows its output, and checks its exit status;
-# the text gains the command's own "N passed, N failed" line and the guest seconds it took
+# step TEXT COMMAND...: runs the command, shows its output, and checks its exit status and, when
+# it prints a TAP plan "1..N", that N > 0 tests ran, N results; the text gains the command's own
+# "N passed, N failed" line and the guest seconds it took
 step() {
     text=$1; shift
     t0=$(uptime_s)
     "$@" > /tmp/step.out 2>&1
     rc=$?
     cat /tmp/step.out
+    plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' /tmp/step.out)
+    [ -z "$plan" ] || { [ "$plan" -gt 0 ] && [ "$plan" = "$(grep -cE '^(not )?ok [0-9]+' /tmp/step.out)" ]; } || rc=1
     sum=$(grep -Eo '^[0-9]+ passed, [0-9]+ failed.*' /tmp/step.out | tail -n 1)
     check $rc "$text${sum:+ ($sum)} [$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }') s]"
 }

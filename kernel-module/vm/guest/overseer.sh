@@ -38,7 +38,8 @@ if wait_line /tmp/holder.out '^HOLDING' 60; then
     $OV wait --timeout 2s > /tmp/w1.out 2>&1; rc=$?
     cat /tmp/w1.out
     [ $rc = 6 ] && grep -q '1 tracked watcher(s) still outdated' /tmp/w1.out
-    check $? "wait --timeout 2s while another process holds 1 tracked outdated watcher: exit $rc (6 wanted), '$(one /tmp/w1.out)'"
+    check $? "wait --timeout 2s while another process holds 1 tracked outdated watcher: exit $rc (6 wanted), \
+'$(one /tmp/w1.out)'"
     $OV --json wait --timeout 1s > /tmp/w1j.out 2>&1; rc=$?
     data wait-json-rc $rc
     data wait-json "$(head -n 1 /tmp/w1j.out)"
@@ -47,7 +48,8 @@ if wait_line /tmp/holder.out '^HOLDING' 60; then
     $OV wait --timeout 10s > /tmp/w2.out 2>&1; rc=$?
     cat /tmp/w2.out
     [ $rc = 0 ] && [ "$(cat $SYS/outdated_watchers)" = 0 ] && [ "$(cat $SYS/tracked_watchers)" = 1 ]
-    check $? "wait --timeout 10s after that process acknowledged ($(grep ACKED /tmp/holder.out)): exit $rc, '$(one /tmp/w2.out)', holder still tracked"
+    check $? "wait --timeout 10s after that process acknowledged ($(grep ACKED /tmp/holder.out)): exit $rc, \
+'$(one /tmp/w2.out)', holder still tracked"
     touch /tmp/exit-now
 else
     check 1 "the holder JVM did not start"
@@ -65,20 +67,24 @@ cat /tmp/rc.out
 wait $WPID; wrc=$?
 cat /tmp/watch.out
 after=$(cat $SYS/generation)
-[ $rc = 0 ] && [ $wrc = 0 ] && [ "$after" = $((before + 1)) ] && grep -q "$after" /tmp/rc.out && grep -q "$after" /tmp/watch.out \
+[ $rc = 0 ] && [ $wrc = 0 ] && [ "$after" = $((before + 1)) ] && grep -q "$after" /tmp/rc.out \
+    && grep -q "$after" /tmp/watch.out \
     && [ "$(cat $SYS/outdated_watchers)" = 0 ]
-check $? "restore-cycle --timeout 20s: exit $rc, generation $before -> $after, '$(one /tmp/rc.out)'; the tracked watcher saw $after and acked (watch exit $wrc)"
+check $? "restore-cycle --timeout 20s: exit $rc, generation $before -> $after, '$(one /tmp/rc.out)'; \
+the tracked watcher saw $after and acked (watch exit $wrc)"
 
 echo "== unprivileged: /dev/sysgenid as udev would set it up (group sysgenid, mode 0660)"
 udev_like
 runas 65534 65534 $OV status > /tmp/np.out 2>&1; rc=$?
 cat /tmp/np.out
 [ $rc = 3 ] && grep -qF 'KERNEL=="sysgenid", GROUP="sysgenid", MODE="0660"' /tmp/np.out
-check $? "status as uid 65534 without the group: exit $rc (3 wanted), prints the udev rule: $(grep -c 'KERNEL==' /tmp/np.out) line(s)"
+check $? "status as uid 65534 without the group: exit $rc (3 wanted), prints the udev rule: \
+$(grep -c 'KERNEL==' /tmp/np.out) line(s)"
 gen=$(cat $SYS/generation)
 runas 65534 65534,990 $OV status > /tmp/ng.out 2>&1; src=$?
 runas 65534 65534,990 $OV trigger > /tmp/nc.out 2>&1; rc=$?
 cat /tmp/nc.out
 [ $src = 0 ] && [ $rc = 5 ] && [ "$(cat $SYS/generation)" = "$gen" ]
-check $? "as uid 65534 in the group without the capability: status exit $src, trigger exit $rc (5 wanted), counter unchanged at $gen: '$(one /tmp/nc.out)'"
+check $? "as uid 65534 in the group without the capability: status exit $src, trigger exit $rc (5 wanted), \
+counter unchanged at $gen: '$(one /tmp/nc.out)'"
 dmesg_clean "dmesg is clean after the overseer CLI checks"

@@ -23,7 +23,8 @@ PIDS="$PIDS $!"
 $J dev.sysgenid.e2e.SeededSplittable READY-plain > /tmp/prng-plain.out 2>&1 &
 PIDS="$PIDS $!"
 for v in none properties agent inline plain; do
-    wait_line /tmp/prng-$v.out "^READY-$v\$" 120 || { check 1 "the $v JVM did not start"; cat /tmp/prng-$v.out; exit 1; }
+    wait_line /tmp/prng-$v.out "^READY-$v\$" 120 \
+        || { check 1 "the $v JVM did not start"; cat /tmp/prng-$v.out; exit 1; }
 done
 for v in none properties agent inline plain; do sed "s/^/DATA prng $v /" /tmp/prng-$v.out; done
 echo SNAPSHOT-NOW
@@ -31,5 +32,5 @@ rc=0
 for p in $PIDS; do wait $p || rc=1; done
 # the clone's own output starts at its restore: the whole files, "after" lines included
 for v in none properties agent inline plain; do sed "s/^/DATA prng $v /" /tmp/prng-$v.out; done
-data prng-exit $rc
+check $rc "the five JVMs exited 0 after the restore"
 exit $rc

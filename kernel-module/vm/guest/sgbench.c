@@ -28,9 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SYSGENID_SET_WATCHER_TRACKING	_IO(0xE4, 1)
-#define SYSGENID_WAIT_WATCHERS		_IO(0xE4, 2)
-#define SYSGENID_TRIGGER_GEN_UPDATE	_IO(0xE4, 3)
+#include "../../sysgenid.h"
+
 #define DEV "/dev/sysgenid"
 #define MAX_NOTES 100000
 

@@ -31,7 +31,8 @@ def pct(xs, p):
 def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     j = jdk(production=True)
     out = ctx.out
-    built = ctx.step(lambda: build.build_jars(out, out / "build.log", samples=False), "host: mvn package of the harness")
+    built = ctx.step(lambda: build.build_jars(out, out / "build.log", samples=False),
+                     "host: mvn package of the harness")
     img = built and ctx.step(lambda: build.build_image(f"bench-jdk{j.feature}-{k.name}", k, ctx.ko, ctx.helpers, j,
                                                        built[0]), f"host: guest image (JDK {j.feature})")
     if not img:
@@ -69,7 +70,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     def row(name, n, get, target=""):
         if c := get("c", n):
             rows.append([name, n] + [f"{f(xs):.3f}" if (xs := get(impl, n)) else "-"
-                                     for impl in ("c", "java", "flux") for f in (statistics.median, lambda x: pct(x, 99))]
+                                     for impl in ("c", "java", "flux")
+                                     for f in (statistics.median, lambda x: pct(x, 99))]
                         + [target] + [f"{statistics.median(xs) / statistics.median(c):.2f}" if (xs := get(impl, n))
                                       else "-" for impl in ("java", "flux")])
     ns = sorted({n for kind, _, n in ov if kind == "ov"})
@@ -80,6 +82,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
         row(f"TRIGGER -> WAIT_WATCHERS returns, early: after only {knobs['SGVM_BENCH_WARMUP']} changes (Java path "
             "not yet compiled by C2)", n, waits("ove"))
     idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
+    rep.check(bool(idle), f"bench: the guest reported its idle load and memory (DATA idle {r.out.first('idle')!r})")
     heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())
     version = re.search(r'"([^"]+)"', r.out.first("jdk", ""))
     meta = {"date": time.strftime("%Y-%m-%d"), "kernel": k.name, "jdk": version[1] if version else j.feature,

@@ -191,7 +191,7 @@ def build_helpers(log_file: Path) -> list[Path]:
 
 def build_hello(jdk: Jdk) -> Path:
     """guest/Hello.java compiled once per source and JDK: the proof that the guest JRE runs a class."""
-    out = BUILD / "hello" / digest(GUEST / "Hello.java", jdk.home)
+    out = BUILD / "hello" / digest(GUEST / "Hello.java", jdk.home / "release")
     if not (out / "Hello.class").exists():
         sh([jdk.home / "bin/javac", "--release", "17", "-d", out, GUEST / "Hello.java"])
     return out
@@ -220,7 +220,8 @@ def build_jars(out: Path, log_file: Path, samples: bool = True) -> tuple[Path, P
     mvn = ["mvn", "-B", "-q", "-ntp", "-f", REPO / "pom.xml"]
     sh(mvn + ["package", "-DskipTests", "-pl", ",".join(mods), "-am"], log_file)
     sh(mvn + ["-pl", "core", "dependency:copy-dependencies", "-DincludeScope=test", f"-DoutputDirectory={jars}",
-              "-DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.junit.vintage,org.opentest4j,org.apiguardian"],
+              "-DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.junit.vintage,org.opentest4j,"
+              "org.apiguardian"],
        log_file)
     target = REPO / HARNESS_JAVA / "target"
     for j in [*target.glob("guest-lib/*.jar"), *target.glob("sysgenid-vm-harness-*.jar")]:

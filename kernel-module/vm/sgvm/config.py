@@ -23,7 +23,8 @@ def env_int(name: str, default: int) -> int:
 
 BUILD = Path(env("BUILD_DIR", str(VM / "build")))
 CACHE = BUILD / "cache"
-CI = os.environ.get("CI") == "true"
+# CI: any CI value but empty, "false", "0" or "no" (CI=true, CI=1, ...): a missing tool fails
+CI = os.environ.get("CI", "").strip().lower() not in ("", "false", "0", "no")
 JDK17 = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 JDK25 = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
 # the guest JRE: enough for core, reactor-adapter, JUnit, Spring Boot 4 (java.desktop for
@@ -59,6 +60,8 @@ def jdk(production: bool = False) -> Jdk:
     JDK 22+ needs --enable-native-access for core's java.lang.foreign calls (and JNA's load)."""
     default = JDK25 if production and (JDK25 / "bin/java").exists() else JDK17
     home = Path(env("JDK", str(default)))
+    if not (home / "release").is_file():
+        raise SystemExit(f"SGVM_JDK={home}: not a JDK (no {home / 'release'}); set it to a JDK's home or unset it")
     feature = 0
     for line in (home / "release").read_text().splitlines():
         if line.startswith("JAVA_VERSION="):

@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-from .build import HarnessError, Image, cpio, log
+from .build import HarnessError, Image, cpio
 from .config import DMESG_BAD, env
 from .report import Output, parse
 
@@ -74,13 +74,15 @@ class Qmp:
 @dataclasses.dataclass
 class GuestResult:
     """What one guest (a run, a snapshot's origin, a restored clone) printed and how it ended.
-    status: the script's exit status, None if it never finished (the origin of a snapshot)."""
+    status: the script's exit status, None if it never finished (the origin of a snapshot);
+    error: why it never finished (a timeout, QEMU's exit), shown in the report."""
     name: str
     guid: str
     out: Output
     status: Optional[int]
     seconds: float
     run_dir: Path
+    error: str = ""
 
     @property
     def module(self) -> Optional[str]:
@@ -130,7 +132,10 @@ class Guest:
                                      stderr=subprocess.STDOUT, start_new_session=True,
                                      preexec_fn=_die_with_parent)
         _LIVE[self.proc.pid] = self
-        self.qmp = Qmp(self.tmp / "qmp.sock", alive=lambda: self.proc.poll() is None)
+        try:
+            self.qmp = Qmp(self.tmp / "qmp.sock", alive=lambda: self.proc.poll() is None)
+        except (HarnessError, OSError) as e:
+            raise HarnessError(f"{self.name}: QEMU did not start ({e}); {self.log['qemu']}:\n{self.text('qemu')}")
         if env("PIN_VCPUS") == "1":
             # vCPU k on host core k: a woken vCPU never queues behind the other one (see README)
             host = sorted(os.sched_getaffinity(0))
@@ -150,25 +155,28 @@ class Guest:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 why = "QEMU exited" if self.proc.poll() is not None else f"{timeout:.0f} s passed"
                 raise HarnessError(f"{self.name}: {why} before a line /{pattern}/; qemu said: "
-                                   f"{self.text('qemu')[-1500:]}\nconsole tail:\n{self.text('console')[-2500:]}")
+                                   f"{self.text('qemu')[-1500:]}\nconsole tail:\n{self.text('console')[-1500:]}"
+                                   f"\nscript output:\n{self.text()[-3000:]}")
             time.sleep(0.05)
 
-    def result(self) -> GuestResult:
+    def result(self, error: str = "") -> GuestResult:
         out = parse(self.text())
         status = out.init.get("EXIT")
         return GuestResult(self.name, self.guid, out, int(status[0]) if status else None,
-                           round(time.monotonic() - self.t0, 2), self.run_dir)
+                           round(time.monotonic() - self.t0, 2), self.run_dir, error)
 
     def finish(self, timeout: float) -> GuestResult:
-        """Wait for the script's end (/init's EXIT line) and QEMU's exit; a timeout gives status None."""
+        """Wait for the script's end (/init's EXIT line) and QEMU's exit; a timeout gives status None
+        and the reason in the result's error."""
+        error = ""
         try:
             self.wait_for(r"^@@SG-EXIT \d+@@$", timeout)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(10)
         except HarnessError as e:
-            log(str(e))
+            error = str(e).split("\nconsole tail:")[0]
         self.kill()
-        return self.result()
+        return self.result(error)
 
     def save(self, state: Path) -> None:
         """stop, migrate to a file, wait until completed, quit."""

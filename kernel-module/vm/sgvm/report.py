@@ -2,7 +2,8 @@
 
 Guest lines (guest/lib.sh): "CHECK ok|not-ok - TEXT", "DATA KEY VALUE...", and /init's own
 "@@SG-WHAT VALUE@@" (MODULE, DATA, BOOTED, KMOD-FAILED, DMESG, EXIT). Everything else is the
-guest's free text, shown only when a check failed."""
+guest's free text, shown only when a check failed; but a line with the word CHECK in it that is
+not a result line is a malformed result: a failed check."""
 from __future__ import annotations
 
 import dataclasses
@@ -35,6 +36,8 @@ def parse(text: str) -> Output:
     for line in text.splitlines():
         m = LINE.match(line)
         if not m:
+            if re.search(r"\bCHECK\b", line):
+                out.checks.append((False, f"malformed result line: {line!r}"))
             continue
         if m["init"]:
             out.init.setdefault(m["init"], []).append(m["iv"])
@@ -74,6 +77,20 @@ class Report:
         for ok, text in out.checks:
             self.check(ok, prefix + text)
         return len(out.checks)
+
+    def finished(self, r, what: str, expected: int) -> int:
+        """How every guest script ends, stage by stage: its checks, then one check that it exited 0
+        with exactly EXPECTED (at least 1) checks and one that /init saw no bad dmesg line; the
+        script's output, and why it did not finish, when one failed. Returns the checks' count."""
+        before, k = self.failed, self.guest(r.out, what + ": ")
+        why = f": {r.error.splitlines()[0]}" if r.error else ""
+        self.check(r.status == 0 and k == expected >= 1,
+                   f"{what}: the guest script finished (status {r.status}, {k} of {expected} checks{why})")
+        self.check(not r.dmesg_bad, f"{what}: dmesg clean ({len(r.dmesg_bad)} bad lines)")
+        if self.failed > before:
+            indent("\n".join(filter(None, (r.out.text, r.error))), 200)
+            indent("\n".join(r.dmesg_bad))
+        return k
 
     def timed(self, stage: str, t0: float) -> None:
         self.times.append(f"{stage}={time.monotonic() - t0:.1f}")

@@ -51,7 +51,8 @@ def prng_table(path: Path) -> list:
                 return "missing"
             a, b = (x.replace("-", "")[:8] for x in vals)
             return f"differ (`{a}…` / `{b}…`)" if vals[0] != vals[1] else f"**same in both clones** (`{a}…`)"
-        out += ([f"Values {PHASES.get(phase, phase)} (`{phase}`), clone 1 vs clone 2:", ""] if len(out) or phase != "after" else []) + \
+        title = [f"Values {PHASES.get(phase, phase)} (`{phase}`), clone 1 vs clone 2:", ""]
+        out += (title if len(out) or phase != "after" else []) + \
                ["| run | " + " | ".join(PRNG_SOURCES.get(s, f"`{s}`") for s in sources) + " |",
                 "|---|" + "---|" * len(sources)] + \
                [f"| {PRNG_ROWS.get(v, v)} | " + " | ".join(cell(v, s) for s in sources) + " |" for v in variants] + [""]
@@ -61,7 +62,8 @@ def prng_table(path: Path) -> list:
 def bench_table(path: Path) -> list:
     meta, rows = read(path)
     out = [f"Measured {meta['date']}: kernel {meta['kernel']}, guest JDK {meta['jdk']} (core's system calls through "
-           f"{meta['syscalls']}), guest JVM options `{meta['jvm_options']}`, {meta['repetitions']} measured repetitions "
+           f"{meta['syscalls']}), guest JVM options `{meta['jvm_options']}`, {meta['repetitions']} measured "
+           "repetitions "
            f"per row, guest run {meta['seconds']} s.", "",
            "| measurement | N | C median (ms) | C p99 (ms) | Java EpollLoop median / p99 (ms) | Java/C "
            "| Java Flux median / p99 (ms) | Flux/C | target (Java/C) |", "|---|---|---|---|---|---|---|---|---|"]
@@ -73,11 +75,14 @@ def bench_table(path: Path) -> list:
         out.append(f"| {r['measurement']} | {r['n']} | {r['c_median']} | {r['c_p99']} | " + " | ".join(cells)
                    + f" | {r['target']} |")
     crashes = meta.get("crashes", "").split()
-    return out + ["", f"Idle: the Java stack with {meta['idle_n']} registrations over {int(meta['idle_wall_ms']) // 1000} s "
+    return out + ["", f"Idle: the Java stack with {meta['idle_n']} registrations over "
+                  f"{int(meta['idle_wall_ms']) // 1000} s "
                   f"idle: process CPU {meta['idle_process_cpu_ms']} ms (all JVM threads: GC, JIT, VM periodic tasks), "
-                  f"epoll thread CPU {meta['idle_epoll_thread_cpu_ms']} ms (target ~0: it sleeps in epoll_wait without a "
+                  f"epoll thread CPU {meta['idle_epoll_thread_cpu_ms']} ms (target ~0: it sleeps in epoll_wait "
+                  "without a "
                   "timeout; no polling).",
-                  f"Heap (used heap after GC, MemoryMXBean, G1; {meta['heap_n']} more of each, divided; the fd and kernel "
+                  f"Heap (used heap after GC, MemoryMXBean, G1; {meta['heap_n']} more of each, divided; the fd and "
+                  "kernel "
                   f"memory are not on the heap): {meta['heap_per_subscription_bytes']} bytes per core `EpollLoop` "
                   f"registration (watcher included), {meta['heap_per_flux_subscription_bytes']} bytes per tracked Flux "
                   "subscription (watcher, registration, session, Reactor's subscriber chain).",
