@@ -17,6 +17,11 @@ import dev.sysgenid.internal.SimulatedKernel;
  * restore; {@link #setTriggerCapability(boolean)} models running without
  * {@code CAP_CHECKPOINT_RESTORE}. Thread-safe.
  *
+ * <p>It behaves as this project's module by default, or as the production driver (Amazon
+ * Linux's microVM kernels) with {@link DriverProfile#PRODUCTION}: a signed counter and
+ * {@code min_gen}, TRIGGER allowed to a user namespace's root ({@link #setNamespaceRoot}), a
+ * poll of an outdated file that does not register it for later wake-ups, and no counts.
+ *
  * <p>After {@link #close()}, as with the real device, the watchers, overseers and probes opened
  * before keep working until they are closed (the simulated kernel lives until the last of
  * them is); the device itself opens, maps and bumps nothing more: that is a {@link
@@ -31,14 +36,35 @@ public final class SimulatedDevice extends BackedDevice {
         this.kernel = kernel;
     }
 
-    /** A simulated device at generation 0. */
+    /** A simulated device at generation 0 that behaves as this project's module. */
     public static SimulatedDevice create() {
-        return create(0);
+        return create(0, DriverProfile.OURS);
     }
 
-    /** A simulated device starting at {@code generation} (to test wrap-around, say). */
+    /** A simulated device starting at {@code generation} (to test wrap-around, say), as this project's module. */
     public static SimulatedDevice create(int generation) {
-        return new SimulatedDevice(new SimulatedKernel(generation));
+        return create(generation, DriverProfile.OURS);
+    }
+
+    /** A simulated device at generation 0 that behaves as the driver {@code profile} names. */
+    public static SimulatedDevice create(DriverProfile profile) {
+        return create(0, profile);
+    }
+
+    /**
+     * A simulated device starting at {@code generation} that behaves as the driver {@code
+     * profile} names.
+     *
+     * @throws IllegalArgumentException for a generation of 0x80000000 or more on the production
+     *         profile (its counter is signed)
+     */
+    public static SimulatedDevice create(int generation, DriverProfile profile) {
+        return new SimulatedDevice(new SimulatedKernel(generation, java.util.Objects.requireNonNull(profile, "profile")));
+    }
+
+    /** The driver this device behaves as. */
+    public DriverProfile profile() {
+        return kernel.profile();
     }
 
     /**
@@ -54,9 +80,21 @@ public final class SimulatedDevice extends BackedDevice {
         return (int) g;
     }
 
-    /** Grants or withdraws the capability TRIGGER needs (granted by default). */
+    /**
+     * Grants or withdraws the capability TRIGGER needs in the initial user namespace (granted
+     * by default).
+     */
     public void setTriggerCapability(boolean granted) {
         kernel.setTriggerCapability(granted);
+    }
+
+    /**
+     * Whether the caller is root in a user namespace of its own (a container's root, without the
+     * capability in the initial namespace). The production driver allows TRIGGER to such a
+     * caller; ours does not.
+     */
+    public void setNamespaceRoot(boolean root) {
+        kernel.setNamespaceRoot(root);
     }
 
     @Override

@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -286,6 +288,27 @@ class EpollLoopTest extends LoopFixture {
         });
         assertThat(called.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(seen[0]).isEqualTo(g);
+    }
+
+    /**
+     * The watcher is outdated before the loop adds it to epoll: on the production driver that
+     * epoll registration gets one edge and no other, so the loop must arm it again.
+     */
+    @Test
+    void aRegistrationMadeWhileOutdatedHearsEveryLaterChange() throws Exception {
+        Watcher w = device.openWatcher();
+        int first = device.bump();
+        BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
+        device.loop().register(w, executor, (r, gen) -> {
+            seen.add(gen);
+            r.acknowledge(gen);
+        });
+        assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(first);
+        for (int i = 1; i <= 3; i++) {
+            int g = device.bump();
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).as("change %d after the registration", i).isEqualTo(g);
+        }
+        assertThat(seen).isEmpty();
     }
 
     @Test
