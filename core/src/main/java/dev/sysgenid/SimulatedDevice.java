@@ -3,6 +3,8 @@
  */
 package dev.sysgenid;
 
+import java.util.Optional;
+
 import dev.sysgenid.internal.SimulatedKernel;
 
 /**
@@ -102,8 +104,22 @@ public final class SimulatedDevice extends BackedDevice {
         return true;
     }
 
+    /** Empty on the production profile, as with that driver; see {@link #kernelCounts()}. */
     @Override
-    public WatcherCounts counts() {
+    public Optional<WatcherCounts> counts() {
+        return profile() == DriverProfile.PRODUCTION ? Optional.empty() : Optional.of(kernelCounts());
+    }
+
+    /**
+     * The counts the simulation keeps on either profile, whether or not the device reports them
+     * through {@link #counts()}: for tests that check what a driver would count.
+     */
+    public WatcherCounts kernelCounts() {
         return new WatcherCounts(kernel.generation(), kernel.trackedWatchers(), kernel.outdatedWatchers());
+    }
+
+    @Override
+    public DriverInfo driver() {
+        return new DriverInfo(profile(), Optional.empty(), true);
     }
 }

@@ -60,7 +60,7 @@ class EpollLoopTest extends LoopFixture {
         assertThat(threads).noneMatch(t -> t.startsWith("sysgenid-epoll"));
         assertThat(device.loop().size()).isEqualTo(n);
         regs.forEach(LoopRegistration::close);
-        assertThat(device.counts().trackedWatchers()).as("close() untracks at once").isZero();
+        assertThat(device.kernelCounts().trackedWatchers()).as("close() untracks at once").isZero();
     }
 
     @Test
@@ -125,15 +125,15 @@ class EpollLoopTest extends LoopFixture {
             try (Overseer overseer = device.overseer()) {
                 assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
             }
-            assertThat(device.counts().outdatedWatchers()).isZero();
-            assertThat(device.counts().trackedWatchers()).isEqualTo(threads * perThread);
+            assertThat(device.kernelCounts().outdatedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(threads * perThread);
         } finally {
             registrars.shutdownNow();
             synchronized (regs) {
                 regs.forEach(LoopRegistration::close);
             }
         }
-        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).isTrue();
+        assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).isTrue();
         assertThat(device.loop().isAlive()).isTrue();
     }
 
@@ -165,8 +165,8 @@ class EpollLoopTest extends LoopFixture {
         assertThat(loop.isAlive()).isFalse();
         assertThat(terminated.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(watchers).allMatch(Watcher::isClosed);
-        assertThat(device.counts().trackedWatchers()).isZero();
-        assertThat(device.counts().outdatedWatchers()).isZero();
+        assertThat(device.kernelCounts().trackedWatchers()).isZero();
+        assertThat(device.kernelCounts().outdatedWatchers()).isZero();
         Watcher late = device.openWatcher();
         assertThatThrownBy(() -> loop.register(late, executor, (r, g) -> { }))
                 .isInstanceOf(WatcherClosedException.class);
@@ -399,7 +399,7 @@ class EpollLoopTest extends LoopFixture {
         });
         device.bump();
         assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("rejected");
-        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
+        assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
     }
 
     @Test
