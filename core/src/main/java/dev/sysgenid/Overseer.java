@@ -35,8 +35,11 @@ public final class Overseer implements AutoCloseable {
     }
 
     /**
-     * Moves the counter to {@code max(minGeneration, current + 1)} (unsigned; it always moves)
-     * and acknowledges the result for the overseer's own file.
+     * Moves the counter to {@code max(minGeneration, current + 1)} and acknowledges the result
+     * for the overseer's own file. On this project's module the arithmetic is unsigned and the
+     * counter always moves; the production driver's is signed (a {@code minGeneration} of
+     * 0x80000000 or more is ignored, the counter wraps from 0x7fffffff to 0): the result is the
+     * generation the driver actually set.
      *
      * @param minGeneration the lowest acceptable new generation (unsigned 32-bit)
      * @return the generation after the bump (a later one if the counter moved again meanwhile)

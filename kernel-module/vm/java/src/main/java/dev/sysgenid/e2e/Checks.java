@@ -3,6 +3,8 @@
  */
 package dev.sysgenid.e2e;
 
+import java.util.function.Supplier;
+
 import dev.sysgenid.GenerationDevice;
 
 /**
@@ -28,12 +30,13 @@ final class Checks {
      * was not made, and nothing counts as passed. Every such check sits next to one that the
      * library's API judges on any driver (the overseer's wait, the listener's calls).
      */
-    boolean checkCounts(GenerationDevice device, Condition ok, String text) throws InterruptedException {
+    boolean checkCounts(GenerationDevice device, Condition ok, Supplier<String> text) throws InterruptedException {
         if (device.counts().isEmpty()) {
-            say("NOTE not checked (" + device.driver().description() + " reports no counts): " + text);
+            say("NOTE not checked (" + device.driver().description() + " reports no counts): " + text.get());
             return true;
         }
-        return check(ok.holds(), text);
+        boolean holds = ok.holds();
+        return check(holds, text.get()); // the text after the condition: it shows the counts it waited for
     }
 
     /** A condition that may wait. */

@@ -88,7 +88,7 @@ public final class Faults {
             long t0 = System.nanoTime();
             WaitResult r = o.awaitWatchers(Duration.ofMillis(millis));
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            c.checkCounts(device, () -> before.orElseThrow().trackedWatchers() == expected,
+            c.checkCounts(device, () -> before.orElseThrow().trackedWatchers() == expected, () ->
                     "tracked watchers before the trigger: " + before + " (expected " + expected + ")");
             OptionalInt named = before.isPresent() ? OptionalInt.of(expected) : OptionalInt.empty();
             c.check(r.outcome() == WaitResult.Outcome.TIMED_OUT && r.outdatedWatchers().equals(named),
@@ -107,11 +107,12 @@ public final class Faults {
             WaitResult r = o.awaitWatchers(Duration.ofSeconds(seconds));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             c.check(held.outcome() == WaitResult.Outcome.TIMED_OUT, "the wait started with outdated tracked watchers: " + held);
-            c.checkCounts(device, () -> outdated.orElseThrow().outdatedWatchers() > 0,
+            c.checkCounts(device, () -> outdated.orElseThrow().outdatedWatchers() > 0, () ->
                     "the driver counted outdated tracked watchers before the wait: " + outdated);
             c.check(r.allAcknowledged(), "kill -9 of the JVM holding them: the overseer's wait returns " + r + " after " + ms + " ms");
             Optional<WatcherCounts> counts = device.counts();
-            c.checkCounts(device, () -> counts.orElseThrow().trackedWatchers() == 0 && counts.orElseThrow().outdatedWatchers() == 0,
+            c.checkCounts(device, () -> counts.orElseThrow().trackedWatchers() == 0
+                    && counts.orElseThrow().outdatedWatchers() == 0, () ->
                     "after the kill the driver counts " + counts + ": the kernel closed the dead JVM's fds");
         }
     }
@@ -173,7 +174,7 @@ public final class Faults {
         regs.remove(regs.size() - 1).close();
         Thread.sleep(200);
         Optional<WatcherCounts> after = device.counts();
-        c.checkCounts(device, () -> after.orElseThrow().trackedWatchers() - trackedBefore == regs.size(),
+        c.checkCounts(device, () -> after.orElseThrow().trackedWatchers() - trackedBefore == regs.size(), () ->
                 "after two subscribers close, the driver tracks " + after + " watchers = the registered ones");
         boolean reopened;
         try {

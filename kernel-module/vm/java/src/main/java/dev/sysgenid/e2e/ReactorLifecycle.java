@@ -87,7 +87,7 @@ public final class ReactorLifecycle {
         // tracked subscription: counted from subscribe; holds the overseer until its ack
         Sink a = new Sink();
         Disposable da = subscribe(gens, a);
-        c.checkCounts(device, () -> eventually(tracked, base + 1), "tracked subscription: the driver tracks it at once ("
+        c.checkCounts(device, () -> eventually(tracked, base + 1), () -> "tracked subscription: the driver tracks it at once ("
                 + device.counts() + ")");
         int g1 = o.trigger();
         Generation e1 = a.next();
@@ -114,7 +114,7 @@ public final class ReactorLifecycle {
         Generation extra = a.items.poll(500, TimeUnit.MILLISECONDS);
         c.check(e5 != null && e5.value() == g5 && extra == null,
                 "conflation: then exactly one element, the newest generation " + g5 + ": " + e5 + (extra != null ? " and " + extra : ""));
-        c.checkCounts(device, () -> outdated.getAsInt() == 1, "stale ack: the subscription still counts as outdated until"
+        c.checkCounts(device, () -> outdated.getAsInt() == 1, () -> "stale ack: the subscription still counts as outdated until"
                 + " the newest is acked (" + device.counts() + ")");
         c.check(!o.awaitWatchers(Duration.ofMillis(100)).allAcknowledged(), "stale ack: the overseer still waits for the newest");
         e5.ack().block(Duration.ofSeconds(5));
@@ -124,9 +124,9 @@ public final class ReactorLifecycle {
         o.trigger();
         Generation e6 = a.next();
         c.check(e6 != null, "cancel: an element before the cancel: " + e6);
-        c.checkCounts(device, () -> outdated.getAsInt() == 1, "cancel: outdated before cancel (" + device.counts() + ")");
+        c.checkCounts(device, () -> outdated.getAsInt() == 1, () -> "cancel: outdated before cancel (" + device.counts() + ")");
         da.dispose();
-        c.checkCounts(device, () -> eventually(tracked, base) && outdated.getAsInt() == 0, "cancel: dispose() untracks and"
+        c.checkCounts(device, () -> eventually(tracked, base) && outdated.getAsInt() == 0, () -> "cancel: dispose() untracks and"
                 + " closes the watcher (" + device.counts() + ")");
         c.check(o.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged(), "cancel: the overseer's wait returns without an ack");
 
@@ -135,9 +135,9 @@ public final class ReactorLifecycle {
         gens.generations(TRACKED).subscribe(g -> {
             throw new IllegalStateException("subscriber bug (expected by the e2e test)");
         }, err::set);
-        c.checkCounts(device, () -> eventually(tracked, base + 1), "error in onNext: tracked while subscribed");
+        c.checkCounts(device, () -> eventually(tracked, base + 1), () -> "error in onNext: tracked while subscribed");
         o.trigger();
-        c.checkCounts(device, () -> eventually(tracked, base), "error in onNext: the watcher is closed after the throw ("
+        c.checkCounts(device, () -> eventually(tracked, base), () -> "error in onNext: the watcher is closed after the throw ("
                 + device.counts() + ", error " + err.get() + ")");
         c.check(o.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged(), "error in onNext: the overseer is not held up");
 
@@ -145,9 +145,9 @@ public final class ReactorLifecycle {
         GenerationDevice second = GenerationDevice.open(DEVICE);
         Sink b = new Sink();
         ReactiveGenerations.of(second).generations(TRACKED).subscribe(b.items::add, b.error::set);
-        c.checkCounts(device, () -> eventually(tracked, base + 1), "device closed: tracked while subscribed");
+        c.checkCounts(device, () -> eventually(tracked, base + 1), () -> "device closed: tracked while subscribed");
         second.close();
-        c.checkCounts(device, () -> eventually(tracked, base), "device closed: the watcher is closed (" + device.counts() + ")");
+        c.checkCounts(device, () -> eventually(tracked, base), () -> "device closed: the watcher is closed (" + device.counts() + ")");
         for (int i = 0; i < 100 && b.error.get() == null; i++) {
             Thread.sleep(50);
         }

@@ -113,7 +113,7 @@ public final class RestoreCycles {
             for (int i = 0; i < 100 && device.counts().isPresent() && device.counts().get().trackedWatchers() != total; i++) {
                 Thread.sleep(50);
             }
-            c.checkCounts(device, () -> device.counts().orElseThrow().trackedWatchers() == total, total
+            c.checkCounts(device, () -> device.counts().orElseThrow().trackedWatchers() == total, () -> total
                     + " tracked subscribers registered (" + String.join(" + ", groups.stream()
                             .map(g -> g.subs().size() + " " + g.name()).toList()) + "): " + device.counts());
             List<Integer> gens = new ArrayList<>();
