@@ -6,7 +6,14 @@
 # $CP (the class path: every jar of /data/jars but the JUnit console launcher), $JUNIT (the
 # launcher), $SGVM_* (the knobs a script uses). $J runs a class of $CP.
 J="$JAVA $JAVA_OPTS -cp $CP"
+# Our module's sysfs attributes: the production driver (Amazon Linux microVM kernels) has none,
+# so a script judges through the library (gen, the Java programs) and reads these only where
+# they exist (counts_exported).
 SYS=/sys/class/misc/sysgenid
+# gen: the current generation as the library reads it (the mapped page), on any driver
+gen() { $J dev.sysgenid.e2e.CurrentGeneration; }
+# counts_exported: 0 when the loaded driver exports the watcher counts (ours)
+counts_exported() { [ -r $SYS/tracked_watchers ]; }
 
 # check STATUS TEXT: a result line, ok when STATUS is 0
 check() { if [ "$1" = 0 ]; then echo "CHECK ok - $2"; else echo "CHECK not-ok - $2"; fi; }

@@ -28,14 +28,13 @@ data startup-seconds $secs
 grep -E 'Started WebfluxApplication|Using the generation device|SIMULATED' /tmp/app.log
 check $up "webflux-app started and answers /actuator/health 200 after $secs s (guest clock, boot to listening)"
 if [ $up != 0 ]; then tail -n 60 /tmp/app.log; exit 1; fi
-gen=$(cat $SYS/generation)
-grep -q "Using the generation device /dev/sysgenid (generation $gen)" /tmp/app.log \
-    && ! grep -qi 'simulated generation device' /tmp/app.log
+gen=$(gen)
+grep -q "Using the generation device /dev/sysgenid (generation $gen)" /tmp/app.log && ! grep -qi 'simulated generation device' /tmp/app.log
 check $? "startup log: $(grep -o 'Using the generation device [^:]*' /tmp/app.log | head -n 1) (no SIMULATED line)"
 H=$(echo "$BODY" | grep -o '"sysgenid":{"details":{[^}]*}')
-[ "$(field "$H" simulated)" = false ] && [ "$(field "$H" generation)" = "$gen" ] \
-    && [ "$(field "$H" device)" = /dev/sysgenid ] \
-    && [ "$(field "$H" trackedWatchers)" -ge 1 ] && [ "$(field "$H" subscribed)" = true ]
+[ "$(field "$H" simulated)" = false ] && [ "$(field "$H" generation)" = "$gen" ] && [ "$(field "$H" device)" = /dev/sysgenid ] \
+    && { ! counts_exported || [ "$(field "$H" trackedWatchers)" -ge 1 ]; } && [ -n "$(field "$H" driver)" ] \
+    && [ "$(field "$H" subscribed)" = true ]
 check $? "health: $H"
 get POST /simulate/restore
 check $([ "$CODE" = 404 ]; echo $?) "POST /simulate/restore does not exist on the real device: HTTP $CODE"
@@ -60,9 +59,8 @@ sgwatch -m SNAPSHOT-NOW -t 600
 rc=$?
 
 t0=$(uptime_s)
-newgen=$(cat $SYS/generation)
-[ $rc = 0 ] && [ "$newgen" = $((gen + 1)) ]
-check $? "restored: the VM-fork bump moved the counter by one: $gen -> $newgen (sgwatch exit $rc)"
+newgen=$(gen)
+check $([ $rc = 0 ] && [ "$newgen" = $((gen + 1)) ]; echo $?) "restored: the VM-fork bump moved the counter by one: $gen -> $newgen (sgwatch exit $rc)"
 ok=1
 for i in $(seq 1 300); do
     get GET /actuator/health

@@ -52,7 +52,9 @@ import dev.sysgenid.internal.Syscalls;
  *     registration lets one listener call through at a time: the next only after the
  *     acknowledgement, and then with the newest generation if it moved meanwhile (events that
  *     arrive during a call are remembered, not queued). An acknowledgement costs its write
- *     alone: nothing is re-armed.</li>
+ *     alone: nothing is re-armed, except once for a registration whose watcher was already
+ *     outdated when the loop added it (the production driver never wakes such an epoll
+ *     registration again; see {@code docs/sysgenid-abi.md}).</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
  * <li>Nothing is allocated per event: the native event array is reused,
@@ -217,6 +219,30 @@ public final class EpollLoop implements AutoCloseable {
         submit(reg.recheckTask);
     }
 
+    /**
+     * Asks the loop to take the registration's fd out of the epoll set and add it again: for a
+     * registration added while its watcher was outdated (see {@link LoopRegistration#addedOutdated}).
+     */
+    void rearm(LoopRegistration reg) {
+        submit(reg.rearmTask);
+    }
+
+    /**
+     * Loop thread: {@link #rearm}'s task. DEL then ADD, not MOD: only an ADD makes the driver's
+     * poll put the fd on its wait queue. A DEL that finds nothing is fine (the file the fd
+     * referred to at the first ADD may be gone, as with the simulated production driver). If
+     * the watcher is outdated again by now, the ADD itself brings an edge, and the next
+     * acknowledgement re-arms once more.
+     */
+    void rearmNow(LoopRegistration reg) {
+        if (shutDown || registrations.get(reg.id) != reg) {
+            return;
+        }
+        int fd = reg.watcher.file().pollFd();
+        ctl(LibC.EPOLL_CTL_DEL, fd, 0, reg.id);
+        arm(reg);
+    }
+
     /** Loop thread: {@link #recheck}'s task. */
     void recheckNow(LoopRegistration reg) {
         if (!shutDown && registrations.get(reg.id) == reg) {
@@ -316,10 +342,24 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         registrations.put(reg.id, reg);
-        // Edge-triggered: one event per change (and one at once if already outdated).
+        arm(reg);
+    }
+
+    /**
+     * Loop thread: adds the registration's fd to the epoll set, edge-triggered: one event per
+     * change, and one at once if already outdated. Then notes whether the watcher is outdated
+     * (a read(2), once per registration, off the data path): if it is, the ADD may have found
+     * it outdated, and on the production driver such a registration is never woken again, so
+     * its next acknowledgement re-arms it. An up-to-date watcher cannot have been outdated at
+     * the ADD: only this registration's acknowledgement brings it up to date, and none has
+     * been delivered since.
+     */
+    private void arm(LoopRegistration reg) {
         if (ctl(LibC.EPOLL_CTL_ADD, reg.watcher.file().pollFd(), LibC.EPOLLIN | LibC.EPOLLET, reg.id) < 0) {
             fail(reg, Failures.of("epoll_ctl", LibC.errno()));
+            return;
         }
+        reg.addedOutdated = reg.watcher.pending() >= 0;
     }
 
     private void remove(LoopRegistration reg) {

@@ -4,6 +4,7 @@
 package dev.sysgenid;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The entry point: a System Generation ID device, real ({@code /dev/sysgenid}) or simulated.
@@ -94,8 +95,16 @@ public interface GenerationDevice extends AutoCloseable {
     /** The current generation (one load from a page this device keeps mapped). */
     int currentGeneration();
 
-    /** The generation and the tracked and outdated watcher counts, as the driver reports them. */
-    WatcherCounts counts();
+    /**
+     * The generation and the tracked and outdated watcher counts, as the driver reports them;
+     * empty where the driver does not report them (the production driver exports no sysfs
+     * attributes: see {@link #driver()}). Nothing else depends on them: watchers, the loop,
+     * TRIGGER and the overseer's wait work the same either way.
+     */
+    Optional<WatcherCounts> counts();
+
+    /** Which driver serves this device (detected once, at open), for status output and advice. */
+    DriverInfo driver();
 
     /**
      * Stops the loop (closing every watcher registered with it) and releases the device's own

@@ -4,6 +4,7 @@
 package dev.sysgenid;
 
 import java.nio.file.Path;
+import java.util.Optional;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
@@ -15,11 +16,35 @@ import dev.sysgenid.internal.NativeBackend;
 /** The real device node, opened through libc. */
 final class NativeGenerationDevice extends BackedDevice {
 
+    /** Where this project's module exports the counts and its version. */
+    private static final Path MISC_CLASS = Path.of("/sys/class/misc");
+    private static final Path MODULE_VERSION = Path.of("/sys/module/sysgenid/version");
+
     private final Path sysfs;
+    private final DriverInfo driver;
 
     private NativeGenerationDevice(Path path) {
         super(new NativeBackend(path.toString()), path.toString());
-        this.sysfs = Path.of("/sys/class/misc").resolve(path.getFileName().toString());
+        this.sysfs = MISC_CLASS.resolve(path.getFileName().toString());
+        this.driver = detect(sysfs, MODULE_VERSION);
+    }
+
+    /**
+     * Ours exports {@code generation} (and the counts) under the misc class, and a version;
+     * the production driver exports neither.
+     */
+    static DriverInfo detect(Path sysfs, Path moduleVersion) {
+        Optional<String> version = readIfPresent(moduleVersion);
+        boolean ours = version.isPresent() || readIfPresent(sysfs.resolve("generation")).isPresent();
+        return new DriverInfo(ours ? DriverProfile.OURS : DriverProfile.PRODUCTION, version, false);
+    }
+
+    private static Optional<String> readIfPresent(Path p) {
+        try {
+            return Optional.of(Fds.readSmallFile(p.toString()).trim());
+        } catch (ErrnoException e) {
+            return Optional.empty();
+        }
     }
 
     /** Opens and checks once, with typed errors; later opens trust the check. */
@@ -65,11 +90,19 @@ final class NativeGenerationDevice extends BackedDevice {
     }
 
     @Override
-    public WatcherCounts counts() {
-        return new WatcherCounts(
+    public DriverInfo driver() {
+        return driver;
+    }
+
+    @Override
+    public Optional<WatcherCounts> counts() {
+        if (driver.profile() == DriverProfile.PRODUCTION) {
+            return Optional.empty();
+        }
+        return Optional.of(new WatcherCounts(
                 (int) Long.parseLong(sysfsValue("generation")),
                 Integer.parseInt(sysfsValue("tracked_watchers")),
-                Integer.parseInt(sysfsValue("outdated_watchers")));
+                Integer.parseInt(sysfsValue("outdated_watchers"))));
     }
 
     private String sysfsValue(String attribute) {

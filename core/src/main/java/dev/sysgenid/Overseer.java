@@ -35,19 +35,23 @@ public final class Overseer implements AutoCloseable {
     }
 
     /**
-     * Moves the counter to {@code max(minGeneration, current + 1)} (unsigned; it always moves)
-     * and acknowledges the result for the overseer's own file.
+     * Moves the counter to {@code max(minGeneration, current + 1)} and acknowledges the result
+     * for the overseer's own file. On this project's module the arithmetic is unsigned and the
+     * counter always moves; the production driver's is signed (a {@code minGeneration} of
+     * 0x80000000 or more is ignored, the counter wraps from 0x7fffffff to 0): the result is the
+     * generation the driver actually set.
      *
      * @param minGeneration the lowest acceptable new generation (unsigned 32-bit)
      * @return the generation after the bump (a later one if the counter moved again meanwhile)
-     * @throws MissingCapabilityException without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN
+     * @throws MissingCapabilityException without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN (where
+     *         the driver looks for them: {@link MissingCapabilityException})
      */
     public int trigger(int minGeneration) {
         own.acquire();
         try {
             int r = own.file().ioctl(LibC.SYSGENID_TRIGGER_GEN_UPDATE, Integer.toUnsignedLong(minGeneration));
             if (r == -Errno.EACCES || r == -Errno.EPERM) {
-                throw new MissingCapabilityException(-r);
+                throw new MissingCapabilityException(-r, device.driver().profile());
             }
             if (r < 0) {
                 throw Failures.of("ioctl(TRIGGER_GEN_UPDATE)", -r);
@@ -97,7 +101,7 @@ public final class Overseer implements AutoCloseable {
                 long slice = Math.min(WAIT_SLICE_MILLIS, Math.max(1, left / 1_000_000));
                 int r = own.file().ioctl(LibC.SYSGENID_WAIT_WATCHERS, slice);
                 if (r == 0) {
-                    return new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0);
+                    return new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, OptionalInt.of(0));
                 }
                 if (r == -Errno.EINTR && own.isOutdated()) {
                     return new WaitResult(WaitResult.Outcome.CALLER_OUTDATED, outdatedNow());
@@ -151,11 +155,12 @@ public final class Overseer implements AutoCloseable {
         own.close();
     }
 
-    private int outdatedNow() {
+    /** Empty where the driver does not report its counts, or reading them failed. */
+    private OptionalInt outdatedNow() {
         try {
-            return device.counts().outdatedWatchers();
+            return device.counts().map(c -> OptionalInt.of(c.outdatedWatchers())).orElse(OptionalInt.empty());
         } catch (SysgenidException e) {
-            return -1;
+            return OptionalInt.empty();
         }
     }
 }

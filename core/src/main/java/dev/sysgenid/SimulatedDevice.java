@@ -3,6 +3,8 @@
  */
 package dev.sysgenid;
 
+import java.util.Optional;
+
 import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.SimulatedKernel;
 
@@ -18,6 +20,11 @@ import dev.sysgenid.internal.SimulatedKernel;
  * restore; {@link #setTriggerCapability(boolean)} models running without
  * {@code CAP_CHECKPOINT_RESTORE}. Thread-safe.
  *
+ * <p>It behaves as this project's module by default, or as the production driver (Amazon
+ * Linux's microVM kernels) with {@link DriverProfile#PRODUCTION}: a signed counter and
+ * {@code min_gen}, TRIGGER allowed to a user namespace's root ({@link #setNamespaceRoot}), a
+ * poll of an outdated file that does not register it for later wake-ups, and no counts.
+ *
  * <p>After {@link #close()}, as with the real device, the watchers, overseers and probes opened
  * before keep working until they are closed (the simulated kernel lives until the last of
  * them is); the device itself opens, maps and bumps nothing more: that is a {@link
@@ -32,23 +39,42 @@ public final class SimulatedDevice extends BackedDevice {
         this.kernel = kernel;
     }
 
-    /** A simulated device at generation 0. */
+    /** A simulated device at generation 0 that behaves as this project's module. */
     public static SimulatedDevice create() {
-        return create(0);
+        return create(0, DriverProfile.OURS);
+    }
+
+    /** A simulated device starting at {@code generation} (to test wrap-around, say), as this project's module. */
+    public static SimulatedDevice create(int generation) {
+        return create(generation, DriverProfile.OURS);
+    }
+
+    /** A simulated device at generation 0 that behaves as the driver {@code profile} names. */
+    public static SimulatedDevice create(DriverProfile profile) {
+        return create(0, profile);
     }
 
     /**
-     * A simulated device starting at {@code generation} (to test wrap-around, say).
+     * A simulated device starting at {@code generation} that behaves as the driver {@code
+     * profile} names.
      *
+     * @throws IllegalArgumentException for a generation of 0x80000000 or more on the production
+     *         profile (its counter is signed)
      * @throws FileLimitException if no file descriptor is left for its counter page (a memfd)
      * @throws SysgenidException if the counter page cannot be made for another reason
      */
-    public static SimulatedDevice create(int generation) {
+    public static SimulatedDevice create(int generation, DriverProfile profile) {
+        java.util.Objects.requireNonNull(profile, "profile");
         try {
-            return new SimulatedDevice(new SimulatedKernel(generation));
+            return new SimulatedDevice(new SimulatedKernel(generation, profile));
         } catch (ErrnoException e) {
             throw Failures.of(e.call() + " for the simulated device's counter page", e.errno());
         }
+    }
+
+    /** The driver this device behaves as. */
+    public DriverProfile profile() {
+        return kernel.profile();
     }
 
     /**
@@ -64,9 +90,21 @@ public final class SimulatedDevice extends BackedDevice {
         return (int) g;
     }
 
-    /** Grants or withdraws the capability TRIGGER needs (granted by default). */
+    /**
+     * Grants or withdraws the capability TRIGGER needs in the initial user namespace (granted
+     * by default).
+     */
     public void setTriggerCapability(boolean granted) {
         kernel.setTriggerCapability(granted);
+    }
+
+    /**
+     * Whether the caller is root in a user namespace of its own (a container's root, without the
+     * capability in the initial namespace). The production driver allows TRIGGER to such a
+     * caller; ours does not.
+     */
+    public void setNamespaceRoot(boolean root) {
+        kernel.setNamespaceRoot(root);
     }
 
     @Override
@@ -74,8 +112,22 @@ public final class SimulatedDevice extends BackedDevice {
         return true;
     }
 
+    /** Empty on the production profile, as with that driver; see {@link #kernelCounts()}. */
     @Override
-    public WatcherCounts counts() {
+    public Optional<WatcherCounts> counts() {
+        return profile() == DriverProfile.PRODUCTION ? Optional.empty() : Optional.of(kernelCounts());
+    }
+
+    /**
+     * The counts the simulation keeps on either profile, whether or not the device reports them
+     * through {@link #counts()}: for tests that check what a driver would count.
+     */
+    public WatcherCounts kernelCounts() {
         return new WatcherCounts(kernel.generation(), kernel.trackedWatchers(), kernel.outdatedWatchers());
+    }
+
+    @Override
+    public DriverInfo driver() {
+        return new DriverInfo(profile(), Optional.empty(), true);
     }
 }

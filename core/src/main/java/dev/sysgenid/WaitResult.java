@@ -3,14 +3,21 @@
  */
 package dev.sysgenid;
 
+import java.util.OptionalInt;
+
 /**
  * The outcome of an overseer's wait for tracked watchers.
  *
  * @param outcome what ended the wait
  * @param outdatedWatchers how many tracked watchers were still outdated when the wait ended
- *        (0 when all acknowledged; -1 where the device does not report it)
+ *        (0 when all acknowledged; empty where the driver does not report its counts)
  */
-public record WaitResult(Outcome outcome, int outdatedWatchers) {
+public record WaitResult(Outcome outcome, OptionalInt outdatedWatchers) {
+
+    public WaitResult {
+        java.util.Objects.requireNonNull(outcome, "outcome");
+        java.util.Objects.requireNonNull(outdatedWatchers, "outdatedWatchers");
+    }
 
     /** What ended a wait. */
     public enum Outcome {

@@ -12,12 +12,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -58,7 +60,7 @@ class EpollLoopTest extends LoopFixture {
         assertThat(threads).noneMatch(t -> t.startsWith("sysgenid-epoll"));
         assertThat(device.loop().size()).isEqualTo(n);
         regs.forEach(LoopRegistration::close);
-        assertThat(device.counts().trackedWatchers()).as("close() untracks at once").isZero();
+        assertThat(device.kernelCounts().trackedWatchers()).as("close() untracks at once").isZero();
     }
 
     @Test
@@ -123,15 +125,15 @@ class EpollLoopTest extends LoopFixture {
             try (Overseer overseer = device.overseer()) {
                 assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
             }
-            assertThat(device.counts().outdatedWatchers()).isZero();
-            assertThat(device.counts().trackedWatchers()).isEqualTo(threads * perThread);
+            assertThat(device.kernelCounts().outdatedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(threads * perThread);
         } finally {
             registrars.shutdownNow();
             synchronized (regs) {
                 regs.forEach(LoopRegistration::close);
             }
         }
-        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).isTrue();
+        assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).isTrue();
         assertThat(device.loop().isAlive()).isTrue();
     }
 
@@ -163,8 +165,8 @@ class EpollLoopTest extends LoopFixture {
         assertThat(loop.isAlive()).isFalse();
         assertThat(terminated.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(watchers).allMatch(Watcher::isClosed);
-        assertThat(device.counts().trackedWatchers()).isZero();
-        assertThat(device.counts().outdatedWatchers()).isZero();
+        assertThat(device.kernelCounts().trackedWatchers()).isZero();
+        assertThat(device.kernelCounts().outdatedWatchers()).isZero();
         Watcher late = device.openWatcher();
         assertThatThrownBy(() -> loop.register(late, executor, (r, g) -> { }))
                 .isInstanceOf(WatcherClosedException.class);
@@ -288,6 +290,27 @@ class EpollLoopTest extends LoopFixture {
         assertThat(seen[0]).isEqualTo(g);
     }
 
+    /**
+     * The watcher is outdated before the loop adds it to epoll: on the production driver that
+     * epoll registration gets one edge and no other, so the loop must arm it again.
+     */
+    @Test
+    void aRegistrationMadeWhileOutdatedHearsEveryLaterChange() throws Exception {
+        Watcher w = device.openWatcher();
+        int first = device.bump();
+        BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
+        device.loop().register(w, executor, (r, gen) -> {
+            seen.add(gen);
+            r.acknowledge(gen);
+        });
+        assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(first);
+        for (int i = 1; i <= 3; i++) {
+            int g = device.bump();
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).as("change %d after the registration", i).isEqualTo(g);
+        }
+        assertThat(seen).isEmpty();
+    }
+
     @Test
     void anExecutorThatRejectsEndsTheRegistrationWithoutKillingTheLoop() throws Exception {
         Watcher w = device.openWatcher();
@@ -376,7 +399,7 @@ class EpollLoopTest extends LoopFixture {
         });
         device.bump();
         assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("rejected");
-        assertThat(waitFor(() -> device.counts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
+        assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
     }
 
     @Test

@@ -154,7 +154,7 @@ class LoopFaultsTest extends LoopFixture {
 
     private void throwingOnTheLoopEndsOnlyThatRegistration(Supplier<Throwable> fault, Executor on) throws Exception {
         Bystander bystander = new Bystander();
-        int tracked = device.counts().trackedWatchers();
+        int tracked = device.kernelCounts().trackedWatchers();
         CompletableFuture<SysgenidException> ended = registerFaulty(on, (r, g) -> sneakyThrow(fault.get()));
         device.bump();
         SysgenidException cause = ended.get(10, TimeUnit.SECONDS);
@@ -162,7 +162,7 @@ class LoopFaultsTest extends LoopFixture {
         assertThat(cause).hasMessageNotContaining("dmesg");
         assertThat(device.loop().isAlive()).isTrue();
         bystander.stillServed();
-        assertThat(waitFor(() -> device.counts().trackedWatchers() == tracked)).as("the faulty watcher is closed").isTrue();
+        assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == tracked)).as("the faulty watcher is closed").isTrue();
         try (Overseer o = device.overseer()) {
             o.trigger();
             assertThat(o.awaitWatchers(Duration.ofSeconds(10)).allAcknowledged()).isTrue();
@@ -357,11 +357,11 @@ class LoopFaultsTest extends LoopFixture {
             openAndAbandonATrackedWatcher();
             try (Overseer o = device.overseer()) {
                 o.trigger();
-                for (int i = 0; i < 500 && device.counts().trackedWatchers() > 0; i++) {
+                for (int i = 0; i < 500 && device.kernelCounts().trackedWatchers() > 0; i++) {
                     System.gc();
                     Thread.sleep(10);
                 }
-                assertThat(device.counts().trackedWatchers()).as("the abandoned watcher was closed").isZero();
+                assertThat(device.kernelCounts().trackedWatchers()).as("the abandoned watcher was closed").isZero();
                 assertThat(o.awaitWatchers(Duration.ofSeconds(10)).allAcknowledged()).isTrue();
             }
             assertThat(waitFor(() -> !warnings.isEmpty())).isTrue();

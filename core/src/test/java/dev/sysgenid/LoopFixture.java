@@ -32,8 +32,13 @@ abstract class LoopFixture {
     @BeforeEach
     void setUpDevice() {
         fdsBefore = OpenFds.count();
-        device = SimulatedDevice.create();
+        device = SimulatedDevice.create(profile());
         executor = Executors.newFixedThreadPool(4);
+    }
+
+    /** The driver the simulated device behaves as; subclasses run the same tests on the other. */
+    protected DriverProfile profile() {
+        return DriverProfile.OURS;
     }
 
     @AfterEach

@@ -138,7 +138,7 @@ class SimulatedDeviceAfterCloseTest {
     @Test
     void aCloseRacingOpenOrMapGivesTheClosedError() {
         for (boolean map : new boolean[] {false, true}) {
-            CloseFirstBackend backend = new CloseFirstBackend(new SimulatedKernel(0));
+            CloseFirstBackend backend = new CloseFirstBackend(new SimulatedKernel(0, DriverProfile.OURS));
             BackedDevice device = new BackedDevice(backend, "racing") {
                 @Override
                 public boolean isSimulated() {
@@ -146,7 +146,12 @@ class SimulatedDeviceAfterCloseTest {
                 }
 
                 @Override
-                public WatcherCounts counts() {
+                public java.util.Optional<WatcherCounts> counts() {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public DriverInfo driver() {
                     throw new UnsupportedOperationException();
                 }
             };

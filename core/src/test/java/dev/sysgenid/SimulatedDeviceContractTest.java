@@ -3,12 +3,17 @@
  */
 package dev.sysgenid;
 
-/** The contract against the simulated device (runs everywhere). */
+/** The contract against the simulated device that behaves as our module (runs everywhere). */
 class SimulatedDeviceContractTest extends DeviceContract {
+
+    /** The driver the simulated device behaves as. */
+    protected DriverProfile profile() {
+        return DriverProfile.OURS;
+    }
 
     @Override
     protected GenerationDevice openDevice() {
-        return SimulatedDevice.create();
+        return SimulatedDevice.create(profile());
     }
 
     @Override
@@ -20,5 +25,23 @@ class SimulatedDeviceContractTest extends DeviceContract {
         } finally {
             sim.setTriggerCapability(true);
         }
+    }
+
+    @Override
+    protected void asUserNamespaceRoot(Runnable body) {
+        SimulatedDevice sim = (SimulatedDevice) device;
+        sim.setTriggerCapability(false);
+        sim.setNamespaceRoot(true);
+        try {
+            body.run();
+        } finally {
+            sim.setNamespaceRoot(false);
+            sim.setTriggerCapability(true);
+        }
+    }
+
+    @Override
+    protected WatcherCounts driverCounts() {
+        return ((SimulatedDevice) device).kernelCounts();
     }
 }

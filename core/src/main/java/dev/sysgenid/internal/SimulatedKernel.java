@@ -13,6 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import com.sun.jna.Pointer;
 
+import dev.sysgenid.DriverProfile;
+
 /**
  * The driver's semantics in the JVM, with real file descriptors: each file's {@link
  * DeviceFile#pollFd()} is the read end of a pipe that holds one byte exactly while the file is
@@ -25,6 +27,20 @@ import com.sun.jna.Pointer;
  * already open keep working as they do on the real device, and the memfd and the writer's
  * mapping of the page are released with the last of them (never while a file could still
  * bump, and never while a later open could take over the memfd's number).
+ *
+ * <p>The {@link DriverProfile#PRODUCTION production profile} differs where that driver does:
+ * the counter and {@code min_gen} are signed (the counter wraps from 0x7fffffff to 0, a
+ * {@code min_gen} of 0x80000000 or more is ignored), TRIGGER is also allowed to a user
+ * namespace's root, and a poll of an outdated file does not register it on the wait queue. The
+ * last is modelled at the fd level, so epoll sees it as it sees the driver: a file's {@link
+ * DeviceFile#pollFd()} refers to its live pipe while up to date, and while outdated to a
+ * "dead" pipe that holds one byte and is never written again ({@code dup3} over the same fd
+ * number). An epoll registration made while up to date sits on the live pipe and gets an edge
+ * on every bump for good; one made while outdated sits on the dead pipe: it gets the one edge
+ * of its ADD and no other, ever (the dead pipe is closed on the acknowledgement, which takes
+ * the registration out of every epoll set, as it stays deaf with the driver). The counts are
+ * kept on both profiles (the simulation's own books, for tests); the device does not report
+ * them on the production profile.
  *
  * <p>Locking: {@link #lock} guards the generation, every file's state, both counts and the
  * lifetime fields; {@link #changed} is signalled on every bump, ack, tracking change and
@@ -47,13 +63,21 @@ public final class SimulatedKernel implements DeviceBackend {
     private int generation;
     private int tracked;
     private int outdated;
+    private final DriverProfile profile;
     private volatile boolean triggerCapability = true;
+    /** The caller is root in a user namespace other than the initial one. */
+    private volatile boolean namespaceRoot;
     /** Guarded by lock: {@link #close()} was called. */
     private boolean closed;
     /** Guarded by lock: files opened and not yet closed. */
     private int openFiles;
 
-    public SimulatedKernel(int initialGeneration) {
+    public SimulatedKernel(int initialGeneration, DriverProfile profile) {
+        if (profile == DriverProfile.PRODUCTION && initialGeneration < 0) {
+            throw new IllegalArgumentException("the production driver's counter is signed: it starts at 0.."
+                    + "0x7fffffff, not at " + Integer.toUnsignedString(initialGeneration));
+        }
+        this.profile = profile;
         pageSize = Fds.pageSize();
         memfd = LibC.memfd_create("sysgenid-simulated", LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (memfd < 0) {
@@ -110,9 +134,25 @@ public final class SimulatedKernel implements DeviceBackend {
         }
     }
 
-    /** Whether TRIGGER is allowed (models CAP_CHECKPOINT_RESTORE / CAP_SYS_ADMIN). */
+    public DriverProfile profile() {
+        return profile;
+    }
+
+    /** Whether TRIGGER is allowed (models CAP_CHECKPOINT_RESTORE / CAP_SYS_ADMIN in the initial namespace). */
     public void setTriggerCapability(boolean allowed) {
         triggerCapability = allowed;
+    }
+
+    /**
+     * Whether the caller is root in a user namespace of its own (a container's): that allows
+     * TRIGGER on the production profile, not on ours.
+     */
+    public void setNamespaceRoot(boolean root) {
+        namespaceRoot = root;
+    }
+
+    private boolean triggerAllowed() {
+        return triggerCapability || (namespaceRoot && profile == DriverProfile.PRODUCTION);
     }
 
     /**
@@ -131,15 +171,23 @@ public final class SimulatedKernel implements DeviceBackend {
     }
 
     /**
-     * A bump as the driver does it: new = max(min, current + 1) in unsigned 32-bit arithmetic,
-     * and never the current value (so the counter moves even at 0xFFFFFFFF). Called with lock
-     * held, while the page is mapped (the device is open, or a file is).
+     * A bump as the driver does it. Ours: new = max(min, current + 1) in unsigned 32-bit
+     * arithmetic, and never the current value (so the counter moves even at 0xFFFFFFFF). The
+     * production profile: signed, the counter wraps from 0x7fffffff to 0 and a negative
+     * {@code min} (0x80000000 or more) is ignored. Called with lock held, while the page is
+     * mapped (the device is open, or a file is).
      */
     private int bumpLocked(int minGeneration) {
-        int next = generation + 1;
-        int value = Integer.compareUnsigned(minGeneration, next) > 0 ? minGeneration : next;
-        if (value == generation) {
-            value = next;
+        int value;
+        if (profile == DriverProfile.PRODUCTION) {
+            int next = (generation + 1) & Integer.MAX_VALUE;
+            value = minGeneration > next ? minGeneration : next;
+        } else {
+            int next = generation + 1;
+            value = Integer.compareUnsigned(minGeneration, next) > 0 ? minGeneration : next;
+            if (value == generation) {
+                value = next;
+            }
         }
         generation = value;
         PAGE_INT.setRelease(page, 0, value);
@@ -166,7 +214,17 @@ public final class SimulatedKernel implements DeviceBackend {
                 LibC.close(pipe[1]);
                 throw new ErrnoException("open(simulated) after close", Errno.ENODEV);
             }
-            SimulatedFile f = new SimulatedFile(pipe[0], pipe[1]);
+            int pollFd = -1;
+            if (profile == DriverProfile.PRODUCTION) {
+                pollFd = LibC.fcntl(pipe[0], LibC.F_DUPFD_CLOEXEC, 0);
+                if (pollFd < 0) {
+                    int e = LibC.errno();
+                    LibC.close(pipe[0]);
+                    LibC.close(pipe[1]);
+                    throw new ErrnoException("fcntl(F_DUPFD_CLOEXEC)", e);
+                }
+            }
+            SimulatedFile f = new SimulatedFile(pipe[0], pipe[1], pollFd);
             f.next = head;
             if (head != null) {
                 head.prev = f;
@@ -233,9 +291,17 @@ public final class SimulatedKernel implements DeviceBackend {
     }
 
     private final class SimulatedFile implements DeviceFile {
-        /** The pipe: readable (one byte in it) exactly while outdated. */
+        /** The live pipe: readable (one byte in it) exactly while outdated. */
         private final int readFd;
         private final int writeFd;
+        /**
+         * The fd handed out for polling: {@link #readFd} on our profile; on the production
+         * profile a descriptor of its own that refers to the live pipe while up to date and to
+         * {@link #deadPipe}'s read end while outdated.
+         */
+        private final int pollFd;
+        /** Production profile, under lock: the dead pipe while outdated, else null. */
+        private int[] deadPipe;
         /** Under lock: the buffer of the pipe's one-byte reads and writes. */
         private final long[] oneByte = new long[1];
         private boolean isOutdated;
@@ -244,9 +310,10 @@ public final class SimulatedKernel implements DeviceBackend {
         private SimulatedFile prev;
         private SimulatedFile next;
 
-        SimulatedFile(int readFd, int writeFd) {
+        SimulatedFile(int readFd, int writeFd, int pollFd) {
             this.readFd = readFd;
             this.writeFd = writeFd;
+            this.pollFd = pollFd < 0 ? readFd : pollFd;
         }
 
         /**
@@ -265,12 +332,46 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (isTracked) {
                     outdated++;
                 }
+                if (pollFd != readFd) {
+                    pollWithoutRegistrationLocked();
+                }
+            }
+        }
+
+        /**
+         * Production profile, under lock, as the file becomes outdated: from now on a new
+         * poller of {@link #pollFd} sees a readable file that never wakes it. If no pipe can be
+         * had (fd limit), the file stays on the live pipe: our driver's behaviour, for this
+         * change only.
+         */
+        private void pollWithoutRegistrationLocked() {
+            int[] dead = new int[2];
+            if (LibC.pipe2(dead, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
+                return;
+            }
+            oneByte[0] = 1;
+            LibC.write(dead[1], oneByte, 1);
+            LibC.dup3(dead[0], pollFd, LibC.O_CLOEXEC);
+            deadPipe = dead;
+        }
+
+        /** Production profile, under lock, on the acknowledgement: back to the live pipe. */
+        private void backToLivePipeLocked() {
+            LibC.dup3(readFd, pollFd, LibC.O_CLOEXEC);
+            closeDeadPipeLocked();
+        }
+
+        private void closeDeadPipeLocked() {
+            if (deadPipe != null) {
+                LibC.close(deadPipe[0]); // the last reference: every epoll registration on it goes
+                LibC.close(deadPipe[1]);
+                deadPipe = null;
             }
         }
 
         @Override
         public int pollFd() {
-            return readFd;
+            return pollFd;
         }
 
         @Override
@@ -302,6 +403,9 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (isOutdated) {
                     isOutdated = false;
                     LibC.read(readFd, oneByte, 8);
+                    if (deadPipe != null) {
+                        backToLivePipeLocked();
+                    }
                     if (isTracked) {
                         outdated--;
                         changed.signalAll();
@@ -322,7 +426,7 @@ public final class SimulatedKernel implements DeviceBackend {
                 return waitWatchers(arg & 0xFFFF_FFFFL);
             }
             if (request == LibC.SYSGENID_TRIGGER_GEN_UPDATE) {
-                if (!triggerCapability) {
+                if (!triggerAllowed()) {
                     return -Errno.EACCES;
                 }
                 lock.lock();
@@ -403,11 +507,15 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (--openFiles == 0 && SimulatedKernel.this.closed) {
                     releaseLocked();
                 }
+                closeDeadPipeLocked();
             } finally {
                 lock.unlock();
             }
             LibC.close(readFd);
             LibC.close(writeFd);
+            if (pollFd != readFd) {
+                LibC.close(pollFd);
+            }
         }
     }
 }

@@ -96,7 +96,7 @@ class BlockHoundTest {
                                     .then(overseer.restoreCycle(WAIT))
                                     .then(overseer.restoreCycle(WAIT))
                                     .then(Mono.empty())))
-                    .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(50)))
+                    .then(() -> eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(50)))
                     .then(allTracked::tryEmitEmpty)
                     .expectNextCount(100)
                     .expectComplete()

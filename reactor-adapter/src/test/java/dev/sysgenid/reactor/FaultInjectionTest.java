@@ -79,7 +79,7 @@ class FaultInjectionTest {
         subscriptions.forEach(Disposable::dispose);
         eventually(() -> {
             assertThat(device.loop().size()).isZero();
-            assertThat(device.counts().trackedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isZero();
             assertThat(Eventually.openFds()).as("fds left open").isEqualTo(fdsBefore);
         });
         overseer.close();
@@ -97,7 +97,7 @@ class FaultInjectionTest {
 
     private void awaitTracked(int n) {
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isEqualTo(n);
+            assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(n);
             assertThat(device.loop().size()).isGreaterThanOrEqualTo(n);
         });
     }
@@ -107,7 +107,7 @@ class FaultInjectionTest {
         List<Integer> before = neighbours.stream().map(AtomicInteger::get).toList();
         device.bump();
         overseer.catchUp();
-        assertThat(overseer.awaitWatchers(WAIT)).isEqualTo(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0));
+        assertThat(overseer.awaitWatchers(WAIT)).isEqualTo(Waits.allAcknowledged());
         for (int i = 0; i < neighbours.size(); i++) {
             int k = i;
             eventually(() -> assertThat(neighbours.get(k).get()).as("neighbour %d", k).isGreaterThan(before.get(k)));
@@ -188,7 +188,7 @@ class FaultInjectionTest {
                 .allSatisfy(e -> assertThat(e).isInstanceOf(RejectedExecutionException.class)));
         assertThat(completions).hasValue(0);
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isZero();
             assertThat(device.loop().size()).isZero();
             assertThat(Eventually.openFds()).isEqualTo(fdsBefore);
         });
@@ -273,10 +273,10 @@ class FaultInjectionTest {
         }
         assertThat(restorer.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(restorer.exitValue()).as("prlimit put the limit back").isZero();
-        eventually(() -> assertThat(device.counts().trackedWatchers() - neighbours.size()
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers() - neighbours.size()
                 + errors.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(subscribers));
         assertThat(errors.keySet()).containsExactly("FileLimitException");
-        int live = device.counts().trackedWatchers() - neighbours.size();
+        int live = device.kernelCounts().trackedWatchers() - neighbours.size();
         assertThat(live).as("subscriptions that got their fds").isBetween(1, subscribers - 1);
         assertNeighboursServed();
         eventually(() -> assertThat(served.stream().filter(n -> n.get() == 1).count()).isEqualTo(live));
@@ -514,9 +514,9 @@ class FaultInjectionTest {
         device.bump();
         overseer.catchUp();
         assertThat(overseer.awaitWatchers(Duration.ofMillis(100)))
-                .isEqualTo(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1));
+                .isEqualTo(Waits.timedOut(device, 1));
         upstream.get().request(1);
-        assertThat(overseer.awaitWatchers(WAIT)).isEqualTo(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0));
+        assertThat(overseer.awaitWatchers(WAIT)).isEqualTo(Waits.allAcknowledged());
         eventually(() -> assertThat(seen).hasSize(1));
         upstream.get().cancel();
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 
+import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WatcherClosedException;
 import reactor.core.CoreSubscriber;
@@ -31,9 +32,14 @@ class GenerationsTest {
     private SimulatedDevice device;
     private ReactiveGenerations generations;
 
+    /** The driver the simulated device behaves as; a subclass runs these tests on the other. */
+    DriverProfile profile() {
+        return DriverProfile.OURS;
+    }
+
     @BeforeEach
     void open() {
-        device = SimulatedDevice.create(41);
+        device = SimulatedDevice.create(41, profile());
         generations = ReactiveGenerations.of(device);
         device.loop(); // the loop's own fds and the counter page exist before any fd count
         device.currentGeneration();
@@ -46,8 +52,8 @@ class GenerationsTest {
 
     private void assertReleased() {
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isZero();
-            assertThat(device.counts().outdatedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isZero();
+            assertThat(device.kernelCounts().outdatedWatchers()).isZero();
             assertThat(device.loop().size()).isZero();
         });
     }
@@ -56,7 +62,7 @@ class GenerationsTest {
     void aChangeIsEmittedOnTheSchedulerAndTheNextOneOnlyAfterTheAck() {
         AtomicReference<Generation> seen = new AtomicReference<>();
         StepVerifier.create(generations.generations(TRACKED))
-                .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1)))
+                .then(() -> eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1)))
                 .then(device::bump)
                 .assertNext(g -> {
                     assertThat(Thread.currentThread().getName()).startsWith("parallel-");
@@ -66,7 +72,7 @@ class GenerationsTest {
                     assertThat(g.source()).isEqualTo("simulated");
                     seen.set(g);
                 })
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1))
                 .then(device::bump) // not acknowledged yet: no second element
                 .expectNoEvent(Duration.ofMillis(100))
                 .then(() -> seen.get().ack().subscribe()) // stale: the newest comes next
@@ -76,7 +82,7 @@ class GenerationsTest {
                     seen.set(g);
                 })
                 .then(() -> seen.get().ack().subscribe())
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
                 .then(device::bump)
                 .assertNext(g -> assertThat(g.previous()).isEqualTo(43))
                 .thenCancel()
@@ -137,10 +143,10 @@ class GenerationsTest {
         StepVerifier.create(generations.generations(TRACKED))
                 .then(device::bump)
                 .expectNextCount(1)
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1))
                 .thenCancel()
                 .verify(WAIT);
-        assertThat(device.counts().outdatedWatchers()).isZero(); // untracked at once by the cancel
+        assertThat(device.kernelCounts().outdatedWatchers()).isZero(); // untracked at once by the cancel
         assertReleased();
         eventually(() -> assertThat(Eventually.openFds()).isEqualTo(fds));
     }
@@ -200,7 +206,7 @@ class GenerationsTest {
                 signals.add("complete");
             }
         });
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1));
         device.bump();
         eventually(() -> assertThat(signals).singleElement()
                 .isInstanceOfSatisfying(IllegalStateException.class, e -> assertThat(e).hasMessage("boom in onNext")));
@@ -213,7 +219,7 @@ class GenerationsTest {
         generations.generations(TRACKED).subscribe(g -> {
             throw new IllegalStateException("boom");
         }, errors::add);
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1));
         device.bump();
         eventually(() -> assertThat(errors).hasSize(1));
         assertReleased();
@@ -256,7 +262,7 @@ class GenerationsTest {
     void eachSubscriptionHasItsOwnWatcher() {
         Flux<Generation> flux = generations.generations(TRACKED);
         StepVerifier.create(Flux.merge(flux.take(1), flux.take(1)))
-                .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(2)))
+                .then(() -> eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(2)))
                 .then(device::bump)
                 .expectNextCount(2)
                 .expectComplete()

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.sysgenid.MissingCapabilityException;
+import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WaitResult;
 import dev.sysgenid.Watcher;
@@ -34,9 +35,14 @@ class ReactiveOverseerTest {
     private Scheduler single;
     private ReactiveOverseer overseer;
 
+    /** The driver the simulated device behaves as; a subclass runs these tests on the other. */
+    DriverProfile profile() {
+        return DriverProfile.OURS;
+    }
+
     @BeforeEach
     void open() {
-        device = SimulatedDevice.create(7);
+        device = SimulatedDevice.create(7, profile());
         generations = ReactiveGenerations.of(device);
         single = Schedulers.newBoundedElastic(1, 16, "overseer-test"); // one thread that may block
         overseer = generations.overseer(single);
@@ -78,17 +84,17 @@ class ReactiveOverseerTest {
     void aTimedOutWaitSaysHowManyWatchersWereStillOutdated() {
         Disposable a = generations.generations(GenerationOptions.defaults().withTracked(true)).subscribe();
         Disposable b = generations.generations(GenerationOptions.defaults().withTracked(true)).subscribe();
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(2));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(2));
         StepVerifier.create(overseer.restoreCycle(Duration.ofMillis(200)))
                 .assertNext(w -> {
                     assertThat(Thread.currentThread().getName()).startsWith("overseer-test");
-                    assertThat(w).isEqualTo(new WaitResult(WaitResult.Outcome.TIMED_OUT, 2));
+                    assertThat(w).isEqualTo(Waits.timedOut(device, 2));
                 })
                 .verifyComplete();
         a.dispose();
         b.dispose();
         StepVerifier.create(overseer.awaitWatchers(WAIT))
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .verifyComplete();
     }
 
@@ -98,11 +104,11 @@ class ReactiveOverseerTest {
                 .flatMap(i -> generations.rekeyed(g -> Mono.delay(Duration.ofMillis(i)),
                         GenerationOptions.defaults().withTracked(true)))
                 .subscribe();
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(20));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(20));
         StepVerifier.create(overseer.restoreCycle(WAIT))
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .verifyComplete();
-        assertThat(device.counts().outdatedWatchers()).isZero();
+        assertThat(device.kernelCounts().outdatedWatchers()).isZero();
         subs.dispose();
     }
 
@@ -113,7 +119,7 @@ class ReactiveOverseerTest {
             AtomicReference<Thread> blocked = new AtomicReference<>();
             Disposable wait = overseer.restoreCycle(Duration.ZERO).subscribe();
             single.schedule(() -> blocked.set(Thread.currentThread())); // queued behind the wait
-            eventually(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1));
+            eventually(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1));
             assertThat(blocked.get()).isNull(); // the single thread is still in the wait
             long start = System.nanoTime();
             wait.dispose();
@@ -122,7 +128,7 @@ class ReactiveOverseerTest {
             // the same thread runs the next wait normally: no interrupt was left on it
             w.acknowledge(device.currentGeneration());
             StepVerifier.create(overseer.awaitWatchers(Duration.ofSeconds(5)))
-                    .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                    .expectNext(Waits.allAcknowledged())
                     .verifyComplete();
         }
     }

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WaitResult;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,9 +40,14 @@ class RekeyedTest {
     private ReactiveGenerations generations;
     private ReactiveOverseer overseer;
 
+    /** The driver the simulated device behaves as; a subclass runs these tests on the other. */
+    DriverProfile profile() {
+        return DriverProfile.OURS;
+    }
+
     @BeforeEach
     void open() {
-        device = SimulatedDevice.create(41);
+        device = SimulatedDevice.create(41, profile());
         generations = ReactiveGenerations.of(device);
         overseer = generations.overseer();
     }
@@ -60,15 +66,15 @@ class RekeyedTest {
 
     private void awaitTracked(int n) {
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isEqualTo(n);
+            assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(n);
             assertThat(device.loop().size()).isGreaterThanOrEqualTo(n);
         });
     }
 
     private void assertReleased() {
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isZero();
-            assertThat(device.counts().outdatedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isZero();
+            assertThat(device.kernelCounts().outdatedWatchers()).isZero();
             assertThat(device.loop().size()).isZero();
         });
     }
@@ -84,13 +90,13 @@ class RekeyedTest {
         eventually(() -> assertThat(device.loop().size()).isEqualTo(3));
 
         restore();
-        eventually(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1)); // the fast one acknowledged
+        eventually(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1)); // the fast one acknowledged
         StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(300)))
-                .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1)) // the slow one only
+                .expectNext(Waits.timedOut(device, 1)) // the slow one only
                 .verifyComplete();
         slowDone.tryEmitEmpty();
         StepVerifier.create(overseer.awaitWatchers(WAIT))
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .verifyComplete();
 
         slow.dispose();
@@ -115,7 +121,7 @@ class RekeyedTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(200))
                 .then(sub::dispose)
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .expectComplete()
                 .verify(WAIT);
         assertThat(rekeyCancelled).isTrue();
@@ -139,7 +145,7 @@ class RekeyedTest {
                     assertThat(g.previous()).isEqualTo(41);
                 })
                 .then(() -> assertThat(rekeyedFor).containsExactly(42, 44))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
                 .thenCancel()
                 .verify(WAIT);
         assertReleased();
@@ -187,7 +193,7 @@ class RekeyedTest {
                     assertThat(g.previous()).isEqualTo(44);
                 })
                 .then(() -> assertThat(calls).hasValue(3))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
                 .thenCancel()
                 .verify(WAIT);
         assertReleased();
@@ -199,10 +205,10 @@ class RekeyedTest {
      */
     private void assertHeldWithoutDemand(AtomicInteger calls, int rekeyedSoFar) {
         StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(200)))
-                .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1))
+                .expectNext(Waits.timedOut(device, 1))
                 .verifyComplete();
         assertThat(calls).hasValue(rekeyedSoFar);
-        assertThat(device.counts().outdatedWatchers()).isEqualTo(1);
+        assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1);
     }
 
     // ---- error policies ---------------------------------------------------------------------
@@ -215,7 +221,7 @@ class RekeyedTest {
                 .expectErrorSatisfies(e -> {
                     assertThat(e).hasMessage("kms down");
                     // closed before onError: the overseer no longer counts it
-                    assertThat(device.counts().trackedWatchers()).isZero();
+                    assertThat(device.kernelCounts().trackedWatchers()).isZero();
                 })
                 .verify(WAIT);
         assertReleased();
@@ -255,11 +261,11 @@ class RekeyedTest {
                 .then(() -> awaitTracked(1))
                 .then(device::bump)
                 .then(() -> await(failedTwice))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1))
                 .then(letThrough::tryEmitEmpty)
                 .assertNext(g -> assertThat(g.value()).isEqualTo(42))
                 .then(() -> assertThat(attempts).hasValue(3))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
                 .thenCancel()
                 .verify(WAIT);
         assertReleased();
@@ -292,14 +298,14 @@ class RekeyedTest {
                     .then(() -> eventually(() -> assertThat(dropped).singleElement()
                             .satisfies(e -> assertThat(e).hasMessage("first fails"))))
                     .then(() -> {
-                        assertThat(device.counts().trackedWatchers()).isZero(); // released
+                        assertThat(device.kernelCounts().trackedWatchers()).isZero(); // released
                         assertThat(device.loop().size()).isEqualTo(1); // still watching
                     })
                     .then(() -> StepVerifier.create(overseer.awaitWatchers(Duration.ofSeconds(5)))
                             .expectNextMatches(WaitResult::allAcknowledged).verifyComplete())
                     .then(device::bump)
                     .assertNext(g -> assertThat(g.value()).isEqualTo(43))
-                    .then(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(1)) // tracked again
+                    .then(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1)) // tracked again
                     .thenCancel()
                     .verify(WAIT);
         } finally {
@@ -323,7 +329,7 @@ class RekeyedTest {
                 .then(() -> await(started))
                 .thenAwait(Duration.ofSeconds(4))
                 .then(() -> assertThat(rekeyCancelled).isFalse())
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1))
                 .thenAwait(Duration.ofSeconds(1))
                 .expectError(TimeoutException.class)
                 .verify(WAIT);

@@ -58,8 +58,8 @@ class ScaleTest {
     private void assertNothingLeft(long fdsBefore) {
         eventually(() -> {
             assertThat(device.loop().size()).isZero();
-            assertThat(device.counts().trackedWatchers()).isZero();
-            assertThat(device.counts().outdatedWatchers()).isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).isZero();
+            assertThat(device.kernelCounts().outdatedWatchers()).isZero();
             assertThat(Eventually.openFds()).isEqualTo(fdsBefore);
         });
         assertThat(device.loop().isAlive()).isTrue();
@@ -77,17 +77,17 @@ class ScaleTest {
                     .subscribe(g -> acknowledged.incrementAndGet()));
         }
         eventually(() -> {
-            assertThat(device.counts().trackedWatchers()).isEqualTo(n);
+            assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(n);
             assertThat(device.loop().size()).isEqualTo(n);
         });
 
         int g = device.bump();
         overseer.overseer().catchUp();
         StepVerifier.create(overseer.awaitWatchers(WAIT))
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .verifyComplete();
-        assertThat(device.counts().outdatedWatchers()).isZero();
-        assertThat(device.counts().generation()).isEqualTo(g);
+        assertThat(device.kernelCounts().outdatedWatchers()).isZero();
+        assertThat(device.kernelCounts().generation()).isEqualTo(g);
         eventually(() -> assertThat(acknowledged).hasValue(n));
         assertThat(rekeyings).hasValue(n);
 
@@ -110,7 +110,7 @@ class ScaleTest {
             subs.add(generations.rekeyed(g -> c.incrementAndGet() == 1 ? gate.asMono() : Mono.empty(), TRACKED)
                     .subscribe(g -> e.add(g.value())));
         }
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(subscribers));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(subscribers));
         int last = 0;
         for (int i = 0; i < 100; i++) {
             last = device.bump();
@@ -156,7 +156,7 @@ class ScaleTest {
                 return done.asMono();
             }, TRACKED).subscribe(g -> l.set(g.value())));
         }
-        eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(subscribers));
+        eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(subscribers));
         int last = 0;
         for (int i = 0; i < bumps; i++) {
             last = device.bump();
@@ -172,7 +172,7 @@ class ScaleTest {
         running.forEach(r -> r.done().tryEmitEmpty());
         int fin = last;
         eventually(() -> lastSeen.forEach(l -> assertThat(l.get()).isEqualTo(fin)));
-        eventually(() -> assertThat(device.counts().outdatedWatchers()).isZero());
+        eventually(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero());
         // one re-keying per 'span' bumps, the first, and one for the newest after the burst
         calls.forEach(c -> assertThat(c.get()).isLessThanOrEqualTo(bumps / span + 2));
         subs.forEach(Disposable::dispose);
@@ -230,7 +230,7 @@ class ScaleTest {
         overseer.overseer().catchUp();
         assertNothingLeft(fds);
         StepVerifier.create(overseer.awaitWatchers(Duration.ofSeconds(5)))
-                .expectNext(new WaitResult(WaitResult.Outcome.ALL_ACKNOWLEDGED, 0))
+                .expectNext(Waits.allAcknowledged())
                 .verifyComplete();
     }
 }

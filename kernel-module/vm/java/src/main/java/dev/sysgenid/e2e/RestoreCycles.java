@@ -110,12 +110,12 @@ public final class RestoreCycles {
                 groups.add(new Group("reactor rekeyed(fn, tracked)", subs));
             }
             int total = groups.stream().mapToInt(g -> g.subs().size()).sum();
-            for (int i = 0; i < 100 && device.counts().trackedWatchers() != total; i++) {
+            for (int i = 0; i < 100 && device.counts().isPresent() && device.counts().get().trackedWatchers() != total; i++) {
                 Thread.sleep(50);
             }
-            c.check(device.counts().trackedWatchers() == total, total + " tracked subscribers registered ("
-                    + String.join(" + ", groups.stream().map(g -> g.subs().size() + " " + g.name()).toList()) + "): "
-                    + device.counts());
+            c.checkCounts(device, () -> device.counts().orElseThrow().trackedWatchers() == total, () -> total
+                    + " tracked subscribers registered (" + String.join(" + ", groups.stream()
+                            .map(g -> g.subs().size() + " " + g.name()).toList()) + "): " + device.counts());
             List<Integer> gens = new ArrayList<>();
             for (int k = 0; k < cycles; k++) {
                 List<List<String>> keys = groups.stream().map(g -> g.subs().stream().map(s -> s.key.get()).toList()).toList();

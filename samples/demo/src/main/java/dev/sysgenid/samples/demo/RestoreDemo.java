@@ -74,10 +74,10 @@ public final class RestoreDemo {
     int runOn(GenerationDevice device, int restores) {
         if (device.isSimulated()) {
             out.println("No /dev/sysgenid on this machine (the sysgenid kernel module is not loaded):"
-                    + " this demo runs on the SIMULATED generation device, with simulated restores."
-                    + " Load the module (kernel-module/README.md) to run it on the real one.");
+                    + " this demo runs on the SIMULATED generation device (" + device.driver().description()
+                    + "), with simulated restores. Load the module (kernel-module/README.md) to run it on the real one.");
         } else {
-            out.println("Using the real device " + device.name() + ".");
+            out.println("Using the real device " + device.name() + ", driver: " + device.driver().description() + ".");
         }
         ReactiveGenerations generations = ReactiveGenerations.of(device);
         List<KeyedService> services = List.of(new KeyedService("payments"), new KeyedService("sessions"),
@@ -110,10 +110,11 @@ public final class RestoreDemo {
                 }
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 int now = probe.generation();
-                out.printf("restore %d: generation %s -> %s; overseer: %s after %d ms (%s outdated)%n", i,
+                out.printf("restore %d: generation %s -> %s; overseer: %s after %d ms (%s)%n", i,
                         Integer.toUnsignedString(before), Integer.toUnsignedString(now),
                         r.allAcknowledged() ? "every tracked service re-keyed" : r.outcome(), ms,
-                        r.outdatedWatchers());
+                        r.outdatedWatchers().isPresent() ? r.outdatedWatchers().getAsInt() + " outdated"
+                                : "the driver does not report how many are outdated");
                 for (KeyedService s : services) {
                     boolean current = s.generation() == now;
                     out.printf("    %s%s%n", s.describe(), current ? "" : "  <- NOT re-keyed for " + now);

@@ -12,7 +12,10 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 
 class RestoreDemoTest {
@@ -33,14 +36,30 @@ class RestoreDemoTest {
         assertThat(status).isZero();
     }
 
-    @Test
-    void withoutTheCapabilityItStopsWithTheReason() {
+    /** On either driver the demo runs the same; its first line names the driver. */
+    @ParameterizedTest
+    @EnumSource(DriverProfile.class)
+    void onEitherDriverEveryServiceReKeysAndTheFirstLineNamesTheDriver(DriverProfile profile) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (SimulatedDevice device = SimulatedDevice.create()) {
-            device.setTriggerCapability(false);
-            int status = new RestoreDemo(new PrintStream(buf, true, StandardCharsets.UTF_8)).runOn(device, 1);
-            assertThat(status).isEqualTo(2);
+        try (SimulatedDevice device = SimulatedDevice.create(profile)) {
+            int status = new RestoreDemo(new PrintStream(buf, true, StandardCharsets.UTF_8)).runOn(device, 3);
+            assertThat(status).isZero();
         }
-        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("CAP_CHECKPOINT_RESTORE");
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out.lines().findFirst().orElseThrow()).contains(profile.description());
+        assertThat(out).contains("restore 3: generation 2 -> 3; overseer: every tracked service re-keyed")
+                .doesNotContain("NOT re-keyed").contains("demo passed: 3 restores, 0 failures");
+    }
+
+    @ParameterizedTest
+    @EnumSource(DriverProfile.class)
+    void withoutTheCapabilityItStopsWithWhatTheDriverWants(DriverProfile profile) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (SimulatedDevice device = SimulatedDevice.create(profile)) {
+            device.setTriggerCapability(false);
+            assertThat(new RestoreDemo(new PrintStream(buf, true, StandardCharsets.UTF_8)).runOn(device, 1)).isEqualTo(2);
+        }
+        assertThat(buf.toString(StandardCharsets.UTF_8)).contains("CAP_CHECKPOINT_RESTORE")
+                .contains(profile == DriverProfile.OURS ? "initial user namespace" : "caller's user namespace");
     }
 }

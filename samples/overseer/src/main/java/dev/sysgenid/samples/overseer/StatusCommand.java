@@ -4,6 +4,7 @@
 package dev.sysgenid.samples.overseer;
 
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.sysgenid.DevicePermissionException;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code status}: what is at the device path and, when the device is there, its generation and
- * watcher counts. Exits {@link ExitCode#OK} only when the device is present and usable, with
+ * watcher counts (reported as unknown where the driver does not export them: the production
+ * driver; that is no error). Exits {@link ExitCode#OK} only when the device is present and usable, with
  * the status of the problem otherwise (absent 2, permission 3, not a device 4), so it doubles
  * as a readiness check ({@code ExecStartPre=sysgenid-overseer status}).
  */
@@ -40,20 +42,25 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         try (GenerationDevice device = root.openDevice()) {
-            WatcherCounts counts = device.counts();
+            Optional<WatcherCounts> counts = device.counts();
+            int generation = counts.map(WatcherCounts::generation).orElseGet(device::currentGeneration);
+            String unknown = "unknown (this driver does not report it)";
+            JsonObject json = new JsonObject()
+                    .put("device", device.name())
+                    .put("simulated", device.isSimulated())
+                    .put("driver", device.driver().description())
+                    .put("state", "present")
+                    .putGeneration("generation", generation)
+                    .put("countsReported", counts.isPresent());
+            counts.ifPresent(c -> json.put("trackedWatchers", c.trackedWatchers()).put("outdatedWatchers", c.outdatedWatchers()));
             report.result(String.join(System.lineSeparator(),
                             "device:            " + device.name() + (device.isSimulated() ? " (in-process)" : ""),
+                            "driver:            " + device.driver().description(),
                             "state:             present",
-                            "generation:        " + counts.generationText(),
-                            "tracked watchers:  " + counts.trackedWatchers(),
-                            "outdated watchers: " + counts.outdatedWatchers()),
-                    new JsonObject()
-                            .put("device", device.name())
-                            .put("simulated", device.isSimulated())
-                            .put("state", "present")
-                            .putGeneration("generation", counts.generation())
-                            .put("trackedWatchers", counts.trackedWatchers())
-                            .put("outdatedWatchers", counts.outdatedWatchers()));
+                            "generation:        " + Integer.toUnsignedString(generation),
+                            "tracked watchers:  " + counts.map(c -> Integer.toString(c.trackedWatchers())).orElse(unknown),
+                            "outdated watchers: " + counts.map(c -> Integer.toString(c.outdatedWatchers())).orElse(unknown)),
+                    json);
             return ExitCode.OK.code();
         }
     }

@@ -52,11 +52,12 @@ final class WaitCommand implements Callable<Integer> {
         ExitCode code = ExitCode.of(result.outcome());
         int generation = device.currentGeneration();
         String gen = Integer.toUnsignedString(generation);
-        String outdated = result.outdatedWatchers() < 0 ? "an unknown number of" : Integer.toString(result.outdatedWatchers());
+        String outdated = result.outdatedWatchers().isPresent()
+                ? result.outdatedWatchers().getAsInt() + " tracked watcher(s) still outdated"
+                : "tracked watchers still outdated (this driver does not report how many)";
         String text = switch (result.outcome()) {
             case ALL_ACKNOWLEDGED -> "all tracked watchers acknowledged generation " + gen;
-            case TIMED_OUT -> "timed out after " + timeout + ": " + outdated
-                    + " tracked watcher(s) still outdated at generation " + gen
+            case TIMED_OUT -> "timed out after " + timeout + ": " + outdated + " at generation " + gen
                     + "; find the service that has not acknowledged, or raise --timeout";
             case CALLER_OUTDATED -> "the counter moved again while waiting (now generation " + gen
                     + "): the watchers have a newer generation to acknowledge; run wait again";
@@ -69,9 +70,11 @@ final class WaitCommand implements Callable<Integer> {
             o.putGeneration("triggered", triggered);
         }
         o.put("outcome", result.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
-                .putGeneration("generation", generation)
-                .put("outdatedWatchers", result.outdatedWatchers())
-                .put("exitCode", code.code());
+                .putGeneration("generation", generation);
+        if (result.outdatedWatchers().isPresent()) {
+            o.put("outdatedWatchers", result.outdatedWatchers().getAsInt());
+        }
+        o.put("exitCode", code.code());
         report.result(text, o);
         return code.code();
     }

@@ -3,8 +3,10 @@
  */
 package dev.sysgenid.samples.overseer;
 
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
+import dev.sysgenid.DriverInfo;
 import dev.sysgenid.EpollLoop;
 import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationProbe;
@@ -64,8 +66,13 @@ final class UnclosableDevice implements GenerationDevice {
     }
 
     @Override
-    public WatcherCounts counts() {
+    public Optional<WatcherCounts> counts() {
         return device.counts();
+    }
+
+    @Override
+    public DriverInfo driver() {
+        return device.driver();
     }
 
     @Override

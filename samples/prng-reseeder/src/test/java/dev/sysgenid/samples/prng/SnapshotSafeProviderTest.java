@@ -300,7 +300,7 @@ class SnapshotSafeProviderTest {
         SnapshotSafeProvider provider = providerOn(device, true, true);
         SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
         draw(drbg);
-        assertThat(device.counts().trackedWatchers()).isEqualTo(1);
+        assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1);
         try (Overseer overseer = device.overseer()) {
             WaitResult r = overseer.restoreCycle(0, Duration.ofSeconds(10));
             assertThat(r.outcome()).isEqualTo(WaitResult.Outcome.ALL_ACKNOWLEDGED);

@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.reactor.ReactiveGenerations;
 
 /** The device, the key ring that follows it and the subscription that rotates it. */
@@ -30,7 +31,8 @@ class DeviceConfiguration {
         if (!simulate) {
             GenerationDevice device = GenerationDevice.open(props.device());
             log.info("Using the generation device {} (generation {}): restores are signalled by the hypervisor or "
-                    + "an overseer", device.name(), Integer.toUnsignedString(device.currentGeneration()));
+                    + "an overseer; driver: {}", device.name(), Integer.toUnsignedString(device.currentGeneration()),
+                    device.driver().description());
             return device;
         }
         if (props.mode() == SysgenidProperties.Mode.SIMULATED) {
@@ -40,7 +42,7 @@ class DeviceConfiguration {
             log.warn("No {} on this machine: using the SIMULATED generation device; restores must be simulated "
                     + "with POST /simulate/restore", props.device());
         }
-        return GenerationDevice.simulated();
+        return SimulatedDevice.create(props.simulatedDriver());
     }
 
     @Bean

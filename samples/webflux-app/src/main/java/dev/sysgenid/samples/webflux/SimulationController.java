@@ -70,7 +70,8 @@ class SimulationController {
                 .map(r -> {
                     Epoch e = keys.epoch();
                     RestoreResult body = new RestoreResult(before, Integer.toUnsignedLong(device.currentGeneration()),
-                            r.outcome().name(), r.outdatedWatchers(), (System.nanoTime() - start) / 1_000_000,
+                            r.outcome().name(), r.outdatedWatchers().isPresent() ? r.outdatedWatchers().getAsInt() : null,
+                            (System.nanoTime() - start) / 1_000_000,
                             keyBefore, e.keyId(), e.generationValue());
                     return ResponseEntity.status(r.outcome() == WaitResult.Outcome.TIMED_OUT
                             ? HttpStatus.GATEWAY_TIMEOUT : HttpStatus.OK).body(body);
@@ -83,13 +84,14 @@ class SimulationController {
      * @param previousGeneration the generation before
      * @param generation the generation after
      * @param outcome {@code ALL_ACKNOWLEDGED}, {@code TIMED_OUT} or {@code NOT_AWAITED}
-     * @param outdatedWatchers tracked watchers still outdated when the wait ended
+     * @param outdatedWatchers tracked watchers still outdated when the wait ended; null where the
+     *        driver does not report its counts
      * @param waitedMillis how long the trigger and wait took
      * @param keyIdBefore the signing key before
      * @param keyId the signing key when the answer was made
      * @param keyGeneration the generation of that key
      */
-    record RestoreResult(long previousGeneration, long generation, String outcome, int outdatedWatchers,
+    record RestoreResult(long previousGeneration, long generation, String outcome, Integer outdatedWatchers,
             long waitedMillis, String keyIdBefore, String keyId, long keyGeneration) {
     }
 }

@@ -5,6 +5,7 @@ package dev.sysgenid.samples.webflux;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -62,11 +63,16 @@ class SysgenidHealth implements ReactiveHealthIndicator, InfoContributor {
         long generation = Integer.toUnsignedLong(device.currentGeneration());
         d.put("device", device.name());
         d.put("simulated", device.isSimulated());
+        d.put("driver", device.driver().description());
         d.put("generation", generation);
         try {
-            WatcherCounts c = device.counts();
-            d.put("trackedWatchers", c.trackedWatchers());
-            d.put("outdatedWatchers", c.outdatedWatchers());
+            Optional<WatcherCounts> counts = device.counts();
+            if (counts.isPresent()) {
+                d.put("trackedWatchers", counts.get().trackedWatchers());
+                d.put("outdatedWatchers", counts.get().outdatedWatchers());
+            } else {
+                d.put("counts", "not reported by this driver");
+            }
         } catch (SysgenidException ex) {
             d.put("counts", "unavailable: " + ex.getMessage());
         }

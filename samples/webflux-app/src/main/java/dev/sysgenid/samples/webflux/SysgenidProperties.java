@@ -9,6 +9,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.sysgenid.DriverProfile;
+
 /**
  * {@code sysgenid.*} settings.
  *
@@ -17,13 +19,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        {@code real} (fail at startup without it) or {@code simulated} (always simulate)
  * @param rekeyTimeout how long one rotation may take before it counts as failed
  * @param restoreTimeout how long {@code POST /simulate/restore} waits for the tracked watchers
+ * @param simulatedDriver which driver the simulated device behaves as: {@code ours} (this
+ *        project's module) or {@code production} (Amazon Linux microVM kernels' driver: no
+ *        counts, a signed counter)
  */
 @ConfigurationProperties("sysgenid")
 public record SysgenidProperties(
         @DefaultValue("/dev/sysgenid") Path device,
         @DefaultValue("auto") Mode mode,
         @DefaultValue("5s") Duration rekeyTimeout,
-        @DefaultValue("10s") Duration restoreTimeout) {
+        @DefaultValue("10s") Duration restoreTimeout,
+        @DefaultValue("ours") DriverProfile simulatedDriver) {
 
     /** Which device to use. */
     public enum Mode {

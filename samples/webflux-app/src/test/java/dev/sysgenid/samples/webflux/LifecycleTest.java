@@ -52,12 +52,12 @@ class LifecycleTest {
                     .run("--server.port=0", "--sysgenid.mode=simulated");
             try {
                 assertThat(ctx.getBean(GenerationDevice.class)).isSameAs(device);
-                assertThat(device.counts().trackedWatchers()).isEqualTo(1);
+                assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1);
                 assertThat(ctx.getBean(GenerationRotator.class).isSubscribed()).isTrue();
             } finally {
                 ctx.close();
             }
-            assertThat(device.counts().trackedWatchers()).isZero(); // tracking ends at once on cancel
+            assertThat(device.kernelCounts().trackedWatchers()).isZero(); // tracking ends at once on cancel
             // and an overseer is not held up by the stopped service
             device.bump();
             try (var overseer = device.overseer()) {

@@ -187,12 +187,25 @@ class ServiceApiTest {
                 .jsonPath("$.components.sysgenid.details.simulated").isEqualTo(true)
                 .jsonPath("$.components.sysgenid.details.device").isEqualTo("simulated")
                 .jsonPath("$.components.sysgenid.details.generation").isEqualTo(generation)
-                .jsonPath("$.components.sysgenid.details.trackedWatchers").isEqualTo(1)
+                .jsonPath("$.components.sysgenid.details.driver").isEqualTo(device.driver().description())
                 .jsonPath("$.components.sysgenid.details.subscribed").isEqualTo(true)
                 .jsonPath("$.components.sysgenid.details.keyId").isEqualTo(keys.epoch().keyId());
         client.get().uri("/actuator/info").exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.sysgenid.simulated").isEqualTo(true)
+                .jsonPath("$.sysgenid.driver").isEqualTo(device.driver().description())
                 .jsonPath("$.sysgenid.generation").isEqualTo(generation)
                 .jsonPath("$.sysgenid.keyId").isEqualTo(keys.epoch().keyId());
+    }
+
+    @Test
+    void healthShowsTheCountsWhereTheDriverReportsThem() {
+        WebTestClient.BodyContentSpec body = client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody();
+        if (device.counts().isPresent()) {
+            body.jsonPath("$.components.sysgenid.details.trackedWatchers").isEqualTo(1)
+                    .jsonPath("$.components.sysgenid.details.outdatedWatchers").isEqualTo(0);
+        } else {
+            body.jsonPath("$.components.sysgenid.details.trackedWatchers").doesNotExist()
+                    .jsonPath("$.components.sysgenid.details.counts").isEqualTo("not reported by this driver");
+        }
     }
 }

@@ -1,0 +1,32 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Which driver serves a device, as {@link GenerationDevice#driver()} detected it. This
+ * project's module exports sysfs attributes ({@code /sys/class/misc/sysgenid/generation} and
+ * the watcher counts) and a version ({@code /sys/module/sysgenid/version}); a device without
+ * them is taken for the {@link DriverProfile#PRODUCTION production driver}, whose behaviour
+ * the library then allows for (it also does when sysfs is not mounted: the counts are then
+ * unavailable, and nothing else changes).
+ *
+ * @param profile the driver's behaviour
+ * @param version the module's version, where the driver exports one
+ * @param simulated whether the device is the in-JVM simulation of that driver
+ */
+public record DriverInfo(DriverProfile profile, Optional<String> version, boolean simulated) {
+
+    public DriverInfo {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(version, "version");
+    }
+
+    /** One line for status output: "this project's sysgenid module 0.1.0", say. */
+    public String description() {
+        return (simulated ? "simulated: " : "") + profile.description() + version.map(v -> " " + v).orElse("");
+    }
+}

@@ -1,0 +1,38 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+/**
+ * Which of the two {@code /dev/sysgenid} drivers a device behaves as. Both use the same ioctl
+ * numbers, read and write; they differ where {@code docs/sysgenid-abi.md} ("our driver vs the
+ * production driver") says, and this library works on both with the same API.
+ */
+public enum DriverProfile {
+
+    /**
+     * This project's module ({@code kernel-module/}): an unsigned counter and {@code min_gen},
+     * TRIGGER only with the capability in the initial user namespace, poll registers an
+     * outdated file on its wait queue, and the counts are exported in sysfs.
+     */
+    OURS("this project's sysgenid module"),
+
+    /**
+     * The driver Amazon Linux's microVM kernels ship ({@code drivers/misc/sysgenid.c}): a signed
+     * counter and {@code min_gen} (the counter wraps from 0x7fffffff to 0, a {@code min_gen} of
+     * 0x80000000 or more is ignored), TRIGGER allowed to the root of a user namespace, a poll of
+     * an outdated file that does not register it on the wait queue, and no counts in sysfs.
+     */
+    PRODUCTION("the production sysgenid driver (Amazon Linux microVM kernels)");
+
+    private final String description;
+
+    DriverProfile(String description) {
+        this.description = description;
+    }
+
+    /** Says which driver this is, for status lines. */
+    public String description() {
+        return description;
+    }
+}

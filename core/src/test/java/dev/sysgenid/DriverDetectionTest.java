@@ -1,0 +1,46 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which driver is loaded, told by the sysfs files only ours exports. */
+class DriverDetectionTest {
+
+    @TempDir
+    Path sys;
+
+    @Test
+    void withoutOurSysfsFilesItIsTheProductionDriver() {
+        DriverInfo d = NativeGenerationDevice.detect(sys.resolve("class/misc/sysgenid"), sys.resolve("module/sysgenid/version"));
+        assertThat(d).isEqualTo(new DriverInfo(DriverProfile.PRODUCTION, Optional.empty(), false));
+        assertThat(d.description()).contains("production");
+    }
+
+    @Test
+    void theModuleVersionNamesOursWithItsVersion() throws IOException {
+        Path version = Files.createDirectories(sys.resolve("module/sysgenid")).resolve("version");
+        Files.writeString(version, "0.1.0\n");
+        DriverInfo d = NativeGenerationDevice.detect(sys.resolve("class/misc/sysgenid"), version);
+        assertThat(d).isEqualTo(new DriverInfo(DriverProfile.OURS, Optional.of("0.1.0"), false));
+        assertThat(d.description()).isEqualTo("this project's sysgenid module 0.1.0");
+    }
+
+    @Test
+    void theGenerationAttributeAloneNamesOurs() throws IOException {
+        Path misc = Files.createDirectories(sys.resolve("class/misc/sysgenid"));
+        Files.writeString(misc.resolve("generation"), "7\n");
+        DriverInfo d = NativeGenerationDevice.detect(misc, sys.resolve("module/sysgenid/version"));
+        assertThat(d.profile()).isEqualTo(DriverProfile.OURS);
+        assertThat(d.version()).isEmpty();
+    }
+}
