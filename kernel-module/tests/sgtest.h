@@ -1,8 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small TAP helpers and /dev/sysgenid helpers shared by the self-tests.
- * Output: "TAP version 13", "1..N", one "ok"/"not ok" line per test and a
- * closing "N passed, N failed" line (", N skipped" when some were skipped).
+ * The test harness of the driver's C tests, and the /dev/sysgenid helpers they share.
+ *
+ * Tests are written against a fixture, kselftest-style (our own small implementation):
+ *
+ *	FIXTURE(device) { int ctl; };
+ *	FIXTURE_SETUP(device) { self->ctl = open(...); return self->ctl < 0 ? TEST_FAIL : TEST_PASS; }
+ *	FIXTURE_TEARDOWN(device) { close(self->ctl); }
+ *	TEST_F(device, t_name, "one sentence that says what the interface does") { CHECK(...); return TEST_PASS; }
+ *	int main(void) { return sg_run_tests(); }
+ *
+ * sg_run_tests() runs every TEST_F in the order of the source, each in its own forked
+ * process: setup, the test (if setup passed), teardown; the process's exit status is the
+ * result, so a crash, a leaked fd, a helper thread left running or a signal handler cannot
+ * reach the next test. A test still running after SGVM_TEST_TIMEOUT_S seconds (environment,
+ * default 30) is killed and fails. Output: "TAP version 13", "1..N", one "ok"/"not ok" line
+ * per test, "# ..." diagnostics, and a closing "N passed, N failed" (", N skipped").
  */
 #ifndef SGTEST_H
 #define SGTEST_H
@@ -14,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -96,6 +111,108 @@ static inline long elapsed_ms(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 +
 	       (now.tv_nsec - start->tv_nsec) / 1000000;
 }
+
+/* ---- the runner: fixtures, one forked process per test, a timeout ---- */
+
+struct sg_test {
+	const char *name;
+	int line;
+	size_t size;				/* of the fixture's data */
+	int (*setup)(void *self);
+	void (*teardown)(void *self);
+	int (*fn)(void *self);
+	struct sg_test *next;
+};
+
+static struct sg_test *sg_tests __attribute__((unused));
+
+#define FIXTURE(f) struct f
+#define FIXTURE_SETUP(f)						\
+	static int f##_setup(struct f *self __attribute__((unused)));	\
+	static int f##_setup_any(void *self) { return f##_setup(self); }	\
+	static int f##_setup(struct f *self __attribute__((unused)))
+#define FIXTURE_TEARDOWN(f)						\
+	static void f##_teardown(struct f *self __attribute__((unused)));	\
+	static void f##_teardown_any(void *self) { f##_teardown(self); }	\
+	static void f##_teardown(struct f *self __attribute__((unused)))
+#define TEST_F(f, id, desc)						\
+	static int id(struct f *self __attribute__((unused)));		\
+	static int id##_any(void *self) { return id(self); }		\
+	static struct sg_test id##_test = {				\
+		desc, __LINE__, sizeof(struct f), f##_setup_any,	\
+		f##_teardown_any, id##_any, NULL };			\
+	__attribute__((constructor)) static void id##_register(void)	\
+	{ id##_test.next = sg_tests; sg_tests = &id##_test; }		\
+	static int id(struct f *self __attribute__((unused)))
+
+/* One test in a child process: its result, TEST_FAIL on a crash or a timeout. */
+static inline int sg_run_one(const struct sg_test *t, int timeout_s)
+{
+	struct timespec start;
+	int status, r;
+	void *self;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		diag("fork: %s", strerror(errno));
+		return TEST_FAIL;
+	}
+	if (pid == 0) {
+		self = calloc(1, t->size ? t->size : 1);
+		r = self ? t->setup(self) : TEST_FAIL;
+		if (r == TEST_PASS)
+			r = t->fn(self);
+		else
+			diag("setup failed");
+		if (self)
+			t->teardown(self);
+		fflush(stdout);
+		_exit(r);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
+		if (elapsed_ms(&start) > timeout_s * 1000L) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			diag("timeout: killed after %d s", timeout_s);
+			return TEST_FAIL;
+		}
+		usleep(10 * 1000);
+	}
+	if (r != pid)
+		return TEST_FAIL;
+	if (WIFSIGNALED(status)) {
+		diag("killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return TEST_FAIL;
+	}
+	r = WEXITSTATUS(status);
+	return r == TEST_PASS || r == TEST_SKIP ? r : TEST_FAIL;
+}
+
+static inline int sg_run_tests(void)
+{
+	const char *env = getenv("SGVM_TEST_TIMEOUT_S");
+	int timeout_s = env && atoi(env) > 0 ? atoi(env) : 30;
+	struct sg_test *t, *first;
+	int n = 0, line = 0, r;
+
+	for (t = sg_tests; t; t = t->next)
+		n++;
+	tap_plan(n);
+	while (n--) {				/* in the order of the source */
+		first = NULL;
+		for (t = sg_tests; t; t = t->next)
+			if (t->line > line && (!first || t->line < first->line))
+				first = t;
+		line = first->line;
+		r = sg_run_one(first, timeout_s);
+		tap_result(r, first->name, r == TEST_SKIP ? "see the diagnostics" : NULL);
+	}
+	return tap_finish();
+}
+
 
 /*
  * A sysfs attribute of the device: one decimal number and a newline.

@@ -2,8 +2,8 @@
 /*
  * Functional self-test of /dev/sysgenid, one TAP line per behaviour of the
  * interface. Runs as root with the module loaded; it does not depend on the
- * counter's starting value. Every test closes what it opened and joins the
- * helper threads it started, so a failing test does not disturb the next.
+ * counter's starting value. Each test runs in its own process (sgtest.h), so
+ * a failing test's fds and helper threads cannot disturb the next.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -29,50 +29,6 @@
 
 static int ctl_fd = -1;		/* untracked fd used to trigger */
 static volatile sig_atomic_t alarms;
-
-/* ---- per-test resources, released by the runner after each test ---- */
-
-#define MAX_FDS		16
-#define MAX_THREADS	4
-
-static int test_fds[MAX_FDS];
-static pthread_t test_threads[MAX_THREADS];
-static int n_threads;
-
-static int sg_open(int flags)
-{
-	int fd = open(SG_DEV, flags);
-	int i;
-
-	if (fd < 0)
-		return fd;
-	for (i = 0; i < MAX_FDS; i++) {
-		if (test_fds[i] < 0) {
-			test_fds[i] = fd;
-			return fd;
-		}
-	}
-	diag("too many fds in one test");
-	close(fd);
-	errno = EMFILE;
-	return -1;
-}
-
-/* Forget fd (it is closed by somebody else). */
-static void sg_forget(int fd)
-{
-	int i;
-
-	for (i = 0; i < MAX_FDS; i++)
-		if (test_fds[i] == fd)
-			test_fds[i] = -1;
-}
-
-static void sg_close(int fd)
-{
-	sg_forget(fd);
-	close(fd);
-}
 
 static void on_alarm(int sig)
 {
@@ -103,7 +59,11 @@ struct later {
 	int err;
 };
 
+#define MAX_THREADS	4
+
 static struct later laters[MAX_THREADS];
+static pthread_t test_threads[MAX_THREADS];
+static int n_threads;
 
 static void *later_main(void *arg)
 {
@@ -141,8 +101,6 @@ static int later(enum later_op op, int fd)
 		return -1;
 	l = &laters[n_threads];
 	*l = (struct later){ .op = op, .fd = fd };
-	if (op == LATER_CLOSE)
-		sg_forget(fd);
 	sigemptyset(&block);
 	sigaddset(&block, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
@@ -230,9 +188,35 @@ static long long tracked(void)
 	return sg_sysfs("tracked_watchers");
 }
 
+/* ---- the fixture: every test, in its own process, starts from here ---- */
+
+FIXTURE(device) {
+	int ctl;		/* untracked fd used to trigger (helpers: ctl_fd) */
+};
+
+FIXTURE_SETUP(device)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	self->ctl = ctl_fd = open(SG_DEV, O_RDWR);
+	return self->ctl < 0 ? TEST_FAIL : TEST_PASS;
+}
+
+/* Helper threads are joined (and their failures reported) before the process ends. */
+FIXTURE_TEARDOWN(device)
+{
+	disarm();
+	join_laters();
+	if (self->ctl >= 0)
+		close(self->ctl);
+}
+
 /* ---- tests ---- */
 
-static int t_open_remembers(void)
+TEST_F(device, t_open_remembers,
+       "open: a new fd remembers the current generation")
 {
 	uint32_t g0, g1, v;
 	struct stat st;
@@ -241,24 +225,25 @@ static int t_open_remembers(void)
 	CHECK(stat(SG_DEV, &st) == 0 && S_ISCHR(st.st_mode) &&
 	      major(st.st_rdev) == 10, "not a misc char device");
 	g0 = sg_gen();
-	a = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(is_eagain(sg_read(a, &v)), "new fd must be up to date");
 	CHECK(trigger_expect(0, &g1) == 0, "trigger");
-	b = sg_open(O_RDONLY | O_NONBLOCK);
+	b = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(b >= 0, "open");
 	CHECK(is_eagain(sg_read(b, &v)), "fd opened after the bump is current");
 	CHECK(sg_read(a, &v) == 4 && v == g1, "old fd sees %u (from %u)", g1, g0);
 	return TEST_PASS;
 }
 
-static int t_read_small(void)
+TEST_F(device, t_read_small,
+       "read: buffer under 4 bytes fails with EINVAL")
 {
 	char buf[4];
 	int a, b, n;
 
-	a = sg_open(O_RDONLY);		/* blocking, up to date */
-	b = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY);		/* blocking, up to date */
+	b = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0 && b >= 0, "open");
 	arm_ms(WATCHDOG_MS);
 	for (n = 1; n < 4; n++)
@@ -271,12 +256,13 @@ static int t_read_small(void)
 	return TEST_PASS;
 }
 
-static int t_read_zero(void)
+TEST_F(device, t_read_zero,
+       "read: 0 bytes returns 0")
 {
 	char buf[4];
 	int a;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	arm_ms(WATCHDOG_MS);
 	CHECK(read(a, buf, 0) == 0, "0-byte read on an up-to-date fd");
@@ -286,19 +272,21 @@ static int t_read_zero(void)
 	return TEST_PASS;
 }
 
-static int t_read_nonblock(void)
+TEST_F(device, t_read_nonblock,
+       "read: up to date with O_NONBLOCK fails with EAGAIN")
 {
 	uint32_t v;
 	int a;
 
-	a = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(is_eagain(sg_read(a, &v)), "first read");
 	CHECK(is_eagain(sg_read(a, &v)), "second read");
 	return TEST_PASS;
 }
 
-static int t_read_blocks(void)
+TEST_F(device, t_read_blocks,
+       "read: blocks until a trigger from another thread")
 {
 	struct timespec t0;
 	uint32_t v;
@@ -306,7 +294,7 @@ static int t_read_blocks(void)
 	long ms;
 	int a;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -320,13 +308,14 @@ static int t_read_blocks(void)
 	return TEST_PASS;
 }
 
-static int t_read_signal(void)
+TEST_F(device, t_read_signal,
+       "read: a signal interrupts it with EINTR")
 {
 	uint32_t v;
 	ssize_t r;
 	int a, before = alarms;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	arm_ms(DELAY_MS);
 	r = sg_read(a, &v);
@@ -336,13 +325,14 @@ static int t_read_signal(void)
 	return TEST_PASS;
 }
 
-static int t_read_outdated_repeats(void)
+TEST_F(device, t_read_outdated_repeats,
+       "read: outdated returns the current counter every time")
 {
 	uint32_t g, v, big[4];
 	int a, b, i;
 
-	a = sg_open(O_RDONLY | O_NONBLOCK);
-	b = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0 && b >= 0, "open");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	for (i = 0; i < 3; i++)
@@ -358,14 +348,15 @@ static int t_read_outdated_repeats(void)
 	return TEST_PASS;
 }
 
-static int t_write_size(void)
+TEST_F(device, t_write_size,
+       "write: not 4 bytes fails with ENOBUFS")
 {
 	char buf[8] = { 0 };
 	uint32_t g, v;
 	int a, i;
 	const int sizes[] = { 1, 3, 5, 8 };
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	memcpy(buf, &g, sizeof(g));
@@ -376,12 +367,13 @@ static int t_write_size(void)
 	return TEST_PASS;
 }
 
-static int t_write_stale(void)
+TEST_F(device, t_write_stale,
+       "write: a stale value fails with EINVAL")
 {
 	uint32_t g1, g2, v;
 	int a;
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(trigger_expect(0, &g1) == 0, "trigger");
 	CHECK(trigger_expect(0, &g2) == 0, "trigger");
@@ -391,12 +383,13 @@ static int t_write_stale(void)
 	return TEST_PASS;
 }
 
-static int t_write_ack(void)
+TEST_F(device, t_write_ack,
+       "write: the current value acknowledges")
 {
 	uint32_t g, v;
 	int a;
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(sg_read(a, &v) == 4 && v == g, "read");
@@ -407,14 +400,15 @@ static int t_write_ack(void)
 	return TEST_PASS;
 }
 
-static int t_poll(void)
+TEST_F(device, t_poll,
+       "poll/epoll: readable while outdated, not after the ack")
 {
 	struct epoll_event ev = { .events = EPOLLIN }, out;
 	struct pollfd p;
 	uint32_t g;
 	int a, ep, i;
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	ep = epoll_create1(0);
 	CHECK(a >= 0 && ep >= 0, "open");
 	CHECK(epoll_ctl(ep, EPOLL_CTL_ADD, a, &ev) == 0, "epoll_ctl");
@@ -436,14 +430,15 @@ static int t_poll(void)
 	return TEST_PASS;
 }
 
-static int t_poll_wakes(void)
+TEST_F(device, t_poll_wakes,
+       "poll: a trigger wakes a blocked poll")
 {
 	struct timespec t0;
 	struct pollfd p;
 	long ms;
 	int a, r;
 
-	a = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	p = (struct pollfd){ .fd = a, .events = POLLIN };
 	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
@@ -456,12 +451,13 @@ static int t_poll_wakes(void)
 	return TEST_PASS;
 }
 
-static int t_tracking(void)
+TEST_F(device, t_tracking,
+       "SET_WATCHER_TRACKING: on/off, idempotent, counted in sysfs")
 {
 	long long t0 = tracked(), o0 = outdated();
 	int a;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	CHECK(sg_track(a, 1) == 0 && tracked() == t0 + 1, "track");
 	CHECK(sg_track(a, 7) == 0 && tracked() == t0 + 1, "track twice");
@@ -469,18 +465,19 @@ static int t_tracking(void)
 	CHECK(sg_track(a, 0) == 0 && tracked() == t0, "untrack");
 	CHECK(sg_track(a, 0) == 0 && tracked() == t0, "untrack twice");
 	CHECK(sg_track(a, 1) == 0 && tracked() == t0 + 1, "track again");
-	sg_close(a);
+	close(a);
 	CHECK(tracked() == t0, "close drops the count");
 	return TEST_PASS;
 }
 
-static int t_bump_outdates_all(void)
+TEST_F(device, t_bump_outdates_all,
+       "bump: every open fd is outdated, tracked ones counted")
 {
 	int fds[3], i;
 	uint32_t g, v;
 
 	for (i = 0; i < 3; i++) {
-		fds[i] = sg_open(O_RDONLY | O_NONBLOCK);
+		fds[i] = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 		CHECK(fds[i] >= 0, "open");
 	}
 	CHECK(sg_track(fds[0], 1) == 0, "track");
@@ -491,13 +488,14 @@ static int t_bump_outdates_all(void)
 	return TEST_PASS;
 }
 
-static int t_wait_none(void)
+TEST_F(device, t_wait_none,
+       "WAIT_WATCHERS: returns at once with no outdated watcher")
 {
 	struct timespec t0;
 	int a, r;
 
 	CHECK(outdated() == 0, "a tracked watcher is outdated already");
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	arm_ms(WATCHDOG_MS);
@@ -509,16 +507,17 @@ static int t_wait_none(void)
 	return TEST_PASS;
 }
 
-static int t_wait_timeout(void)
+TEST_F(device, t_wait_timeout,
+       "WAIT_WATCHERS: fails with ETIME on timeout")
 {
 	struct timespec t0;
 	int a, b, r;
 	long ms;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
-	b = sg_open(O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(b >= 0, "open");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = sg_wait(b, DELAY_MS);
@@ -536,11 +535,11 @@ static int wait_released_by(enum later_op op)
 	int a, b, r;
 	long ms;
 
-	a = sg_open(O_RDWR);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
 	CHECK(outdated() == o0 + 1, "outdated count %lld", outdated());
-	b = sg_open(O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(b >= 0, "open");
 	CHECK(later(op, a) == 0, "thread");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -555,28 +554,32 @@ static int wait_released_by(enum later_op op)
 	return TEST_PASS;
 }
 
-static int t_wait_released_by_ack(void)
+TEST_F(device, t_wait_released_by_ack,
+       "WAIT_WATCHERS: released when the watcher acknowledges")
 {
 	return wait_released_by(LATER_ACK);
 }
 
-static int t_wait_released_by_close(void)
+TEST_F(device, t_wait_released_by_close,
+       "WAIT_WATCHERS: released when the outdated tracked fd closes")
 {
 	return wait_released_by(LATER_CLOSE);
 }
 
-static int t_wait_released_by_untrack(void)
+TEST_F(device, t_wait_released_by_untrack,
+       "WAIT_WATCHERS: released when the outdated fd stops tracking")
 {
 	return wait_released_by(LATER_UNTRACK);
 }
 
-static int t_wait_own_outdated(void)
+TEST_F(device, t_wait_own_outdated,
+       "WAIT_WATCHERS: EINTR when the caller's fd is outdated")
 {
 	struct timespec t0;
 	int a, u;
 
-	a = sg_open(O_RDONLY);
-	u = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
+	u = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0 && u >= 0 && sg_track(a, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -587,16 +590,17 @@ static int t_wait_own_outdated(void)
 	return TEST_PASS;
 }
 
-static int t_wait_becomes_outdated(void)
+TEST_F(device, t_wait_becomes_outdated,
+       "WAIT_WATCHERS: EINTR when the caller's fd becomes outdated")
 {
 	struct timespec t0;
 	int x, b, r;
 	long ms;
 
-	x = sg_open(O_RDONLY);
+	x = open(SG_DEV, O_RDONLY);
 	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
-	b = sg_open(O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(b >= 0, "open");
 	CHECK(later(LATER_TRIGGER, -1) == 0, "thread");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -607,14 +611,15 @@ static int t_wait_becomes_outdated(void)
 	return TEST_PASS;
 }
 
-static int t_wait_signal(void)
+TEST_F(device, t_wait_signal,
+       "WAIT_WATCHERS: a signal interrupts it with EINTR")
 {
 	int x, b, r, before = alarms;
 
-	x = sg_open(O_RDONLY);
+	x = open(SG_DEV, O_RDONLY);
 	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
-	b = sg_open(O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(b >= 0, "open");
 	arm_ms(DELAY_MS);
 	r = sg_wait(b, 0);
@@ -624,17 +629,18 @@ static int t_wait_signal(void)
 	return TEST_PASS;
 }
 
-static int t_track_outdated_counts(void)
+TEST_F(device, t_track_outdated_counts,
+       "tracking an already outdated fd counts it at once")
 {
 	long long o0 = outdated(), t0 = tracked();
 	uint32_t g;
 	int a, b;
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(outdated() == o0, "untracked: not counted");
-	b = sg_open(O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(b >= 0 && sg_wait(b, 1000) == 0, "nothing to wait for");
 	CHECK(sg_track(a, 1) == 0, "track");
 	CHECK(tracked() == t0 + 1 && outdated() == o0 + 1,
@@ -648,12 +654,13 @@ static int t_track_outdated_counts(void)
 }
 
 /* Spec examples: current 5, min 8 gives 8; current 5, min 3 gives 6. */
-static int t_trigger_min(void)
+TEST_F(device, t_trigger_min,
+       "TRIGGER: new = max(min, current + 1)")
 {
 	uint32_t g, v;
 	int a;
 
-	a = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(go_to(5) == 0 && sg_gen() == 5, "counter at 5");
 	CHECK(trigger_expect(8, &g) == 0 && g == 8, "5, min 8 -> %u", g);
@@ -667,12 +674,13 @@ static int t_trigger_min(void)
 	return TEST_PASS;
 }
 
-static int t_trigger_wrap(void)
+TEST_F(device, t_trigger_wrap,
+       "TRIGGER: min read as u32, counter always moves, wraps to 0")
 {
 	uint32_t g, v;
 	int a;
 
-	a = sg_open(O_RDWR | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
 	CHECK(a >= 0, "open");
 	CHECK(go_to(0x7fffffff) == 0, "counter at 0x7fffffff");
 	CHECK(sg_read(a, &v) == 4 && sg_write(a, v) == 4, "ack");
@@ -701,7 +709,8 @@ static int t_trigger_wrap(void)
 	return TEST_PASS;
 }
 
-static int t_unknown_ioctl(void)
+TEST_F(device, t_unknown_ioctl,
+       "unknown ioctl fails with EINVAL")
 {
 	const unsigned long cmds[] = {
 		_IO(SYSGENID_IOCTL, 0), _IO(SYSGENID_IOCTL, 4),
@@ -712,7 +721,7 @@ static int t_unknown_ioctl(void)
 	unsigned int i;
 	int a;
 
-	a = sg_open(O_RDWR);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		CHECK(ioctl(a, cmds[i], 0) == -1 && errno == EINVAL,
@@ -831,34 +840,39 @@ static int priv_test(int (*fn)(int fd), int moves)
 	return TEST_PASS;
 }
 
-static int t_trigger_nobody(void)
+TEST_F(device, t_trigger_nobody,
+       "TRIGGER: uid 65534 without capabilities gets EACCES")
 {
 	return priv_test(child_nobody, 0);
 }
 
-static int t_trigger_cap_checkpoint_restore(void)
+TEST_F(device, t_trigger_cap_checkpoint_restore,
+       "TRIGGER: CAP_CHECKPOINT_RESTORE alone is enough")
 {
 	return priv_test(child_cap_only, 1);
 }
 
-static int t_trigger_cap_sys_admin(void)
+TEST_F(device, t_trigger_cap_sys_admin,
+       "TRIGGER: CAP_SYS_ADMIN alone is enough")
 {
 	return priv_test(child_sys_admin_only, 1);
 }
 
-static int t_trigger_userns(void)
+TEST_F(device, t_trigger_userns,
+       "TRIGGER: root of a new user namespace gets EACCES")
 {
 	return priv_test(child_userns, 0);
 }
 
-static int t_mmap_ro(void)
+TEST_F(device, t_mmap_ro,
+       "mmap: read-only page shows the counter and follows it")
 {
 	volatile uint32_t *p, *q, *r;
 	uint32_t g;
 	int a, b;
 
-	a = sg_open(O_RDONLY);
-	b = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
+	b = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0 && b >= 0, "open");
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	q = mmap(NULL, 4, PROT_READ, MAP_SHARED, b, 0);
@@ -867,7 +881,7 @@ static int t_mmap_ro(void)
 	      sg_gen());
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(*p == g && *q == g, "page follows the bump: %u", *p);
-	sg_close(a);
+	close(a);
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(*p == g, "mapping outlives its fd: %u", *p);
 	r = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, b, 0);
@@ -879,12 +893,13 @@ static int t_mmap_ro(void)
 	return TEST_PASS;
 }
 
-static int t_mmap_write(void)
+TEST_F(device, t_mmap_write,
+       "mmap: writable mapping fails with EPERM")
 {
 	void *p;
 	int a;
 
-	a = sg_open(O_RDWR);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
 	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
 	CHECK(p == MAP_FAILED && errno == EPERM, "shared read-write");
@@ -895,12 +910,13 @@ static int t_mmap_write(void)
 	return TEST_PASS;
 }
 
-static int t_mprotect(void)
+TEST_F(device, t_mprotect,
+       "mmap: mprotect(PROT_WRITE) of the mapping fails")
 {
 	volatile uint32_t *p;
 	int a;
 
-	a = sg_open(O_RDWR);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	CHECK(p != MAP_FAILED, "mmap");
@@ -911,12 +927,13 @@ static int t_mprotect(void)
 	return TEST_PASS;
 }
 
-static int t_mmap_bounds(void)
+TEST_F(device, t_mmap_bounds,
+       "mmap: offset or size beyond one page fails with EINVAL")
 {
 	void *p;
 	int a;
 
-	a = sg_open(O_RDONLY);
+	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, PAGE);
 	CHECK(p == MAP_FAILED && errno == EINVAL, "offset one page");
@@ -927,7 +944,8 @@ static int t_mmap_bounds(void)
 	return TEST_PASS;
 }
 
-static int t_sysfs(void)
+TEST_F(device, t_sysfs,
+       "sysfs: generation, tracked_watchers, outdated_watchers")
 {
 	static const char *const names[] = {
 		"generation", "tracked_watchers", "outdated_watchers",
@@ -946,116 +964,29 @@ static int t_sysfs(void)
 		CHECK(open(path, O_WRONLY) == -1, "%s is read-only", path);
 		CHECK(sg_sysfs(names[i]) >= 0, "%s format", path);
 	}
-	a = sg_open(O_RDONLY | O_NONBLOCK);
-	b = sg_open(O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
+	b = open(SG_DEV, O_RDONLY | O_NONBLOCK);
 	CHECK(a >= 0 && b >= 0, "open");
 	CHECK(sg_track(a, 1) == 0 && sg_track(b, 1) == 0, "track");
 	CHECK(tracked() == t0 + 2 && outdated() == o0, "two tracked");
 	CHECK(trigger(0) == 0, "trigger");
 	CHECK(sg_read(a, &v) == 4 && (g = sg_gen()) == v, "generation %u", v);
 	CHECK(outdated() == o0 + 2, "two outdated: %lld", outdated());
-	sg_close(b);
+	close(b);
 	CHECK(tracked() == t0 + 1 && outdated() == o0 + 1, "one left");
 	CHECK(sg_track(a, 0) == 0, "untrack");
 	CHECK(tracked() == t0 && outdated() == o0, "back to start");
 	return TEST_PASS;
 }
 
-struct test {
-	const char *desc;
-	int (*fn)(void);
-};
-
-static const struct test tests[] = {
-	{ "open: a new fd remembers the current generation", t_open_remembers },
-	{ "read: buffer under 4 bytes fails with EINVAL", t_read_small },
-	{ "read: 0 bytes returns 0", t_read_zero },
-	{ "read: up to date with O_NONBLOCK fails with EAGAIN", t_read_nonblock },
-	{ "read: blocks until a trigger from another thread", t_read_blocks },
-	{ "read: a signal interrupts it with EINTR", t_read_signal },
-	{ "read: outdated returns the current counter every time",
-	  t_read_outdated_repeats },
-	{ "write: not 4 bytes fails with ENOBUFS", t_write_size },
-	{ "write: a stale value fails with EINVAL", t_write_stale },
-	{ "write: the current value acknowledges", t_write_ack },
-	{ "poll/epoll: readable while outdated, not after the ack", t_poll },
-	{ "poll: a trigger wakes a blocked poll", t_poll_wakes },
-	{ "SET_WATCHER_TRACKING: on/off, idempotent, counted in sysfs",
-	  t_tracking },
-	{ "bump: every open fd is outdated, tracked ones counted",
-	  t_bump_outdates_all },
-	{ "WAIT_WATCHERS: returns at once with no outdated watcher",
-	  t_wait_none },
-	{ "WAIT_WATCHERS: fails with ETIME on timeout", t_wait_timeout },
-	{ "WAIT_WATCHERS: released when the watcher acknowledges",
-	  t_wait_released_by_ack },
-	{ "WAIT_WATCHERS: released when the outdated tracked fd closes",
-	  t_wait_released_by_close },
-	{ "WAIT_WATCHERS: released when the outdated fd stops tracking",
-	  t_wait_released_by_untrack },
-	{ "WAIT_WATCHERS: EINTR when the caller's fd is outdated",
-	  t_wait_own_outdated },
-	{ "WAIT_WATCHERS: EINTR when the caller's fd becomes outdated",
-	  t_wait_becomes_outdated },
-	{ "WAIT_WATCHERS: a signal interrupts it with EINTR", t_wait_signal },
-	{ "tracking an already outdated fd counts it at once",
-	  t_track_outdated_counts },
-	{ "TRIGGER: new = max(min, current + 1)", t_trigger_min },
-	{ "TRIGGER: min read as u32, counter always moves, wraps to 0",
-	  t_trigger_wrap },
-	{ "unknown ioctl fails with EINVAL", t_unknown_ioctl },
-	{ "TRIGGER: uid 65534 without capabilities gets EACCES",
-	  t_trigger_nobody },
-	{ "TRIGGER: CAP_CHECKPOINT_RESTORE alone is enough",
-	  t_trigger_cap_checkpoint_restore },
-	{ "TRIGGER: CAP_SYS_ADMIN alone is enough", t_trigger_cap_sys_admin },
-	{ "TRIGGER: root of a new user namespace gets EACCES",
-	  t_trigger_userns },
-	{ "mmap: read-only page shows the counter and follows it", t_mmap_ro },
-	{ "mmap: writable mapping fails with EPERM", t_mmap_write },
-	{ "mmap: mprotect(PROT_WRITE) of the mapping fails", t_mprotect },
-	{ "mmap: offset or size beyond one page fails with EINVAL",
-	  t_mmap_bounds },
-	{ "sysfs: generation, tracked_watchers, outdated_watchers",
-	  t_sysfs },
-};
-
-static void release_test_resources(void)
-{
-	int i;
-
-	disarm();
-	join_laters();
-	for (i = 0; i < MAX_FDS; i++) {
-		if (test_fds[i] >= 0)
-			close(test_fds[i]);
-		test_fds[i] = -1;
-	}
-}
 
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
-	int n = ARRAY_SIZE(tests), i, r;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	for (i = 0; i < MAX_FDS; i++)
-		test_fds[i] = -1;
-	tap_plan(n);
-	ctl_fd = open(SG_DEV, O_RDWR);
-	if (ctl_fd < 0 || sg_sysfs("generation") < 0) {
+	if (access(SG_DEV, R_OK | W_OK) || sg_sysfs("generation") < 0) {
 		printf("Bail out! %s or its sysfs view missing: %s\n", SG_DEV,
 		       strerror(errno));
 		return 1;
 	}
 	diag("generation at start: %u", sg_gen());
-	for (i = 0; i < n; i++) {
-		r = tests[i].fn();
-		release_test_resources();
-		tap_result(r, tests[i].desc,
-			   r == TEST_SKIP ? "needs root / user namespaces" : NULL);
-	}
-	close(ctl_fd);
-	return tap_finish();
+	return sg_run_tests();
 }

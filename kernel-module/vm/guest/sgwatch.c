@@ -10,7 +10,7 @@
  * acknowledges the generation with write(), and checks that the fd is up to
  * date again (a non-blocking read gives EAGAIN).
  *
- * Every line starts with "sgwatch: " and is flushed at once, so that the
+ * Every line starts with "DATA sgwatch " (the guest library's data line) and is flushed at once, so that the
  * host sees it on the serial line before the guest is saved.
  *
  * usage: sgwatch [-m MARKER] [-n URANDOM_BYTES] [-t TIMEOUT_S] [-d DEVICE]
@@ -41,7 +41,7 @@ static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("sgwatch: ", stdout);
+	fputs("DATA sgwatch ", stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);

@@ -17,7 +17,7 @@ abstract class BackedDevice implements GenerationDevice {
     private final long pageSize = Fds.pageSize();
     private EpollLoop loop; // guarded by this
     private volatile GenerationProbe ownProbe; // written under this
-    private boolean closed; // guarded by this
+    private volatile boolean closed; // written under this
 
     BackedDevice(DeviceBackend backend, String name) {
         this.backend = backend;
@@ -31,6 +31,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public Watcher openWatcher() {
+        ensureOpen();
         try {
             return new Watcher(backend.open(), name, this);
         } catch (ErrnoException e) {
@@ -45,6 +46,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public GenerationProbe mapProbe() {
+        ensureOpen();
         long addr = backend.map(pageSize, LibC.PROT_READ, LibC.MAP_SHARED, 0);
         if (addr < 0 && addr > -4096) {
             int errno = (int) -addr;
@@ -61,10 +63,11 @@ abstract class BackedDevice implements GenerationDevice {
         return backend.map(length, prot, flags, offset);
     }
 
+    /** The device's loop; one that has ended (closed, or failed) is replaced by a new one. */
     @Override
     public synchronized EpollLoop loop() {
         ensureOpen();
-        if (loop == null) {
+        if (loop == null || loop.hasEnded()) {
             currentGeneration(); // maps the page the loop checks its watchers against
             loop = new EpollLoop(name);
         }
@@ -123,7 +126,14 @@ abstract class BackedDevice implements GenerationDevice {
 
     private void ensureOpen() {
         if (closed) {
-            throw new WatcherClosedException("device " + name);
+            throw closedError();
         }
+    }
+
+    /** The typed error of any use of this device itself after {@link #close()}. */
+    WatcherClosedException closedError() {
+        return new WatcherClosedException("device " + name, "open or create a new device (GenerationDevice.open,"
+                + " GenerationDevice.simulated()); the watchers, overseers and probes opened before the close"
+                + " keep working until you close them.");
     }
 }

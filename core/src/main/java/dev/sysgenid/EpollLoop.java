@@ -8,10 +8,10 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,7 +35,18 @@ import dev.sysgenid.internal.Syscalls;
  *
  * <p>Guarantees:
  * <ul>
- * <li>No user code runs on the loop thread: listeners run on their executors.</li>
+ * <li>What runs on the loop thread: each registration's {@link Executor#execute} (for a
+ *     {@link TurnExecutor}: {@link TurnExecutor#executeLater} and {@link TurnExecutor#flush}),
+ *     and with them whatever those run inline. With a pool the listener runs on the pool; with
+ *     a direct executor ({@code Runnable::run}) the listener itself runs on the loop thread and
+ *     must not block, since every registration of the loop waits for it.</li>
+ * <li>A listener or executor that throws (any {@link RuntimeException} or {@link Error}, on the
+ *     loop thread) ends its own registration only: its {@link GenerationListener#onTerminated}
+ *     gets a {@link SysgenidException} whose cause is what was thrown; the loop goes on serving
+ *     the others.</li>
+ * <li>If the loop itself fails (an epoll_wait error it cannot recover from), every registration
+ *     ends with that error as its cause, and {@link GenerationDevice#loop()} starts a new loop
+ *     for later registrations.</li>
  * <li>Zero CPU while nothing changes: the thread sleeps in epoll_wait with no timeout.</li>
  * <li>A device fd stays readable until acknowledged, so fds are armed edge-triggered and each
  *     registration lets one listener call through at a time: the next only after the
@@ -63,7 +74,7 @@ public final class EpollLoop implements AutoCloseable {
     private final int epfd;
     private final int wakeFd;
     private final Thread thread;
-    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final LoopInbox inbox = new LoopInbox();
     private final AtomicBoolean wakePending = new AtomicBoolean();
     private final Object wakeLock = new Object();
     /** Guarded by wakeLock. */
@@ -71,8 +82,6 @@ public final class EpollLoop implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Registration sequence numbers: the high half of an id, so a reused fd never matches. */
     private final AtomicLong sequence = new AtomicLong();
-    /** Set by the loop thread after its last look at the task queue but one (see submit). */
-    private volatile boolean terminated;
     /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
     private boolean shutDown;
     /** Loop thread only: what this turn handed to {@link TurnExecutor}s. */
@@ -91,6 +100,14 @@ public final class EpollLoop implements AutoCloseable {
 
     /** Starts a loop whose thread is named {@code sysgenid-epoll[name]}. */
     public EpollLoop(String name) {
+        this(name, Thread::new);
+    }
+
+    /**
+     * All or nothing: if any step fails (including the start of the thread), whatever the
+     * earlier ones opened is closed before the error is thrown.
+     */
+    EpollLoop(String name, ThreadFactory threads) {
         int ep = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
         if (ep < 0) {
             throw Failures.of("epoll_create1", LibC.errno());
@@ -104,39 +121,52 @@ public final class EpollLoop implements AutoCloseable {
         }
         epfd = ep;
         wakeFd = wake;
-        if (ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_ID) < 0) {
-            int e = LibC.errno();
+        try {
+            if (ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_ID) < 0) {
+                throw Failures.of("epoll_ctl(ADD eventfd)", LibC.errno());
+            }
+            allocateEvents();
+            Thread t = threads.newThread(this::run);
+            t.setName("sysgenid-epoll[" + name + "]");
+            t.setDaemon(true);
+            thread = t;
+            t.start();
+        } catch (RuntimeException | Error e) {
             LibC.close(wakeFd);
             LibC.close(epfd);
-            throw Failures.of("epoll_ctl(ADD eventfd)", e);
+            if (events != null) {
+                events.close();
+            }
+            ctlEvent.close();
+            throw e;
         }
-        allocateEvents();
-        thread = new Thread(this::run, "sysgenid-epoll[" + name + "]");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /**
      * Registers a watcher; the loop takes ownership of it (see {@link LoopRegistration}).
      * If the watcher is already outdated, the listener is called at once.
      *
-     * @param executor where {@code listener} runs; must not run tasks on the calling thread of
-     *                 {@code execute} if that could block (a direct executor is allowed for
-     *                 non-blocking listeners, and then runs them on the loop thread)
+     * @param executor where {@code listener} runs. Its {@code execute} is called on the loop
+     *                 thread and must not block; a direct executor runs the listener itself on
+     *                 the loop thread (allowed for listeners that never block: every other
+     *                 registration waits meanwhile)
      * @throws WatcherClosedException if the watcher or the loop is closed
+     * @throws IllegalStateException if the watcher is registered already (a watcher serves
+     *         one registration; open another one for another listener)
      */
     public LoopRegistration register(Watcher watcher, Executor executor, GenerationListener listener) {
+        Objects.requireNonNull(watcher, "watcher");
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(listener, "listener");
+        if (!watcher.claimRegistration()) {
+            throw new IllegalStateException(watcher + " is registered already: a watcher serves one "
+                    + "registration, open another watcher for another listener");
+        }
         watcher.acquire();
         long id = (sequence.incrementAndGet() << 32) | (watcher.file().pollFd() & 0xFFFF_FFFFL);
         LoopRegistration reg = new LoopRegistration(id, watcher, executor, listener, this);
-        if (closing.get()) {
-            watcher.release();
-            watcher.close();
-            throw new WatcherClosedException("epoll loop");
-        }
-        if (!submit(() -> add(reg))) {
-            watcher.release();
-            watcher.close();
+        if (closing.get() || !submit(() -> add(reg))) {
+            reg.releaseWatcher();
             throw new WatcherClosedException("epoll loop");
         }
         return reg;
@@ -145,6 +175,11 @@ public final class EpollLoop implements AutoCloseable {
     /** Whether the loop thread is running. */
     public boolean isAlive() {
         return thread.isAlive();
+    }
+
+    /** Whether the loop has ended or is ending (closed, or failed): it takes no registrations. */
+    public boolean hasEnded() {
+        return closing.get();
     }
 
     /** How many registrations the loop serves (read on any thread; exact only when quiet). */
@@ -191,8 +226,7 @@ public final class EpollLoop implements AutoCloseable {
 
     void deregister(LoopRegistration reg) {
         if (!submit(() -> remove(reg))) {
-            reg.watcher.release();
-            reg.watcher.close();
+            reg.releaseWatcher();
         }
     }
 
@@ -201,8 +235,7 @@ public final class EpollLoop implements AutoCloseable {
      * the caller handles what the task would have done.
      */
     private boolean submit(Runnable task) {
-        tasks.add(task);
-        if (terminated && tasks.remove(task)) {
+        if (!inbox.offer(task)) {
             return false;
         }
         wake();
@@ -228,8 +261,10 @@ public final class EpollLoop implements AutoCloseable {
             }
         } catch (RuntimeException | Error e) {
             closing.set(true);
-            shutdown(e instanceof SysgenidException s ? s : new DeviceIoException("epoll loop: " + e, 0));
-            throw e;
+            System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR, "the epoll loop " + thread.getName()
+                    + " failed and ended its registrations; the device's loop() starts a new one", e);
+            shutdown(e instanceof SysgenidException s ? s : new SysgenidException("the epoll loop failed ("
+                    + e + "); its registrations ended: register again, the device's loop() starts a new loop", 0, e));
         }
         shutdown(new WatcherClosedException("epoll loop"));
     }
@@ -261,7 +296,7 @@ public final class EpollLoop implements AutoCloseable {
             Fds.drain(wakeFd);
             wakePending.set(false);
         }
-        runTasks();
+        inbox.runAll();
         flushTurn();
         if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
             maxEvents *= 2;
@@ -271,16 +306,9 @@ public final class EpollLoop implements AutoCloseable {
         sizeSnapshot = registrations.size();
     }
 
-    private void runTasks() {
-        Runnable t;
-        while ((t = tasks.poll()) != null) {
-            t.run();
-        }
-    }
-
     private void add(LoopRegistration reg) {
         if (reg.isClosed()) {
-            releaseWatcher(reg);
+            reg.releaseWatcher(); // closed before it was added; its remove may follow
             return;
         }
         if (shutDown) {
@@ -298,7 +326,7 @@ public final class EpollLoop implements AutoCloseable {
         if (registrations.remove(reg.id) == reg && !shutDown) {
             ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
         }
-        releaseWatcher(reg);
+        reg.releaseWatcher();
     }
 
     private void fire(long id) {
@@ -325,13 +353,19 @@ public final class EpollLoop implements AutoCloseable {
             } else {
                 reg.executor.execute(call);
             }
-        } catch (RejectedExecutionException e) {
-            fail(reg, rejected(e));
+        } catch (RuntimeException | Error e) {
+            fail(reg, thrownOnLoop(e));
         }
     }
 
-    private static SysgenidException rejected(RejectedExecutionException e) {
-        return new SysgenidException("the registration's executor rejected a task: " + e.getMessage(), 0, e);
+    /** What a registration's executor or listener threw on the loop thread, as the registration's end. */
+    private static SysgenidException thrownOnLoop(Throwable e) {
+        if (e instanceof RejectedExecutionException) {
+            return new SysgenidException("the registration's executor rejected a task (" + e.getMessage()
+                    + "): register again with an executor that is running", 0, e);
+        }
+        return new SysgenidException("the registration's executor or listener threw " + e
+                + " on the epoll loop's thread; this registration ended, the others go on", 0, e);
     }
 
     /** After a turn: starts what the turn handed to {@link TurnExecutor}s. */
@@ -341,11 +375,11 @@ public final class EpollLoop implements AutoCloseable {
             turn.toFlush[i] = null;
             try {
                 t.flush();
-            } catch (RejectedExecutionException e) {
+            } catch (RuntimeException | Error e) {
                 for (int k = 0; k < turn.handedCount; k++) {
                     LoopRegistration reg = turn.handed[k];
                     if (reg != null && reg.executor == t) {
-                        fail(reg, rejected(e));
+                        fail(reg, thrownOnLoop(e));
                     }
                 }
             }
@@ -357,23 +391,23 @@ public final class EpollLoop implements AutoCloseable {
         if (registrations.remove(reg.id) == reg && !shutDown) {
             ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
         }
-        releaseWatcher(reg);
+        reg.releaseWatcher();
         if (reg.terminate()) {
+            Runnable tell = () -> reg.listener.onTerminated(cause);
             try {
-                reg.executor.execute(() -> reg.listener.onTerminated(cause));
-            } catch (RejectedExecutionException ignored) {
-                // the executor is gone; nobody is left to tell
+                reg.executor.execute(tell);
+            } catch (RuntimeException | Error refused) {
+                try {
+                    tell.run(); // the executor takes nothing any more: tell the listener here
+                } catch (RuntimeException | Error ignored) {
+                    // the listener threw: the registration has ended all the same
+                }
             }
         }
     }
 
-    private void releaseWatcher(LoopRegistration reg) {
-        reg.watcher.release();
-        reg.watcher.close();
-    }
-
     private void shutdown(SysgenidException cause) {
-        runTasks();
+        inbox.runAll();
         for (LoopRegistration reg : registrations.all()) {
             fail(reg, cause);
         }
@@ -387,8 +421,7 @@ public final class EpollLoop implements AutoCloseable {
         LibC.close(epfd);
         events.close();
         ctlEvent.close();
-        terminated = true;
-        runTasks(); // submitted before 'terminated' was visible: they only release what they hold
+        inbox.terminate(); // runs what came before the end was visible: it only releases what it holds
     }
 
     private void allocateEvents() {

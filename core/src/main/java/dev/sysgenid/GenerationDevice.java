@@ -18,8 +18,8 @@ import java.nio.file.Path;
  * }</pre>
  *
  * <p>Guarantees: every watcher, overseer and probe it hands out is independent and thread-safe;
- * {@link #loop()} is one epoll thread per device, started on first use and stopped by {@link
- * #close()}, which also releases what the device itself holds (the watchers, overseers and
+ * {@link #loop()} is one epoll thread per device, started on first use (and again after a loop
+ * that ended: closed, or failed) and stopped by {@link #close()}, which also releases what the device itself holds (the watchers, overseers and
  * probes handed out stay the caller's to close). Errors are {@link SysgenidException}s whose
  * messages say what to do.
  */
@@ -82,7 +82,10 @@ public interface GenerationDevice extends AutoCloseable {
     /** Maps the counter page read-only for in-line checks. */
     GenerationProbe mapProbe();
 
-    /** The device's epoll loop, started on first call. */
+    /**
+     * The device's epoll loop, started on first call; a loop that has ended (closed, or failed:
+     * its registrations were told why) is replaced by a new one.
+     */
     EpollLoop loop();
 
     /** The current generation (one load from a page this device keeps mapped). */
@@ -91,7 +94,12 @@ public interface GenerationDevice extends AutoCloseable {
     /** The generation and the tracked and outdated watcher counts, as the driver reports them. */
     WatcherCounts counts();
 
-    /** Stops the loop (closing every watcher registered with it) and releases the device's own resources. */
+    /**
+     * Stops the loop (closing every watcher registered with it) and releases the device's own
+     * resources. Watchers, overseers and probes opened before and not registered with the loop
+     * keep working until they are closed; the closed device opens, maps (and, simulated, bumps)
+     * nothing more: that is a {@link WatcherClosedException}.
+     */
     @Override
     void close();
 }

@@ -4,10 +4,12 @@
 package dev.sysgenid;
 
 /**
- * What an {@link EpollLoop} calls when a registered watcher becomes outdated. Calls arrive on
- * the registration's executor, never on the loop thread, one at a time per registration: the
- * next call for a registration comes only after it was acknowledged through {@link
- * LoopRegistration#acknowledge(int)}.
+ * What an {@link EpollLoop} calls when a registered watcher becomes outdated. Calls are handed
+ * to the registration's executor (so they run on the loop thread itself if that executor runs
+ * tasks inline: then they must not block), one at a time per registration: the next call for
+ * a registration comes only after the current one was acknowledged through {@link
+ * LoopRegistration#acknowledge(int)}. If a call throws on the loop thread, that registration
+ * ends ({@link #onTerminated} with the throwable as the cause); the loop serves the others.
  */
 @FunctionalInterface
 public interface GenerationListener {
@@ -20,8 +22,10 @@ public interface GenerationListener {
 
     /**
      * The loop stopped serving this registration for a reason other than its own {@link
-     * LoopRegistration#close()}: the loop was closed or a system call failed. The watcher is
-     * closed already. Called at most once, on the executor.
+     * LoopRegistration#close()}: the loop was closed or failed, a system call failed, or the
+     * executor rejected or threw (then {@code cause.getCause()} is what it threw). The watcher is
+     * closed already. Called at most once: on the executor or, if that takes no tasks any
+     * more, on the loop thread itself (then it must not block).
      */
     default void onTerminated(SysgenidException cause) {
     }

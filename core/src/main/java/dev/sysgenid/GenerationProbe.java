@@ -4,6 +4,7 @@
 package dev.sysgenid;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,7 +32,8 @@ import dev.sysgenid.internal.PageAccess;
  */
 public final class GenerationProbe implements AutoCloseable {
 
-    private static final Cleaner CLEANER = Cleaner.create();
+    /** The library's one cleaner thread: unmaps abandoned probes, closes abandoned watchers. */
+    static final Cleaner CLEANER = Cleaner.create();
 
     private final ByteBuffer page;
     private final long address;
@@ -47,7 +49,11 @@ public final class GenerationProbe implements AutoCloseable {
 
     /** The current generation: one acquire load from the shared page. */
     public int generation() {
-        return PageAccess.readAcquire(address, page);
+        int g = PageAccess.readAcquire(address, page);
+        // keeps this probe reachable until the load is done: else its cleaner could unmap the
+        // page under the load (mapProbe().generation(), a probe dropped right after the call)
+        Reference.reachabilityFence(this);
+        return g;
     }
 
     /** True if the counter differs from {@code generation} (a change, whatever its direction). */

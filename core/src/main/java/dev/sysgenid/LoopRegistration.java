@@ -5,7 +5,7 @@ package dev.sysgenid;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A watcher registered with an {@link EpollLoop}. It owns the watcher: {@link #close()} (or the
@@ -20,23 +20,35 @@ public final class LoopRegistration implements AutoCloseable {
     final GenerationListener listener;
     private final EpollLoop loop;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The loop's hold on the watcher (taken at register) is given back once, whoever ends it. */
+    private final AtomicBoolean released = new AtomicBoolean();
     /*
      * Dispatch state. The fd is armed edge-triggered: each change is one event, and nothing
-     * re-arms it. IDLE -> DISPATCHED when the loop hands a change to the listener; an event
+     * re-arms it. IDLE -> DISPATCHED when the loop takes a change for the listener; an event
      * that arrives meanwhile turns it into MISSED; the acknowledgement sets IDLE again and, if
      * an event was missed or the ack was stale, asks the loop to look at the fd once more. So
      * there is one listener call at a time, no change is lost, and an acknowledgement costs
      * the write alone (no epoll_ctl).
+     *
+     * An acknowledgement ends the listener call it belongs to, and no other: it counts only
+     * once the loop has handed the call over (DELIVERED), and one that repeats the generation
+     * that ended the previous call (bits 32..63, valid with ENDED_BY) is that call's duplicate,
+     * not this one's. All of it is one word, so the checks and the transition are one CAS.
      */
-    private static final int IDLE = 0;
-    private static final int DISPATCHED = 1;
-    private static final int MISSED = 2;
-    private final AtomicInteger dispatchState = new AtomicInteger(IDLE);
+    private static final long IDLE = 0;
+    private static final long DISPATCHED = 1;
+    private static final long MISSED = 2;
+    private static final long PHASE = 3;
+    private static final long DELIVERED = 4;
+    private static final long ENDED_BY = 8;
+    private static final long KEEP_ENDED_BY = ENDED_BY | 0xFFFF_FFFF_0000_0000L;
+    private final AtomicLong dispatch = new AtomicLong(IDLE);
     /** The one listener call in flight, preallocated. */
     private final Runnable delivery = this::deliver;
     /** The loop-thread task that looks at the fd again after a missed event or a stale ack. */
     final Runnable recheckTask;
-    private volatile int pendingGeneration;
+    /** The generation of the call in flight: written by the loop before the hand-off, read by it. */
+    private int callGeneration;
 
     LoopRegistration(long id, Watcher watcher, Executor executor, GenerationListener listener, EpollLoop loop) {
         this.id = id;
@@ -53,24 +65,29 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     /**
-     * Acknowledges {@code generation} (the one the listener was given) and lets the next change
-     * through. On {@link AckResult#STALE}, or if the counter moved while the listener ran, the
-     * listener is called again with the newest generation, so the newest always wins. Only
-     * the first acknowledgement after a listener call counts: acknowledging twice never brings
-     * the same change twice.
+     * Acknowledges {@code generation} (the one the listener was given, or a newer one it read
+     * itself) and lets the next change through. On {@link AckResult#STALE}, or if the counter
+     * moved while the listener ran, the listener is called again with the newest generation,
+     * so the newest always wins.
+     *
+     * <p>One acknowledgement per listener call: the first one ends the call. A repeated
+     * acknowledgement of the same generation (after the next call has started, say) is written
+     * to the device but ends nothing, so it never brings the same change twice nor lets two
+     * calls overlap.
      *
      * @throws WatcherClosedException if the registration has ended
      */
     public AckResult acknowledge(int generation) {
         AckResult r = watcher.acknowledge(generation);
-        int prev;
+        long ended = ((long) generation << 32) | ENDED_BY;
+        long prev;
         do {
-            prev = dispatchState.get();
-            if (prev == IDLE) {
-                return r;
+            prev = dispatch.get();
+            if ((prev & DELIVERED) == 0 || (prev & KEEP_ENDED_BY) == ended) {
+                return r; // no call handed over, or the call before this one acknowledging again
             }
-        } while (!dispatchState.compareAndSet(prev, IDLE));
-        if (prev == MISSED || r == AckResult.STALE) {
+        } while (!dispatch.compareAndSet(prev, ended));
+        if ((prev & PHASE) == MISSED || r == AckResult.STALE) {
             loop.recheck(this);
         }
         return r;
@@ -107,18 +124,32 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     /**
+     * Gives back the loop's hold on the watcher and closes it (the fd goes when the last call
+     * in progress on it returns). Every path that ends a registration calls this (the loop's
+     * add after an early close, its remove, a failure, the shutdown, a refused task); only the
+     * first call does anything, so the hold is released exactly once.
+     */
+    void releaseWatcher() {
+        if (released.compareAndSet(false, true)) {
+            watcher.release();
+            watcher.close();
+        }
+    }
+
+    /**
      * Loop thread, on an event: true if the loop should read the fd and dispatch now; false if
      * a listener call is in flight (the event is remembered as MISSED).
      */
     boolean beginDispatch() {
         while (true) {
-            int s = dispatchState.get();
-            if (s == IDLE) {
-                if (dispatchState.compareAndSet(IDLE, DISPATCHED)) {
+            long s = dispatch.get();
+            long phase = s & PHASE;
+            if (phase == IDLE) {
+                if (dispatch.compareAndSet(s, (s & KEEP_ENDED_BY) | DISPATCHED)) {
                     return true;
                 }
-            } else if (s == DISPATCHED) {
-                if (dispatchState.compareAndSet(DISPATCHED, MISSED)) {
+            } else if (phase == DISPATCHED) {
+                if (dispatch.compareAndSet(s, (s & ~PHASE) | MISSED)) {
                     return false;
                 }
             } else {
@@ -129,22 +160,25 @@ public final class LoopRegistration implements AutoCloseable {
 
     /** Loop thread: after {@link #beginDispatch()}, the fd had nothing to report after all. */
     void cancelDispatch() {
-        dispatchState.set(IDLE);
+        // nothing else writes the word before the call is handed over (acks ignore it)
+        dispatch.set(dispatch.get() & KEEP_ENDED_BY);
     }
 
     /**
      * Loop thread: records {@code generation} for the next listener call and returns that call,
      * for the loop to hand to {@link #executor}; it runs the listener unless the registration
-     * has ended by then.
+     * has ended by then. From here on an acknowledgement can end the call.
      */
     Runnable prepareDelivery(int generation) {
-        pendingGeneration = generation;
+        callGeneration = generation;
+        // DISPATCHED, not yet delivered: only the loop thread writes the word in this phase
+        dispatch.set(dispatch.get() | DELIVERED);
         return delivery;
     }
 
     private void deliver() {
         if (!closed.get()) {
-            listener.onGeneration(this, pendingGeneration);
+            listener.onGeneration(this, callGeneration);
         }
     }
 }

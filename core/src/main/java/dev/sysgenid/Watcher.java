@@ -3,9 +3,11 @@
  */
 package dev.sysgenid;
 
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
@@ -25,6 +27,11 @@ import dev.sysgenid.internal.LibC;
  *     not an exception.</li>
  * <li>Tracking is off unless {@link #setTracking(boolean) turned on}; a tracked watcher that
  *     is outdated holds up the overseer's wait until it is acknowledged or closed.</li>
+ * <li>A watcher that becomes unreachable without being closed is closed by a {@link Cleaner}
+ *     (so, if tracked, it stops holding up the overseer), with a warning on the {@link
+ *     System.Logger} {@code dev.sysgenid}; for a watcher that was ever tracked, the warning
+ *     names the code that turned tracking on (usually right where it was opened). That happens
+ *     whenever the garbage collector gets to it: close watchers yourself.</li>
  * </ul>
  * Generations are unsigned 32-bit counters held in an {@code int}: compare them with {@code ==}
  * only, never with {@code <} (they wrap).
@@ -33,8 +40,21 @@ public final class Watcher implements AutoCloseable {
 
     /** How long a blocking read sleeps in poll(2) before it re-checks interrupts and close. */
     private static final int POLL_SLICE_MILLIS = 100;
+    /**
+     * Finds the caller's frame: only the frames up to it are walked, nothing is formatted. Used
+     * when tracking is turned on, not at open: a walk costs about a third of an open, and only
+     * an abandoned tracked watcher holds anyone up.
+     */
+    private static final StackWalker OPENER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final AtomicIntegerFieldUpdater<Watcher> REGISTERED =
+            AtomicIntegerFieldUpdater.newUpdater(Watcher.class, "registered");
 
     private final DeviceFile file;
+    /** Closes the file once: on the last release after close(), or if this watcher is abandoned. */
+    private final FileCloser closer;
+    private final Cleaner.Cleanable cleanable;
+    /** 1 once given to an {@link EpollLoop} (see {@link #claimRegistration()}). */
+    private volatile int registered;
     private final String deviceName;
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
@@ -51,6 +71,13 @@ public final class Watcher implements AutoCloseable {
         this.file = file;
         this.deviceName = deviceName;
         this.device = device;
+        this.closer = new FileCloser(file, deviceName);
+        this.cleanable = GenerationProbe.CLEANER.register(this, closer);
+    }
+
+    /** The first frame outside this class: the code that turned tracking on. */
+    private static StackWalker.StackFrame caller(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        return frames.filter(f -> f.getDeclaringClass() != Watcher.class).findFirst().orElse(null);
     }
 
     /**
@@ -158,6 +185,9 @@ public final class Watcher implements AutoCloseable {
                 throw Failures.of("ioctl(SET_WATCHER_TRACKING)", -r);
             }
             tracked = on;
+            if (on && closer.trackedAt == null) {
+                closer.trackedAt = OPENER.walk(Watcher::caller);
+            }
         } finally {
             release();
         }
@@ -183,7 +213,7 @@ public final class Watcher implements AutoCloseable {
             }
             if (state.compareAndSet(s, s | 1)) {
                 if (s == 0) {
-                    file.close();
+                    closeFile();
                 }
                 return;
             }
@@ -244,6 +274,47 @@ public final class Watcher implements AutoCloseable {
     /** Ends a call; the last one out after close() closes the file. */
     void release() {
         if (state.addAndGet(-2) == 1) {
+            closeFile();
+        }
+    }
+
+    /** For {@link EpollLoop#register}: true the first time only (a watcher serves one registration). */
+    boolean claimRegistration() {
+        return REGISTERED.compareAndSet(this, 0, 1);
+    }
+
+    private void closeFile() {
+        closer.closedByOwner = true;
+        cleanable.clean();
+    }
+
+    /**
+     * Closes the file once: through {@link Cleaner.Cleanable#clean()} when the watcher is
+     * closed, or on the cleaner's thread when it became unreachable while still open (then
+     * with the warning). Holds no reference to the watcher.
+     */
+    private static final class FileCloser implements Runnable {
+        private final DeviceFile file;
+        private final String deviceName;
+        /** Where tracking was first turned on, or null if it never was. */
+        volatile StackWalker.StackFrame trackedAt;
+        volatile boolean closedByOwner;
+
+        FileCloser(DeviceFile file, String deviceName) {
+            this.file = file;
+            this.deviceName = deviceName;
+        }
+
+        @Override
+        public void run() {
+            if (!closedByOwner) {
+                StackWalker.StackFrame at = trackedAt;
+                System.getLogger("dev.sysgenid").log(System.Logger.Level.WARNING, () -> "A watcher on "
+                        + deviceName + " became unreachable without close(); closed it now"
+                        + (at == null ? " (it was never tracked)" : " (the overseer no longer waits for it); tracking "
+                                + "was turned on at " + at.toStackTraceElement())
+                        + ". Close every watcher, registration and overseer you open (try-with-resources).");
+            }
             file.close();
         }
     }

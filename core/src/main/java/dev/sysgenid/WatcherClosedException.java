@@ -6,6 +6,11 @@ package dev.sysgenid;
 /** An operation was attempted on a watcher (or overseer, probe, loop) that is already closed. */
 public final class WatcherClosedException extends SysgenidException {
     public WatcherClosedException(String what) {
-        super(what + " is closed: open a new one from the GenerationDevice.", 0);
+        this(what, "open a new one from the GenerationDevice.");
+    }
+
+    /** {@code what} is closed; {@code remedy} says what to do instead. */
+    WatcherClosedException(String what, String remedy) {
+        super(what + " is closed: " + remedy, 0);
     }
 }

@@ -165,6 +165,48 @@ public abstract class DeviceContract {
         }
     }
 
+    @Test
+    void pollReportsInputWhileOutdatedAndNeverOutput() {
+        try (Watcher w = device.openWatcher()) {
+            int fd = w.file().pollFd();
+            assertThat(EdgeCounter.revents(fd)).as("up to date: nothing, not even POLLOUT").isZero();
+            int g = overseer.trigger();
+            assertThat(EdgeCounter.revents(fd)).as("outdated: EPOLLIN | EPOLLRDNORM and no more")
+                    .isEqualTo(EdgeCounter.POLLIN | EdgeCounter.POLLRDNORM);
+            w.acknowledge(g);
+            assertThat(EdgeCounter.revents(fd)).isZero();
+        }
+    }
+
+    /**
+     * The driver wakes every poller on every bump, so an edge-triggered epoll reports a file
+     * once per bump, also while it is still outdated from the last one (the epoll loop's MISSED
+     * path depends on it); an acknowledgement or a tracking change is no edge.
+     */
+    @Test
+    void everyBumpIsOneEdgeEvenForAFileThatIsAlreadyOutdated() {
+        try (Watcher w = device.openWatcher(); EdgeCounter edges = new EdgeCounter()) {
+            int fd = w.file().pollFd();
+            edges.add(fd);
+            assertThat(edges.harvest(fd)).as("armed while up to date").isZero();
+            overseer.trigger();
+            assertThat(edges.harvest(fd)).as("first bump").isEqualTo(1);
+            assertThat(edges.harvest(fd)).as("no second report of the same edge").isZero();
+            int g = overseer.trigger();
+            assertThat(edges.harvest(fd)).as("second bump while still outdated").isEqualTo(1);
+            w.setTracking(true);
+            assertThat(edges.harvest(fd)).as("tracking is no edge").isZero();
+            w.acknowledge(g);
+            assertThat(edges.harvest(fd)).as("an acknowledgement is no edge").isZero();
+            overseer.trigger();
+            overseer.trigger();
+            assertThat(edges.harvest(fd)).as("two bumps before one look: one report").isEqualTo(1);
+            w.acknowledge(overseer.trigger());
+            assertThat(edges.harvest(fd)).as("acknowledged before the look: nothing readable, nothing reported").isZero();
+            edges.remove(fd);
+        }
+    }
+
     // ---- tracking and WAIT_WATCHERS ---------------------------------------------------------
 
     @Test
@@ -392,11 +434,35 @@ public abstract class DeviceContract {
 
     @Test
     void aReadOnlyMappingCannotBeMadeWritable() {
+        assertFollowsTheCounterAndCannotBeMadeWritable(LibC.MAP_SHARED);
+    }
+
+    /** The driver checks offset and size before the protection: a bad writable mapping is EINVAL. */
+    @Test
+    void aWritableMappingAtABadOffsetOrSizeIsEinvalBeforeEperm() {
         BackedDevice d = (BackedDevice) device;
         long page = dev.sysgenid.internal.Fds.pageSize();
-        long addr = d.mapRaw(page, LibC.PROT_READ, LibC.MAP_SHARED, 0);
+        int rw = LibC.PROT_READ | LibC.PROT_WRITE;
+        assertThat(d.mapRaw(page, rw, LibC.MAP_SHARED, page)).isEqualTo(-Errno.EINVAL);
+        assertThat(d.mapRaw(2 * page, rw, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EINVAL);
+        assertThat(d.mapRaw(page, rw, LibC.MAP_PRIVATE, page)).isEqualTo(-Errno.EINVAL);
+        assertThat(d.mapRaw(page, rw, LibC.MAP_PRIVATE, 0)).as("a private writable mapping").isEqualTo(-Errno.EPERM);
+    }
+
+    @Test
+    void aPrivateReadOnlyMappingFollowsTheCounterAndCannotBeMadeWritable() {
+        assertFollowsTheCounterAndCannotBeMadeWritable(LibC.MAP_PRIVATE);
+    }
+
+    /** A read-only mapping of {@code mapType} sees the next bump and refuses mprotect to writable. */
+    private void assertFollowsTheCounterAndCannotBeMadeWritable(int mapType) {
+        BackedDevice d = (BackedDevice) device;
+        long page = dev.sysgenid.internal.Fds.pageSize();
+        long addr = d.mapRaw(page, LibC.PROT_READ, mapType, 0);
         assertThat(addr).isPositive();
         try {
+            int g = overseer.trigger();
+            assertThat(new com.sun.jna.Pointer(addr).getInt(0)).isEqualTo(g);
             assertThat(LibC.mprotect(addr, page, LibC.PROT_READ | LibC.PROT_WRITE)).isEqualTo(-1);
             assertThat(LibC.errno()).isEqualTo(Errno.EACCES);
         } finally {
@@ -465,6 +531,37 @@ public abstract class DeviceContract {
         assertThatThrownBy(() -> w.acknowledge(0)).isInstanceOf(WatcherClosedException.class);
         assertThatThrownBy(w::tryRead).isInstanceOf(WatcherClosedException.class);
         assertThatThrownBy(() -> w.setTracking(true)).isInstanceOf(WatcherClosedException.class);
+    }
+
+    /**
+     * Closing the device releases what it holds itself; what it handed out stays usable until
+     * its owner closes it (on the real device they are independent files), and the closed
+     * device hands out nothing more: a typed error says so.
+     */
+    @Test
+    void aClosedDeviceRefusesNewFilesButWhatItHandedOutWorksUntilClosed() throws Exception {
+        Watcher w = device.openWatcher();
+        GenerationProbe probe = device.mapProbe();
+        try {
+            device.close();
+            assertThatThrownBy(device::openWatcher).isInstanceOf(WatcherClosedException.class)
+                    .hasMessageContaining("device").hasMessageContaining("new device");
+            assertThatThrownBy(device::overseer).isInstanceOf(WatcherClosedException.class);
+            assertThatThrownBy(device::mapProbe).isInstanceOf(WatcherClosedException.class);
+            assertThatThrownBy(device::loop).isInstanceOf(WatcherClosedException.class);
+            int g = overseer.trigger();
+            assertThat(probe.generation()).isEqualTo(g);
+            assertThat(w.tryRead()).hasValue(g);
+            assertThat(w.acknowledge(g)).isEqualTo(AckResult.ACKNOWLEDGED);
+            w.setTracking(true);
+            int h = overseer.trigger();
+            assertThat(overseer.awaitWatchers(Duration.ofMillis(50)).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            assertThat(w.acknowledge(h)).isEqualTo(AckResult.ACKNOWLEDGED);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+        } finally {
+            w.close();
+            probe.close();
+        }
     }
 
     private CompletableFuture<WaitResult> waitAsync(Duration timeout) {

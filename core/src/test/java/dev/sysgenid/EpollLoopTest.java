@@ -21,36 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The epoll loop with real fds (eventfds of the simulated device). */
-class EpollLoopTest {
-
-    private SimulatedDevice device;
-    private ExecutorService executor;
-    private int fdsBefore;
-
-    @org.junit.jupiter.api.BeforeAll
-    static void warmUp() throws InterruptedException {
-        OpenFds.warmUp();
-    }
-
-    @BeforeEach
-    void setUp() {
-        fdsBefore = OpenFds.count();
-        device = SimulatedDevice.create();
-        executor = Executors.newFixedThreadPool(4);
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        device.close();
-        executor.shutdownNow();
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-        assertThat(OpenFds.settle(fdsBefore)).as(() -> "open fds after the test: " + OpenFds.describe()).isEqualTo(fdsBefore);
-    }
+class EpollLoopTest extends LoopFixture {
 
     /** Opens a watcher on the device, tracks it, and registers it with the device's loop. */
     private LoopRegistration registerTracked(Executor on, GenerationListener listener) {
@@ -79,8 +53,8 @@ class EpollLoopTest {
             assertThat(acked.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
         }
-        Thread.sleep(100);
-        assertThat(calls).hasValue(n);
+        loopHasCaughtUp(device, executor);
+        assertThat(calls).as("no watcher was called twice").hasValue(n);
         assertThat(threads).noneMatch(t -> t.startsWith("sysgenid-epoll"));
         assertThat(device.loop().size()).isEqualTo(n);
         regs.forEach(LoopRegistration::close);
@@ -215,24 +189,69 @@ class EpollLoopTest {
         assertThat(waitFor(() -> device.loop().size() == 0)).isTrue();
     }
 
+    /**
+     * Call #1 acknowledges, call #2 starts, call #1 acknowledges the same generation again:
+     * that second acknowledgement must end nothing (not call #2, which has not acknowledged), so
+     * no third call starts while call #2 runs and no change is delivered twice. The loop's
+     * hand-offs are counted on the loop thread itself, and the check waits until the loop has
+     * handled everything that came before ({@link #loopHasCaughtUp}): no sleep decides the
+     * outcome.
+     */
     @Test
     void acknowledgingTwiceDoesNotBringTheSameChangeTwice() throws Exception {
-        AtomicInteger calls = new AtomicInteger();
-        CountDownLatch second = new CountDownLatch(2);
+        AtomicInteger handedOver = new AtomicInteger();
+        Executor counting = task -> {
+            handedOver.incrementAndGet();
+            executor.execute(task);
+        };
+        List<Integer> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstAcked = new CountDownLatch(1);
+        CountDownLatch ackAgain = new CountDownLatch(1);
+        CountDownLatch firstDone = new CountDownLatch(1);
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        CountDownLatch releaseSecond = new CountDownLatch(1);
+        CountDownLatch thirdAcked = new CountDownLatch(1);
         Watcher w = device.openWatcher();
-        device.loop().register(w, executor, (reg, gen) -> {
-            calls.incrementAndGet();
-            reg.acknowledge(gen);
-            reg.acknowledge(gen);
-            second.countDown();
+        device.loop().register(w, counting, (reg, gen) -> {
+            int call = seen.size();
+            seen.add(gen);
+            if (call == 0) {
+                reg.acknowledge(gen);
+                firstAcked.countDown();
+                await(ackAgain);
+                reg.acknowledge(gen); // the duplicate
+                firstDone.countDown();
+            } else if (call == 1) {
+                secondStarted.countDown();
+                await(releaseSecond);
+                reg.acknowledge(gen);
+            } else {
+                reg.acknowledge(gen);
+                thirdAcked.countDown();
+            }
         });
-        device.bump();
-        Thread.sleep(300);
-        assertThat(calls).hasValue(1);
-        device.bump();
-        assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(300);
-        assertThat(calls).hasValue(2);
+        int g1 = device.bump();
+        assertThat(firstAcked.await(5, TimeUnit.SECONDS)).isTrue();
+        int g2 = device.bump();
+        assertThat(secondStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        ackAgain.countDown();
+        assertThat(firstDone.await(5, TimeUnit.SECONDS)).isTrue();
+        int g3 = device.bump();
+        loopHasCaughtUp(device, executor);
+        assertThat(handedOver).as("listener calls handed over while call #2 had not acknowledged; seen " + seen).hasValue(2);
+        releaseSecond.countDown();
+        assertThat(thirdAcked.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).containsExactly(g1, g2, g3);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -374,15 +393,5 @@ class EpollLoopTest {
         long used = mx.getThreadCpuTime(id) - before;
         // a loop that polled every millisecond would burn far more than this in a second
         assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
-    }
-
-    static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(10);
-        }
-        return condition.getAsBoolean();
     }
 }

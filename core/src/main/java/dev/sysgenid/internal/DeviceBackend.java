@@ -16,8 +16,8 @@ public interface DeviceBackend {
     /**
      * mmap(2) of the device's counter page.
      *
-     * @return the address, or a negative errno ({@code -EPERM} for a writable mapping,
-     *         {@code -EINVAL} for an offset or length beyond one page)
+     * @return the address, or a negative errno ({@code -EINVAL} for an offset or length beyond
+     *         one page, checked first; then {@code -EPERM} for a writable mapping)
      */
     long map(long length, int prot, int flags, long offset);
 

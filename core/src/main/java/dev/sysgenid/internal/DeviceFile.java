@@ -13,7 +13,10 @@ package dev.sysgenid.internal;
  */
 public interface DeviceFile {
 
-    /** A file descriptor readable exactly while this file is outdated; owned by this file. */
+    /**
+     * A file descriptor readable ({@code POLLIN | POLLRDNORM}, never writable) exactly while
+     * this file is outdated, that wakes its pollers on every bump; owned by this file.
+     */
     int pollFd();
 
     /**

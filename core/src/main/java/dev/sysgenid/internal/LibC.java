@@ -30,6 +30,9 @@ public final class LibC {
     public static final int PROT_WRITE = 2;
     public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
+    /** The bits of mmap's flags that give the mapping's type (shared, private, validated shared). */
+    public static final int MAP_TYPE = 0x0f;
+    public static final int MAP_SHARED_VALIDATE = 3;
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final long MAP_FAILED = -1L;
@@ -103,6 +106,9 @@ public final class LibC {
     public static native int epoll_wait(int epfd, long events, int maxevents, int timeout);
 
     public static native int eventfd(int initval, int flags);
+
+    /** pipe2(2): {@code fds[0]} the read end, {@code fds[1]} the write end. */
+    public static native int pipe2(int[] fds, int flags);
 
     public static native int poll(long fds, long nfds, int timeout);
 

@@ -15,12 +15,20 @@ import com.sun.jna.Pointer;
 
 /**
  * The driver's semantics in the JVM, with real file descriptors: each file's {@link
- * DeviceFile#pollFd()} is an eventfd that is readable exactly while the file is outdated, and
- * the counter page is a memfd mapped shared, so epoll and mmap work as on the real device.
+ * DeviceFile#pollFd()} is the read end of a pipe that holds one byte exactly while the file is
+ * outdated (so poll reports {@code POLLIN | POLLRDNORM} then, and never {@code POLLOUT}, as the
+ * driver), and every bump writes to it, so an edge-triggered epoll sees one edge per bump as
+ * the driver's wake-up gives; the counter page is a memfd mapped shared, so mmap works as on
+ * the real device.
  *
- * <p>Locking: {@link #lock} guards the generation, every file's state and both counts;
- * {@link #changed} is signalled on every bump, ack, tracking change and close, and waiters
- * re-check their condition after every wake-up (no lost wake-ups).
+ * <p>Lifetime: {@link #close()} refuses new files, mappings and bumps from outside; the files
+ * already open keep working as they do on the real device, and the memfd and the writer's
+ * mapping of the page are released with the last of them (never while a file could still
+ * bump, and never while a later open could take over the memfd's number).
+ *
+ * <p>Locking: {@link #lock} guards the generation, every file's state, both counts and the
+ * lifetime fields; {@link #changed} is signalled on every bump, ack, tracking change and
+ * close, and waiters re-check their condition after every wake-up (no lost wake-ups).
  */
 public final class SimulatedKernel implements DeviceBackend {
 
@@ -29,8 +37,10 @@ public final class SimulatedKernel implements DeviceBackend {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final int memfd;
     private final long pageSize;
+    /** Guarded by lock; -1 once released. */
+    private int memfd;
+    /** The writer's mapping of the page: valid while memfd is. */
     private final long writerAddress;
     private final ByteBuffer page;
 
@@ -38,6 +48,10 @@ public final class SimulatedKernel implements DeviceBackend {
     private int tracked;
     private int outdated;
     private volatile boolean triggerCapability = true;
+    /** Guarded by lock: {@link #close()} was called. */
+    private boolean closed;
+    /** Guarded by lock: files opened and not yet closed. */
+    private int openFiles;
 
     public SimulatedKernel(int initialGeneration) {
         pageSize = Fds.pageSize();
@@ -102,29 +116,38 @@ public final class SimulatedKernel implements DeviceBackend {
     }
 
     /**
-     * A bump as the driver does it: new = max(min, current + 1) in unsigned 32-bit arithmetic,
-     * and never the current value (so the counter moves even at 0xFFFFFFFF).
+     * A bump from outside any file (the hypervisor's restore), refused once the device is
+     * closed.
      *
-     * @return the new generation
+     * @return the new generation as an unsigned value, or {@code -ENODEV} after {@link #close()}
      */
-    public int bump(int minGeneration) {
+    public long bumpUnlessClosed(int minGeneration) {
         lock.lock();
         try {
-            int next = generation + 1;
-            int value = Integer.compareUnsigned(minGeneration, next) > 0 ? minGeneration : next;
-            if (value == generation) {
-                value = next;
-            }
-            generation = value;
-            PAGE_INT.setRelease(page, 0, value);
-            for (SimulatedFile f = head; f != null; f = f.next) {
-                f.markOutdated();
-            }
-            changed.signalAll();
-            return value;
+            return closed ? -Errno.ENODEV : Integer.toUnsignedLong(bumpLocked(minGeneration));
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A bump as the driver does it: new = max(min, current + 1) in unsigned 32-bit arithmetic,
+     * and never the current value (so the counter moves even at 0xFFFFFFFF). Called with lock
+     * held, while the page is mapped (the device is open, or a file is).
+     */
+    private int bumpLocked(int minGeneration) {
+        int next = generation + 1;
+        int value = Integer.compareUnsigned(minGeneration, next) > 0 ? minGeneration : next;
+        if (value == generation) {
+            value = next;
+        }
+        generation = value;
+        PAGE_INT.setRelease(page, 0, value);
+        for (SimulatedFile f = head; f != null; f = f.next) {
+            f.bumpedLocked();
+        }
+        changed.signalAll();
+        return value;
     }
 
     // Open files, a doubly linked list guarded by lock.
@@ -132,56 +155,113 @@ public final class SimulatedKernel implements DeviceBackend {
 
     @Override
     public DeviceFile open() {
-        int efd = Fds.eventfd();
+        int[] pipe = new int[2];
+        if (LibC.pipe2(pipe, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
+            throw new ErrnoException("pipe2", LibC.errno());
+        }
         lock.lock();
         try {
-            SimulatedFile f = new SimulatedFile(efd);
+            if (closed) {
+                LibC.close(pipe[0]);
+                LibC.close(pipe[1]);
+                throw new ErrnoException("open(simulated) after close", Errno.ENODEV);
+            }
+            SimulatedFile f = new SimulatedFile(pipe[0], pipe[1]);
             f.next = head;
             if (head != null) {
                 head.prev = f;
             }
             head = f;
+            openFiles++;
             return f;
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * In the driver's order: offset and size first ({@code EINVAL}, also for a writable
+     * mapping), then the protection ({@code EPERM}). The memfd is mapped shared whatever type
+     * was asked for: the driver's page cannot become writable in a private mapping either,
+     * and the memfd's write seal takes that right away from shared mappings only.
+     */
     @Override
     public long map(long length, int prot, int flags, long offset) {
+        int type = flags & LibC.MAP_TYPE;
+        if (offset != 0 || length <= 0 || length > pageSize
+                || (type != LibC.MAP_SHARED && type != LibC.MAP_PRIVATE && type != LibC.MAP_SHARED_VALIDATE)) {
+            return -Errno.EINVAL;
+        }
         if ((prot & LibC.PROT_WRITE) != 0) {
             return -Errno.EPERM;
         }
-        if (offset != 0 || length <= 0 || length > pageSize) {
-            return -Errno.EINVAL;
+        int shared = type == LibC.MAP_PRIVATE ? (flags & ~LibC.MAP_TYPE) | LibC.MAP_SHARED : flags;
+        lock.lock();
+        try {
+            if (closed) {
+                return -Errno.ENODEV; // the memfd's number may belong to another file by now
+            }
+            long addr = LibC.mmap(0, length, prot, shared, memfd, 0);
+            return addr == LibC.MAP_FAILED ? -LibC.errno() : addr;
+        } finally {
+            lock.unlock();
         }
-        long addr = LibC.mmap(0, length, prot, flags, memfd, 0);
-        return addr == LibC.MAP_FAILED ? -LibC.errno() : addr;
     }
 
+    /** Refuses new files, mappings and outside bumps; releases the page with the last file. */
     @Override
     public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (openFiles == 0) {
+                releaseLocked();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with lock held, once: the device is closed and no file is open. */
+    private void releaseLocked() {
         LibC.munmap(writerAddress, pageSize);
         LibC.close(memfd);
+        memfd = -1;
     }
 
     private final class SimulatedFile implements DeviceFile {
-        private final int eventFd;
+        /** The pipe: readable (one byte in it) exactly while outdated. */
+        private final int readFd;
+        private final int writeFd;
+        /** Under lock: the buffer of the pipe's one-byte reads and writes. */
+        private final long[] oneByte = new long[1];
         private boolean isOutdated;
         private boolean isTracked;
         private boolean closed;
         private SimulatedFile prev;
         private SimulatedFile next;
 
-        SimulatedFile(int eventFd) {
-            this.eventFd = eventFd;
+        SimulatedFile(int readFd, int writeFd) {
+            this.readFd = readFd;
+            this.writeFd = writeFd;
         }
 
-        /** Under lock. */
-        void markOutdated() {
-            if (!isOutdated) {
+        /**
+         * Under lock, on every bump: the driver wakes every poller of every file, outdated
+         * already or not. One byte in (a write wakes epoll also into a pipe that is not
+         * empty), then, if one was there already, one byte out: the pipe never looks empty
+         * to a concurrent poll while the file is outdated, and never holds more than a byte.
+         */
+        void bumpedLocked() {
+            oneByte[0] = 1;
+            LibC.write(writeFd, oneByte, 1);
+            if (isOutdated) {
+                LibC.read(readFd, oneByte, 1);
+            } else {
                 isOutdated = true;
-                Fds.signal(eventFd);
                 if (isTracked) {
                     outdated++;
                 }
@@ -190,7 +270,7 @@ public final class SimulatedKernel implements DeviceBackend {
 
         @Override
         public int pollFd() {
-            return eventFd;
+            return readFd;
         }
 
         @Override
@@ -221,7 +301,7 @@ public final class SimulatedKernel implements DeviceBackend {
                 }
                 if (isOutdated) {
                     isOutdated = false;
-                    Fds.drain(eventFd);
+                    LibC.read(readFd, oneByte, 8);
                     if (isTracked) {
                         outdated--;
                         changed.signalAll();
@@ -245,7 +325,12 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (!triggerCapability) {
                     return -Errno.EACCES;
                 }
-                bump((int) arg);
+                lock.lock();
+                try {
+                    bumpLocked((int) arg); // a file is open: the page is still mapped
+                } finally {
+                    lock.unlock();
+                }
                 return 0;
             }
             return -Errno.EINVAL;
@@ -315,10 +400,14 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (next != null) {
                     next.prev = prev;
                 }
+                if (--openFiles == 0 && SimulatedKernel.this.closed) {
+                    releaseLocked();
+                }
             } finally {
                 lock.unlock();
             }
-            LibC.close(eventFd);
+            LibC.close(readFd);
+            LibC.close(writeFd);
         }
     }
 }

@@ -4,6 +4,8 @@
 package dev.sysgenid.reactor;
 
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +25,10 @@ import reactor.util.context.Context;
  * instead of 1000, and the loop is not interrupted by the workers it wakes.
  *
  * <p>A subscription is given one lane for its whole life, so its signals all run on that lane's
- * worker, in order and never concurrently. Lanes live as long as their {@link
+ * worker, in order and never concurrently. A task that throws does not stop a lane, not even
+ * with a JVM-fatal error (which still reaches the worker's error handling): the lane's other
+ * subscriptions are served on. Once the worker rejects (the scheduler was disposed), every
+ * session on the lane is told, so that each can end its subscription with an error. Lanes live as long as their {@link
  * ReactiveGenerations}; they are only used for {@link reactor.core.scheduler.Schedulers#parallel()},
  * whose workers hold no thread of their own.
  */
@@ -37,7 +42,7 @@ final class DeliveryLanes {
         this.scheduler = scheduler;
         this.lanes = new Lane[Math.max(1, count)];
         for (int i = 0; i < lanes.length; i++) {
-            lanes[i] = new Lane(scheduler.createWorker());
+            lanes[i] = new Lane(scheduler, scheduler.createWorker());
         }
     }
 
@@ -47,7 +52,7 @@ final class DeliveryLanes {
     }
 
     /** A lane for a new subscription, round robin. */
-    Executor assign() {
+    Lane assign() {
         return lanes[Math.floorMod(next.getAndIncrement(), lanes.length)];
     }
 
@@ -57,14 +62,27 @@ final class DeliveryLanes {
      * threads (requests) through {@link #execute}, which starts it at once.
      */
     static final class Lane implements TurnExecutor {
+        private final Scheduler scheduler;
         private final Scheduler.Worker worker;
         private final Queue<Runnable> queue = Queues.<Runnable>unboundedMultiproducer().get();
         /** Hand-offs not yet accounted for by a drain; the one that makes it non-zero schedules. */
         private final AtomicInteger wip = new AtomicInteger();
         private final Runnable drain = this::drain;
+        /** The live sessions on this lane: told when its worker rejects (the scheduler is gone). */
+        private final Set<WatchSession> sessions = ConcurrentHashMap.newKeySet();
 
-        Lane(Scheduler.Worker worker) {
+        Lane(Scheduler scheduler, Scheduler.Worker worker) {
+            this.scheduler = scheduler;
             this.worker = worker;
+        }
+
+        /** {@code session} runs on this lane until {@link #leave}. Not on the data path. */
+        void join(WatchSession session) {
+            sessions.add(session);
+        }
+
+        void leave(WatchSession session) {
+            sessions.remove(session);
         }
 
         /**
@@ -88,7 +106,15 @@ final class DeliveryLanes {
         @Override
         public boolean executeLater(Runnable task) {
             queue.offer(task);
-            return wip.getAndIncrement() == 0;
+            if (wip.getAndIncrement() == 0) {
+                return true;
+            }
+            if (scheduler.isDisposed()) {
+                // The drain this hand-off counts on may have been dropped unrun (shutdownNow drops
+                // queued tasks), and would then never come: the sessions must learn it here.
+                tellSessions(new RejectedExecutionException("the scheduler " + scheduler + " is disposed"));
+            }
+            return false;
         }
 
         @Override
@@ -96,12 +122,30 @@ final class DeliveryLanes {
             start();
         }
 
+        /** Called only by the thread that owns the drain (the one that made {@link #wip} non-zero). */
         private void start() {
             try {
                 worker.schedule(drain);
             } catch (RejectedExecutionException e) {
-                wip.set(0); // the next hand-off tries again, and is rejected as well
+                abandon(e);
                 throw e;
+            }
+        }
+
+        /**
+         * The worker rejected: its scheduler is disposed and nothing queued here will ever run.
+         * The caller owns the drain, so it is the queue's only consumer and may clear it. Every
+         * session on the lane is told, so its subscriber is signalled from elsewhere.
+         */
+        private void abandon(RejectedExecutionException e) {
+            queue.clear();
+            wip.set(0); // the next hand-off tries again, and is rejected as well
+            tellSessions(e);
+        }
+
+        private void tellSessions(RejectedExecutionException e) {
+            for (WatchSession s : sessions) {
+                s.deliveryRejected(e);
             }
         }
 
@@ -112,13 +156,31 @@ final class DeliveryLanes {
                 while ((task = queue.poll()) != null) {
                     try {
                         task.run();
-                    } catch (Throwable e) { // the tasks handle their own errors: a bug, keep the lane going
-                        Exceptions.throwIfJvmFatal(e);
+                    } catch (Throwable e) {
+                        if (Exceptions.isJvmFatal(e)) {
+                            resume();
+                            throw e; // to the worker's error handling, but the lane goes on
+                        }
+                        // the tasks handle their own errors: a bug, keep the lane going
                         Operators.onErrorDropped(e, Context.empty());
                     }
                 }
                 missed = wip.addAndGet(-missed);
             } while (missed != 0);
+        }
+
+        /**
+         * A task threw a JVM-fatal error out of this drain, which ends it with work still counted
+         * in {@link #wip}: a new drain takes over the rest of the queue (and the count), so the
+         * other subscriptions on this lane are still served. Nothing else drains meanwhile: a
+         * non-zero count keeps every other thread from starting one.
+         */
+        private void resume() {
+            try {
+                worker.schedule(drain);
+            } catch (RejectedExecutionException e) {
+                abandon(e);
+            }
         }
     }
 }

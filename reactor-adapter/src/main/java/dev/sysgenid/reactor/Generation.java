@@ -52,7 +52,8 @@ public record Generation(int value, String source, Instant observedAt, int previ
      * <li>Completes without doing anything once the subscription has ended (its watcher is
      *     closed), and for the initial element of
      *     {@link GenerationOptions#withEmitCurrentOnSubscribe}, which needs no acknowledgement.</li>
-     * <li>Fails with a {@link dev.sysgenid.SysgenidException} only if the device itself fails.</li>
+     * <li>Fails with a {@link dev.sysgenid.SysgenidException} only if the device itself fails;
+     *     such a failed write does not count as written, so subscribing again tries it again.</li>
      * </ul>
      *
      * <p>{@link ReactiveGenerations#rekeyed} calls it for you after your re-keying completes.

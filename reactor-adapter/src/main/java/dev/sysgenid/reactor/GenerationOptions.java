@@ -91,7 +91,8 @@ public final class GenerationOptions {
      * timeout and retry timers. Default {@link Schedulers#parallel()}: use
      * {@link Schedulers#boundedElastic()} if your subscriber blocks. Do not pass a scheduler
      * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread
-     * would then run your code.
+     * would then run your code. Disposing the scheduler ends the subscriptions it delivers with
+     * a {@link java.util.concurrent.RejectedExecutionException} (at their next signal).
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),

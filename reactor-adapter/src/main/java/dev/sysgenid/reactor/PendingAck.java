@@ -9,18 +9,24 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 
 /**
- * The {@link Generation#ack()} of one emitted change: writes at most once (a later write of an
- * older generation would be stale and make the loop look at the fd again) and remembers the
- * result.
+ * The {@link Generation#ack()} of one emitted change: writes at most once successfully (a later
+ * write of an older generation would be stale and make the loop look at the fd again) and
+ * remembers the result; a write that failed is tried again by the next subscription.
  */
 final class PendingAck extends Mono<Void> {
 
-    private final WatchSession session;
+    /** Where the acknowledgement is written: the subscription's {@link WatchSession}. */
+    interface Target {
+        /** See {@link WatchSession#acknowledge(int, boolean)}. */
+        AckResult acknowledge(int generation, boolean rekeyed);
+    }
+
+    private final Target session;
     private final int generation;
     private boolean written; // guarded by this
     private AckResult result; // guarded by this
 
-    PendingAck(WatchSession session, int generation) {
+    PendingAck(Target session, int generation) {
         this.session = session;
         this.generation = generation;
     }
@@ -49,10 +55,15 @@ final class PendingAck extends Mono<Void> {
         return write(false);
     }
 
+    /**
+     * Only a write that returned counts as written: one that failed (a device error) is made
+     * again by the next {@code ack()}, or the registration would wait for an acknowledgement
+     * that never comes.
+     */
     private synchronized AckResult write(boolean rekeyed) {
         if (!written) {
-            written = true;
             result = session.acknowledge(generation, rekeyed);
+            written = true;
         }
         return result;
     }

@@ -90,7 +90,9 @@ public final class ReactiveGenerations {
      *     onError} on that thread). Cancel, from any thread, stops tracking at once and closes
      *     the file moments later on the loop thread; it never blocks. The flux never completes by itself; it ends with {@code
      *     onError} only if the device's loop ends (the device was closed, or a system call
-     *     failed). Operators downstream that complete it ({@code take}) cancel it, which closes
+     *     failed) or if its scheduler rejects a task (it was disposed: a {@link
+     *     java.util.concurrent.RejectedExecutionException} that says so, after the watcher was
+     *     closed). Operators downstream that complete it ({@code take}) cancel it, which closes
      *     the watcher.</li>
      * <li><b>Acknowledgement.</b> No further generation is emitted until the current one is
      *     acknowledged; then the next change, if any, is emitted with the newest value. A
@@ -100,7 +102,13 @@ public final class ReactiveGenerations {
      *     GenerationOptions#scheduler()} (default {@link Schedulers#parallel()}, whose workers
      *     this class shares among subscriptions), in order, one at a time, never on the epoll
      *     thread or the requesting thread. A subscriber that blocks holds up the subscriptions
-     *     sharing its worker: choose {@link Schedulers#boundedElastic()} then.</li>
+     *     sharing its worker: choose {@link Schedulers#boundedElastic()} then. Two exceptions:
+     *     once that scheduler is disposed, the final {@code onError} arrives on {@link
+     *     java.util.concurrent.ForkJoinPool#commonPool()}; and a subscriber that throws a
+     *     JVM-fatal error ({@link VirtualMachineError}, {@link LinkageError}) from {@code onNext}
+     *     gets no further signal (the error goes to the worker's error handling, {@code
+     *     Schedulers.onHandleError}), but its watcher is closed and the subscriptions sharing its
+     *     worker are served on.</li>
      * <li><b>Backpressure.</b> One slot, overwritten: a generation waits there until requested,
      *     and a newer one replaces it; a change is emitted with the counter's value at emission
      *     time, so a slow requester is never handed a stale one. With {@link
@@ -144,8 +152,10 @@ public final class ReactiveGenerations {
      *     on the thread that completed the re-keying publisher, right after the acknowledgement
      *     (on the scheduler's worker if it completes synchronously); {@code publishOn} if you
      *     need another.</li>
-     * <li><b>Backpressure.</b> The next generation is re-keyed only when one is requested; until
-     *     then the device holds it (latest wins) and the watcher stays outdated. No queue.</li>
+     * <li><b>Backpressure.</b> A generation is re-keyed only while one is requested: after each
+     *     emitted element, the next change is neither re-keyed nor acknowledged until the
+     *     subscriber has demand again; until then the device holds it (latest wins), the watcher
+     *     stays outdated and, if tracked, the overseer waits for it. No queue.</li>
      * <li><b>Metrics.</b> With {@link GenerationOptions#withMetrics}, each re-keying is timed
      *     with its outcome.</li>
      * </ul>
@@ -158,10 +168,8 @@ public final class ReactiveGenerations {
         Objects.requireNonNull(options, "options");
         return OnNextGuard.guard(Flux.using(
                 () -> WatchSession.open(device, options, lanes(options)),
-                session -> {
-                    Rekeying rekeying = new Rekeying(session, rekey);
-                    return new WatcherFlux(session).concatMap(rekeying::apply, 0);
-                },
+                session -> new RekeyOnDemand(new WatcherFlux(session), new Rekeying(session, rekey)::apply,
+                        session::close),
                 WatchSession::close));
     }
 
@@ -175,6 +183,7 @@ public final class ReactiveGenerations {
 
     /** {@link #overseer()} whose blocking calls run on {@code blockingScheduler}. */
     public ReactiveOverseer overseer(Scheduler blockingScheduler) {
-        return new ReactiveOverseer(device.overseer(), Objects.requireNonNull(blockingScheduler, "blockingScheduler"));
+        Objects.requireNonNull(blockingScheduler, "blockingScheduler"); // before the fd is opened
+        return new ReactiveOverseer(device.overseer(), blockingScheduler);
     }
 }

@@ -5,7 +5,9 @@ package dev.sysgenid.reactor;
 
 import java.time.Instant;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import dev.sysgenid.AckResult;
 import dev.sysgenid.GenerationDevice;
@@ -27,7 +29,7 @@ import reactor.core.scheduler.Scheduler;
  * both hold this object's monitor for a few non-blocking calls. Acknowledgements come from any
  * thread, one at a time in practice (the loop delivers the next generation only after one).
  */
-final class WatchSession {
+final class WatchSession implements PendingAck.Target {
 
     private final GenerationDevice device;
     private final GenerationOptions options;
@@ -35,6 +37,10 @@ final class WatchSession {
     private final Watcher watcher;
     /** This subscription's own worker, or null on a shared lane. */
     private final Scheduler.Worker worker;
+    /** This subscription's shared lane, or null with a worker of its own. */
+    private final DeliveryLanes.Lane lane;
+    /** Told when {@link #delivery} rejects a task: set by {@link #register}. */
+    private volatile Consumer<RejectedExecutionException> onRejected;
     /** Runs every signal of this subscription, in order, one at a time. */
     private final Executor delivery;
     private final RekeyMetrics metrics;
@@ -57,11 +63,33 @@ final class WatchSession {
         this.metrics = RekeyMetrics.of(options, device.name());
         if (lanes != null && lanes.scheduler() == scheduler) {
             this.worker = null;
-            this.delivery = lanes.assign();
+            this.lane = lanes.assign();
+            this.delivery = lane;
         } else {
-            Scheduler.Worker own = scheduler.createWorker();
-            this.worker = own;
-            this.delivery = own::schedule; // a disposed worker rejects: the loop then drops the registration
+            this.worker = scheduler.createWorker();
+            this.lane = null;
+            this.delivery = this::scheduleOnOwnWorker;
+        }
+    }
+
+    /** The delivery of a session with a worker of its own. */
+    private void scheduleOnOwnWorker(Runnable task) {
+        try {
+            worker.schedule(task);
+        } catch (RejectedExecutionException e) {
+            deliveryRejected(e);
+            throw e; // the loop then ends the registration
+        }
+    }
+
+    /**
+     * The delivery executor rejected a task (its scheduler was disposed): nothing of this
+     * subscription can run there any more. Called on the thread that was rejected.
+     */
+    void deliveryRejected(RejectedExecutionException cause) {
+        Consumer<RejectedExecutionException> l = onRejected;
+        if (l != null) {
+            l.accept(cause);
         }
     }
 
@@ -140,11 +168,17 @@ final class WatchSession {
      * Hands the watcher to the device's loop. Nothing happens if the session is closed already
      * (the watcher was closed with it).
      *
+     * @param onRejected told, on the rejected thread, if the delivery executor ever rejects a
+     *        task: the subscription can then only be ended from elsewhere
      * @throws SysgenidException if the loop is gone (the device was closed)
      */
-    void register(GenerationListener listener) {
+    void register(GenerationListener listener, Consumer<RejectedExecutionException> onRejected) {
         synchronized (this) {
             if (!closed) {
+                this.onRejected = onRejected;
+                if (lane != null) {
+                    lane.join(this);
+                }
                 registration = device.loop().register(watcher, delivery, listener);
             }
         }
@@ -155,7 +189,8 @@ final class WatchSession {
      * any more). If {@code rekeyed} and accepted, turns tracking back on after a {@link
      * RekeyErrorPolicy#RELEASE}.
      */
-    AckResult acknowledge(int generation, boolean rekeyed) {
+    @Override
+    public AckResult acknowledge(int generation, boolean rekeyed) {
         LoopRegistration reg;
         synchronized (this) {
             reg = registration;
@@ -175,11 +210,23 @@ final class WatchSession {
         if (result == AckResult.ACKNOWLEDGED) {
             acknowledged = generation;
             if (rekeyed && released) {
-                released = false;
-                setTracking(reg, true);
+                trackAgain(reg);
             }
         }
         return result;
+    }
+
+    /**
+     * After {@link RekeyErrorPolicy#RELEASE}: tracking back on, unless the subscription is
+     * ending. Under the monitor that {@link #close()} takes to mark the session closed (before
+     * it closes the registration), so tracking is never turned back on after that close began.
+     */
+    private synchronized void trackAgain(LoopRegistration reg) {
+        if (closed || reg.isClosed() || !released) {
+            return;
+        }
+        released = false;
+        setTracking(reg, true);
     }
 
     /** {@link RekeyErrorPolicy#RELEASE}: stop tracking until the next acknowledged re-keying. */
@@ -228,6 +275,8 @@ final class WatchSession {
         } finally {
             if (worker != null) {
                 worker.dispose();
+            } else {
+                lane.leave(this);
             }
         }
     }

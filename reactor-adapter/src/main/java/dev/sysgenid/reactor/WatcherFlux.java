@@ -3,8 +3,11 @@
  */
 package dev.sysgenid.reactor;
 
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.reactivestreams.Subscription;
@@ -55,6 +58,8 @@ final class WatcherFlux extends Flux<Generation> {
         private final AtomicReference<Generation> slot = new AtomicReference<>();
         private static final AtomicLongFieldUpdater<Delivery> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Delivery.class, "requested");
+        private static final AtomicReferenceFieldUpdater<Delivery, Throwable> FAILURE =
+                AtomicReferenceFieldUpdater.newUpdater(Delivery.class, Throwable.class, "failure");
 
         private volatile long requested;
         private final AtomicInteger wip = new AtomicInteger();
@@ -75,9 +80,9 @@ final class WatcherFlux extends Flux<Generation> {
                 return;
             }
             try {
-                session.register(this);
+                session.register(this, this::rejected);
             } catch (RuntimeException e) {
-                failure = e;
+                fail(e);
                 scheduleDrain();
             }
         }
@@ -90,16 +95,19 @@ final class WatcherFlux extends Flux<Generation> {
 
         @Override
         public void onTerminated(SysgenidException cause) {
-            failure = cause;
+            fail(cause);
             drain();
         }
 
         @Override
         public void request(long n) {
-            if (Operators.validate(n)) {
+            if (n <= 0) { // rule 3.9
+                fail(new IllegalArgumentException(
+                        "request(" + n + "): a request must be positive (Reactive Streams rule 3.9)"));
+            } else {
                 Operators.addCap(REQUESTED, this, n);
-                scheduleDrain();
             }
+            scheduleDrain();
         }
 
         @Override
@@ -111,16 +119,53 @@ final class WatcherFlux extends Flux<Generation> {
         private void scheduleDrain() {
             try {
                 session.delivery().execute(drainTask);
-            } catch (RuntimeException rejected) {
-                // the worker is disposed: the session has ended and nobody is listening
+            } catch (RejectedExecutionException rejected) {
+                // the scheduler is gone: rejected(...) was called and signals the end
             }
+        }
+
+        /**
+         * The delivery executor rejected a task: its scheduler was disposed, so nothing of this
+         * subscription can ever be delivered there. Ends it with an error, delivered from {@link
+         * ForkJoinPool#commonPool()} (never from the epoll loop's thread, which may be the one
+         * that was rejected); the enclosing {@code Flux.using} then closes the watcher.
+         */
+        void rejected(RejectedExecutionException cause) {
+            if (cancelled) {
+                return;
+            }
+            fail(new RejectedExecutionException("the scheduler that delivers this subscription's signals ("
+                    + session.scheduler() + ") rejected a task, so it was disposed (Schedulers.shutdownNow(), or "
+                    + "the scheduler given to GenerationOptions.withScheduler was disposed): the subscription has "
+                    + "ended and its watcher is closed; subscribe again with a live scheduler", cause));
+            try {
+                ForkJoinPool.commonPool().execute(drainTask);
+            } catch (RejectedExecutionException e) {
+                drain(); // no thread at all left to hand it to
+            }
+        }
+
+        /**
+         * The first cause of the end wins: when the delivery scheduler rejects, the session is
+         * told (an explanatory RejectedExecutionException) before the loop ends the registration
+         * with its own, less specific, SysgenidException.
+         */
+        private void fail(Throwable cause) {
+            FAILURE.compareAndSet(this, null, cause);
         }
 
         private void emit(Generation g) {
             try {
                 actual.onNext(g);
-            } catch (Throwable e) { // a rule 2.13 violation: end as the guard would
-                Exceptions.throwIfJvmFatal(e);
+            } catch (Throwable e) {
+                if (Exceptions.isJvmFatal(e)) {
+                    // Not signalled (the JVM may be in no state to), but the watcher is released, so
+                    // that a subscriber nobody can signal any more does not hold the overseer up.
+                    done = true;
+                    session.close();
+                    throw e;
+                }
+                // a rule 2.13 violation: end as the guard would
                 done = true;
                 actual.onError(Operators.onOperatorError(this, e, g, actual.currentContext()));
             }

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.reactor;
 
+import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -18,6 +19,7 @@ import dev.sysgenid.Watcher;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
@@ -85,13 +87,17 @@ class BlockHoundTest {
         ReactiveGenerations generations = ReactiveGenerations.of(device);
         try (ReactiveOverseer overseer = generations.overseer()) {
             GenerationOptions tracked = GenerationOptions.defaults().withTracked(true); // parallel by default
+            Sinks.Empty<Void> allTracked = Sinks.empty();
             StepVerifier.create(Flux.range(0, 50)
                             .flatMap(i -> generations.rekeyed(g -> Mono.delay(Duration.ofMillis(i % 5)), tracked).take(2))
                             // subscribed from a parallel thread: the wait hops to boundedElastic
-                            .mergeWith(Mono.delay(Duration.ofMillis(50))
+                            .mergeWith(allTracked.asMono()
+                                    .publishOn(Schedulers.parallel())
                                     .then(overseer.restoreCycle(WAIT))
                                     .then(overseer.restoreCycle(WAIT))
                                     .then(Mono.empty())))
+                    .then(() -> eventually(() -> assertThat(device.counts().trackedWatchers()).isEqualTo(50)))
+                    .then(allTracked::tryEmitEmpty)
                     .expectNextCount(100)
                     .expectComplete()
                     .verify(WAIT);

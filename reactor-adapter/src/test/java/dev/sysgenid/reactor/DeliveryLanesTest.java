@@ -20,6 +20,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.TurnExecutor;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
@@ -119,6 +120,62 @@ class DeliveryLanesTest {
         assertThatThrownBy(() -> lane.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
         assertThatThrownBy(() -> lane.execute(() -> { })).as("not queued silently after a rejection")
                 .isInstanceOf(RejectedExecutionException.class);
+    }
+
+    /**
+     * {@code Schedulers.shutdownNow()} drops the tasks still queued, a lane's drain among them:
+     * its count of pending hand-offs then never comes back to zero, so no later hand-off starts
+     * (or is rejected by) the worker. The next hand-off must still tell the lane's sessions.
+     */
+    @Test
+    void aHandOffBehindADrainThatTheDisposedSchedulerDroppedStillTellsTheSessions() {
+        DroppingScheduler dropping = new DroppingScheduler();
+        DeliveryLanes lanes = new DeliveryLanes(dropping, 1);
+        try (SimulatedDevice device = SimulatedDevice.create()) {
+            WatchSession session = WatchSession.open(device, GenerationOptions.defaults().withScheduler(dropping), lanes);
+            List<RejectedExecutionException> told = new CopyOnWriteArrayList<>();
+            session.register((r, g) -> { }, told::add);
+            TurnExecutor lane = (TurnExecutor) session.delivery();
+            lane.execute(() -> { }); // schedules a drain, which the scheduler keeps and never runs
+            dropping.dispose();
+            assertThat(lane.executeLater(() -> { })).isFalse();
+            assertThat(told).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("disposed"));
+            session.close();
+        }
+    }
+
+    /** Accepts every task and runs none; disposed on demand, like one whose tasks were dropped. */
+    private static final class DroppingScheduler implements Scheduler {
+        private volatile boolean disposed;
+
+        @Override
+        public Disposable schedule(Runnable task) {
+            return () -> { };
+        }
+
+        @Override
+        public Worker createWorker() {
+            return new Worker() {
+                @Override
+                public Disposable schedule(Runnable task) {
+                    return () -> { };
+                }
+
+                @Override
+                public void dispose() {
+                }
+            };
+        }
+
+        @Override
+        public void dispose() {
+            disposed = true;
+        }
+
+        @Override
+        public boolean isDisposed() {
+            return disposed;
+        }
     }
 
     private static void await(CountDownLatch latch) {

@@ -36,6 +36,18 @@ final class Eventually {
         }
     }
 
+    /** Waits for {@code latch}, for at most 10 s; fails the test if it did not open. */
+    static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            if (!latch.await(DEADLINE_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                throw new AssertionError("latch still closed after 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** How many fds of the kinds this library opens (device, eventfd, epoll, memfd) are open. */
     static long openFds() {
         return dev.sysgenid.OpenFds.count();

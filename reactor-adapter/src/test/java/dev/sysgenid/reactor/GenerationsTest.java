@@ -231,6 +231,28 @@ class GenerationsTest {
     }
 
     @Test
+    void aNonPositiveRequestEndsTheSubscriptionWithAnIllegalArgumentException() {
+        for (Flux<Generation> flux : List.of(generations.generations(TRACKED),
+                generations.rekeyed(g -> reactor.core.publisher.Mono.empty(), TRACKED))) {
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            flux.subscribe(new reactor.core.publisher.BaseSubscriber<Generation>() {
+                @Override
+                protected void hookOnSubscribe(Subscription s) {
+                    s.request(-1);
+                }
+
+                @Override
+                protected void hookOnError(Throwable e) {
+                    error.set(e);
+                }
+            });
+            eventually(() -> assertThat(error.get()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("rule 3.9"));
+        }
+        assertReleased();
+    }
+
+    @Test
     void eachSubscriptionHasItsOwnWatcher() {
         Flux<Generation> flux = generations.generations(TRACKED);
         StepVerifier.create(Flux.merge(flux.take(1), flux.take(1)))

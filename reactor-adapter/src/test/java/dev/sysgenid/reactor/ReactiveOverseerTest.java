@@ -5,6 +5,7 @@ package dev.sysgenid.reactor;
 
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -46,6 +47,15 @@ class ReactiveOverseerTest {
         overseer.close();
         single.dispose();
         device.close();
+    }
+
+    @Test
+    void aNullSchedulerIsRefusedBeforeAnyFileIsOpened() {
+        long fds = Eventually.openFds();
+        assertThatThrownBy(() -> generations.overseer(null))
+                .isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("blockingScheduler");
+        assertThat(Eventually.openFds()).as("fds left open by a refused call").isEqualTo(fds);
     }
 
     @Test

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.reactor;
 
+import static dev.sysgenid.reactor.Eventually.await;
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,14 +73,6 @@ class RekeyedTest {
         });
     }
 
-    private static void await(CountDownLatch latch) {
-        try {
-            assertThat(latch.await(10, TimeUnit.SECONDS)).as("latch").isTrue();
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
-
     @Test
     void theOverseerWaitsExactlyForLiveOutdatedTrackedSubscribers() {
         Sinks.Empty<Void> slowDone = Sinks.empty();
@@ -92,6 +84,7 @@ class RekeyedTest {
         eventually(() -> assertThat(device.loop().size()).isEqualTo(3));
 
         restore();
+        eventually(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1)); // the fast one acknowledged
         StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(300)))
                 .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1)) // the slow one only
                 .verifyComplete();
@@ -168,21 +161,48 @@ class RekeyedTest {
     }
 
     @Test
-    void nothingIsRekeyedUntilRequested() {
+    void nothingIsRekeyedOrAcknowledgedUntilRequestedForEveryElement() {
         AtomicInteger calls = new AtomicInteger();
         StepVerifier.create(generations.rekeyed(g -> Mono.fromRunnable(calls::incrementAndGet), TRACKED), 0)
                 .then(() -> awaitTracked(1))
                 .then(device::bump)
-                .then(device::bump)
-                .expectNoEvent(Duration.ofMillis(200))
-                .then(() -> assertThat(calls).hasValue(0))
-                .then(() -> assertThat(device.counts().outdatedWatchers()).isEqualTo(1))
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 0))
                 .thenRequest(1)
                 .assertNext(g -> assertThat(g.value()).isEqualTo(43))
                 .then(() -> assertThat(calls).hasValue(1))
+                // the second element: demand is 0 again, so the next change waits, outdated
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 1))
+                .thenRequest(1)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(44))
+                .then(() -> assertThat(calls).hasValue(2))
+                // the third
+                .then(device::bump)
+                .then(this::restore)
+                .then(() -> assertHeldWithoutDemand(calls, 2))
+                .thenRequest(1)
+                .assertNext(g -> {
+                    assertThat(g.value()).isEqualTo(46);
+                    assertThat(g.previous()).isEqualTo(44);
+                })
+                .then(() -> assertThat(calls).hasValue(3))
+                .then(() -> assertThat(device.counts().outdatedWatchers()).isZero())
                 .thenCancel()
                 .verify(WAIT);
         assertReleased();
+    }
+
+    /**
+     * Without demand the change is neither re-keyed nor acknowledged: the tracked watcher stays
+     * outdated and the overseer's wait runs into its limit because of it.
+     */
+    private void assertHeldWithoutDemand(AtomicInteger calls, int rekeyedSoFar) {
+        StepVerifier.create(overseer.awaitWatchers(Duration.ofMillis(200)))
+                .expectNext(new WaitResult(WaitResult.Outcome.TIMED_OUT, 1))
+                .verifyComplete();
+        assertThat(calls).hasValue(rekeyedSoFar);
+        assertThat(device.counts().outdatedWatchers()).isEqualTo(1);
     }
 
     // ---- error policies ---------------------------------------------------------------------

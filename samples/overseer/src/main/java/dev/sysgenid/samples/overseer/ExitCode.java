@@ -58,6 +58,9 @@ public enum ExitCode {
 
     /** The status for a failure raised by the device library. */
     public static ExitCode of(SysgenidException failure) {
+        if (failure instanceof KernelRngException k) {
+            return k.exitCode();
+        }
         if (failure instanceof DeviceAbsentException) {
             return DEVICE_ABSENT;
         }

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.samples.overseer;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import dev.sysgenid.GenerationDevice;
@@ -11,13 +12,18 @@ import dev.sysgenid.WaitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code restore-cycle [--min N] [--timeout DURATION]}: what an orchestrator runs after it
- * restored a snapshot, before it lets traffic in: trigger, then wait for every tracked
- * watcher. A further bump during the wait is caught up with and waited for within the same
+ * {@code restore-cycle [--min N] [--timeout DURATION] [--reseed-kernel-rng [--rng-device PATH]]}:
+ * what an orchestrator runs after it restored a snapshot, before it lets traffic in: (optionally)
+ * reseed the kernel RNG, trigger, then wait for every tracked watcher. With
+ * {@code --reseed-kernel-rng} the kernel RNG is reseeded before the trigger
+ * ({@link KernelRngReseed}: needs {@code CAP_SYS_ADMIN}; without it the command exits
+ * {@link ExitCode#MISSING_CAPABILITY} and triggers nothing), so the generators that reseed on
+ * the new generation read fresh bytes even on a kernel that does not reseed itself on a restore. A further bump during the wait is caught up with and waited for within the same
  * timeout, so this command never ends with {@link ExitCode#COUNTER_MOVED}; it exits
  * {@link ExitCode#OK} or {@link ExitCode#WAIT_TIMED_OUT}, or with the trigger's failure.
  */
@@ -36,10 +42,28 @@ final class RestoreCycleCommand implements Callable<Integer> {
     @Mixin
     private TimeoutOption wait;
 
+    @Option(names = "--reseed-kernel-rng",
+            description = "Before triggering, mix the new generation and the time into the kernel RNG and make it"
+                    + " reseed (RNDADDENTROPY, RNDRESEEDCRNG; needs CAP_SYS_ADMIN). For guests whose kernel does not"
+                    + " reseed its RNG on a restore (before Linux 5.18, or without a vmgenid device).")
+    private boolean reseedKernelRng;
+
+    @Option(names = "--rng-device", paramLabel = "PATH",
+            description = "The kernel RNG node for --reseed-kernel-rng (default: ${DEFAULT-VALUE}).")
+    private Path rngDevice = KernelRngReseed.DEFAULT_NODE;
+
     @Override
     public Integer call() throws InterruptedException {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
+            if (reseedKernelRng) {
+                int next = device.currentGeneration() + 1; // what the trigger moves it to: max(min, current + 1)
+                if (Integer.compareUnsigned(min.minGeneration, next) > 0) {
+                    next = min.minGeneration;
+                }
+                KernelRngReseed.reseed(rngDevice, next);
+                report.note("kernel RNG reseeded through " + rngDevice);
+            }
             int triggered = overseer.trigger(min.minGeneration);
             WaitResult result = overseer.awaitLatestGeneration(wait.timeout);
             return WaitCommand.report(report, device, result, wait.timeout, triggered);

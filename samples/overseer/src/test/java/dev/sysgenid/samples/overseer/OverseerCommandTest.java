@@ -385,6 +385,36 @@ class OverseerCommandTest {
             assertThat(w.out()).contains("{\"event\":\"generation\",\"generation\":1}");
         }
 
+        /** A node that is not the kernel RNG: a typed error naming it, and no trigger. */
+        @Test
+        void reseedKernelRngOnANodeThatIsNotTheKernelRngFailsBeforeTriggering() {
+            Run r = run("--simulated", "restore-cycle", "--reseed-kernel-rng", "--rng-device", "/dev/null", "--timeout", "1s");
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.DEVICE_ERROR.code());
+            assertThat(r.err()).contains("/dev/null refused the kernel RNG ioctls", "/dev/urandom");
+            assertThat(device.counts().generation()).as("nothing triggered").isZero();
+            Run absent = run("--simulated", "--json", "restore-cycle", "--reseed-kernel-rng", "--rng-device", "/nonexistent/rng");
+            assertThat(absent.exitCode()).isEqualTo(ExitCode.DEVICE_ABSENT.code());
+            assertThat(absent.out()).contains("\"error\":\"device-absent\"", "cannot open /nonexistent/rng");
+        }
+
+        /**
+         * The real /dev/urandom: with CAP_SYS_ADMIN the kernel RNG is reseeded and the cycle
+         * completes; without it, exit 5 with what to do, and nothing triggered.
+         */
+        @Test
+        void reseedKernelRngNeedsCapSysAdmin() throws IOException {
+            Run r = run("--simulated", "restore-cycle", "--reseed-kernel-rng", "--timeout", "10s");
+            if (hasCapSysAdmin()) {
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                assertThat(r.err()).contains("kernel RNG reseeded through /dev/urandom");
+                assertThat(device.counts().generation()).isEqualTo(1);
+            } else {
+                assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.MISSING_CAPABILITY.code());
+                assertThat(r.err()).contains("needs CAP_SYS_ADMIN");
+                assertThat(device.counts().generation()).isZero();
+            }
+        }
+
         @Test
         void standaloneSimulatedDeviceWithBumps() {
             Run r = run(DeviceSource.system(), "--simulated", "watch", "--bump-every", "20ms", "--count", "3");
@@ -444,5 +474,12 @@ class OverseerCommandTest {
             assertThat(new JsonObject().put("m", "a\"b\\c\nd\u0001").toString())
                     .isEqualTo("{\"m\":\"a\\\"b\\\\c\\nd\\u0001\"}");
         }
+    }
+
+    /** CAP_SYS_ADMIN (bit 21) in this process's effective set. */
+    private static boolean hasCapSysAdmin() throws IOException {
+        String capEff = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                .filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow().substring(7).trim();
+        return (Long.parseUnsignedLong(capEff, 16) & (1L << 21)) != 0;
     }
 }

@@ -4,6 +4,7 @@
 package dev.sysgenid.samples.prng;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -20,8 +21,12 @@ import dev.sysgenid.Watcher;
  * The clone problem, made visible: draws from DRBG, SHA1PRNG, the default {@code SecureRandom},
  * {@code UUID.randomUUID()} and a fixed-seed {@link SnapshotSafeSplittableRandom}; prints the
  * marker line; blocks until the system generation moves (the harness snapshots the VM at the
- * marker and restores it, several times); then draws again from the same instances. Without
- * the provider, every restored clone prints the same "after" values; with it, they differ.
+ * marker and restores it, several times); then draws again from the same instances ("after"),
+ * and then from NEW generators created only now, after the change was observed ("fresh"): a
+ * DRBG, a SHA1PRNG, a default {@code SecureRandom} and a first UUID. Without the provider,
+ * every restored clone prints the same "after" DRBG and SHA1PRNG values, and the same "fresh"
+ * ones too (a new SUN DRBG or SHA1PRNG instantiates from JDK state every clone shares); with
+ * it, they differ.
  *
  * <p>Run it as an unchanged application: {@code java -javaagent:sysgenid-prng-reseeder-all.jar
  * -cp sysgenid-prng-reseeder-all.jar dev.sysgenid.samples.prng.CloneDemo}. Options:
@@ -29,8 +34,13 @@ import dev.sysgenid.Watcher;
  * 300), {@code --marker TEXT} (default {@code CLONE-DEMO-READY}).
  *
  * <p>Output, one record per line, space-separated: {@code clone-demo PHASE KEY VALUE}, where
- * PHASE is {@code before}, {@code after} or {@code info}; values are lower-case hex, a UUID, or
- * {@code key=value} pairs for {@code info}. Exit status: 0 done; 1 usage; 2 no usable device
+ * PHASE is {@code before}, {@code after}, {@code fresh} or {@code info}; values are lower-case
+ * hex, a UUID, or {@code key=value} pairs for {@code info}. {@code before} and {@code after}
+ * have the KEYs {@code drbg sha1prng default uuid splittable}; {@code fresh} has
+ * {@code drbg sha1prng default uuid} (a new fixed-seed splittable would repeat by design). The
+ * {@code fresh uuid} is what the first {@code UUID.randomUUID()} of a JVM does, done by hand
+ * ({@code new SecureRandom()}, 16 bytes, the version and variant bits): {@code UUID} creates
+ * its generator once per JVM, and the {@code before} phase has already made that call. Exit status: 0 done; 1 usage; 2 no usable device
  * (nothing to wait for); 3 the generation did not move within the timeout.
  */
 public final class CloneDemo {
@@ -110,6 +120,7 @@ public final class CloneDemo {
                 return 2;
             }
             demo.draw("after");
+            demo.drawFresh();
             demo.info("reseeds", demo.reseeds());
             return 0;
         }
@@ -124,6 +135,30 @@ public final class CloneDemo {
         out.flush();
     }
 
+    /** New generators, created now that the change was observed: the {@code fresh} phase. */
+    private void drawFresh() throws NoSuchAlgorithmException {
+        record("fresh", "drbg", hex(SecureRandom.getInstance("DRBG"), 16));
+        record("fresh", "sha1prng", hex(SecureRandom.getInstance("SHA1PRNG"), 16));
+        record("fresh", "default", hex(new SecureRandom(), 16));
+        record("fresh", "uuid", firstRandomUuid().toString());
+        out.flush();
+    }
+
+    /** What {@code UUID.randomUUID()} does on its first call in a JVM; see the class comment. */
+    static UUID firstRandomUuid() {
+        return randomUuid(new SecureRandom());
+    }
+
+    /** What {@code UUID.randomUUID()} does, with the generator passed in. */
+    static UUID randomUuid(SecureRandom random) {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        b[6] = (byte) (b[6] & 0x0f | 0x40);
+        b[8] = (byte) (b[8] & 0x3f | 0x80);
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        return new UUID(buf.getLong(), buf.getLong());
+    }
+
     private String providers() {
         return "drbg=" + drbg.getProvider().getName() + " sha1prng=" + sha1prng.getProvider().getName()
                 + " default=" + standard.getProvider().getName() + "/" + standard.getAlgorithm();
@@ -133,7 +168,7 @@ public final class CloneDemo {
         String splittableReseeds = " splittable=" + splittable.reseeds();
         return SnapshotSafeProvider.installed().map(p -> {
             ReseedStatistics r = p.statistics();
-            return "inline=" + r.inlineReseeds() + " eager=" + r.eagerReseeds() + " everyCall=" + r.everyCallReseeds();
+            return "firstDraw=" + r.firstDrawSeeds() + " inline=" + r.inlineReseeds() + " eager=" + r.eagerReseeds() + " everyCall=" + r.everyCallReseeds();
         }).orElse("provider=absent") + splittableReseeds;
     }
 

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.samples.prng;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,23 +54,37 @@ public final class GenerationGuard implements AutoCloseable {
 
     /**
      * Opens the device at {@code path} and maps its counter; the guard owns the device and
-     * closes it. Never throws: see the class comment for the three outcomes.
+     * closes it. Never throws. The policy (AWS-LC's): {@link ProtectionState#UNSUPPORTED} only
+     * when nothing exists at {@code path} (checked with a stat before any native code is
+     * loaded); a path that exists but cannot be opened or mapped for any reason (permission, no
+     * driver behind the node, not a sysgenid device, native access blocked or not linkable) is
+     * {@link ProtectionState#FAILED}.
      */
     public static GenerationGuard open(Path path) {
         String name = path.toString();
+        if (Files.notExists(path)) {
+            return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false,
+                    new DeviceAbsentException(name, 2)); // ENOENT
+        }
         GenerationDevice opened;
         try {
             opened = GenerationDevice.open(path);
         } catch (DeviceAbsentException e) {
-            return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false, e);
+            // the path exists (checked above), so ENOENT/ENODEV/ENXIO here means a node with no
+            // driver behind it, or one that vanished in between: not "no device"
+            return new GenerationGuard(ProtectionState.FAILED, name, null, null, false,
+                    new SysgenidException(name + " exists but no driver answers for it (errno " + e.errno()
+                            + "): load the sysgenid module, or point sysgenid.device at its node", e.errno(), e));
         } catch (SysgenidException e) {
             return new GenerationGuard(ProtectionState.FAILED, name, null, null, false, e);
-        } catch (LinkageError e) {
-            // No native access on this platform (JNA has no library for it), or not yet: JNA is
-            // being initialised further up this very thread (see ReseedCoordinator).
-            return new GenerationGuard(ProtectionState.UNSUPPORTED, name, null, null, false,
-                    new SysgenidException("native access unavailable (" + e + "): the generation device"
-                            + " needs Linux on a platform JNA supports", 0, e), true);
+        } catch (LinkageError | RuntimeException e) {
+            // Native code could not be linked or was refused (--illegal-native-access=deny,
+            // a noexec temporary directory, another JNA first on the class path), or not yet:
+            // JNA is being initialised further up this very thread (see ReseedCoordinator).
+            return new GenerationGuard(ProtectionState.FAILED, name, null, null, false,
+                    new SysgenidException("native access to " + name + " failed (" + e + "): allow native access"
+                            + " (--enable-native-access=ALL-UNNAMED), give JNA an executable temporary directory"
+                            + " (-Djna.tmpdir=...), and keep one JNA version on the class path", 0, e), true);
         }
         try {
             return new GenerationGuard(ProtectionState.ACTIVE, name, opened.mapProbe(), opened, true, null);
@@ -102,7 +117,7 @@ public final class GenerationGuard implements AutoCloseable {
 
     /**
      * True if the open failed in native linking, not at the device: possibly only because the
-     * native layer was still being initialised on this thread, so worth another try later.
+     * native layer was still being initialised on this thread (see ReseedCoordinator).
      */
     boolean nativeAccessFailed() {
         return nativeAccessFailed;
@@ -144,7 +159,7 @@ public final class GenerationGuard implements AutoCloseable {
                     + " (generation " + Integer.toUnsignedString(generation()) + "); generators reseed"
                     + " from the OS when it moves";
             case UNSUPPORTED -> "not snapshot-safe: no generation device at " + deviceName
-                    + "; generators behave as the plain ones they wrap (" + failure.getMessage() + ")";
+                    + "; SecureRandom behaves exactly as without this provider (" + failure.getMessage() + ")";
             case FAILED -> "degraded: " + deviceName + " is present but unusable, so generators reseed"
                     + " from the OS on every call until this is fixed: " + failure.getMessage();
         };

@@ -14,16 +14,19 @@ public enum ProtectionState {
      */
     ACTIVE,
     /**
-     * There is no generation device on this machine (module not loaded). Fail-open: the
-     * generators behave exactly like the ones they wrap (a plain DRBG, a plain
-     * SplittableRandom) and are not snapshot-safe. Chosen because a machine without the
-     * device is one that nobody snapshots with this project's tooling.
+     * Nothing exists at the device path (module not loaded). Fail-open: the provider
+     * registers no service, so the JVM behaves exactly as without it, and a
+     * {@link SnapshotSafeSplittableRandom} is a plain SplittableRandom; neither is
+     * snapshot-safe. Chosen because a machine without the device is one that nobody
+     * snapshots with this project's tooling. Only the absence of the path gives this state.
      */
     UNSUPPORTED,
     /**
-     * The device is there but could not be used (permission denied, not a sysgenid device, an
-     * mmap failure). That machine is meant to be snapshot-safe, so the generators stay safe
-     * the slow way: they reseed from the OS before every output.
+     * Something exists at the device path but could not be used (permission denied, a node
+     * with no driver behind it, not a sysgenid device, an mmap failure, native access refused
+     * or not linkable). That machine is meant to be snapshot-safe, so the generators stay safe
+     * the slow way: they reseed from the OS before every output; the provider logs a WARNING
+     * at once and tries the open again later.
      */
     FAILED
 }

@@ -12,10 +12,12 @@ import dev.sysgenid.GenerationDevice;
 
 /**
  * {@code -javaagent:sysgenid-prng-reseeder-all.jar}: installs {@link SnapshotSafeProvider} at
- * position 1 before the application's {@code main} runs, with no change to its code, and makes
- * it the first choice of {@code SecureRandom.getInstanceStrong()}.
+ * position 1 before the application's {@code main} runs, with no change to its code. It does not
+ * touch {@code securerandom.strongAlgorithms}: {@code SecureRandom.getInstanceStrong()} stays the
+ * JDK's ({@code NativePRNGBlocking} from SUN on Linux), which reads the kernel on every call.
  *
- * <p>Guarantees: after {@code premain} returns, {@code new SecureRandom()},
+ * <p>Guarantees: after {@code premain} returns, and if something exists at the device path,
+ * {@code new SecureRandom()},
  * {@code SecureRandom.getInstance("DRBG")}, {@code SecureRandom.getInstance("SHA1PRNG")} and the
  * first {@code UUID.randomUUID()} go through the provider. Idempotent: a provider already
  * installed is left where it is. The agent transforms no classes. Attached later to a running
@@ -23,9 +25,6 @@ import dev.sysgenid.GenerationDevice;
  * already ran keeps the generator it created then: prefer {@code -javaagent}.
  */
 public final class SnapshotSafeAgent {
-
-    /** What {@code securerandom.strongAlgorithms} is set to. */
-    static final String STRONG_ALGORITHMS = "DRBG:" + SnapshotSafeProvider.NAME + ",NativePRNGBlocking:SUN,DRBG:SUN";
 
     private SnapshotSafeAgent() {
     }
@@ -62,7 +61,6 @@ public final class SnapshotSafeAgent {
         warmUpNativeAccess();
         Provider provider = new SnapshotSafeProvider();
         Security.insertProviderAt(provider, 1);
-        Security.setProperty("securerandom.strongAlgorithms", STRONG_ALGORITHMS);
         return provider;
     }
 }

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.samples.prng;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
@@ -21,12 +22,16 @@ import dev.sysgenid.GenerationDevice;
  * when the system generation moves (a VM snapshot was restored or cloned), installable with
  * no change to application code.
  *
- * <p><b>What it registers.</b> {@code SecureRandom.DRBG} first, so that with this provider at
- * position 1 it is also what {@code new SecureRandom()} and {@code UUID.randomUUID()} use, and
+ * <p><b>What it registers.</b> When something exists at the device path (one stat when the
+ * provider is constructed, no native code): {@code SecureRandom.DRBG} first, so that with this
+ * provider at position 1 it is also what {@code new SecureRandom()} and {@code UUID.randomUUID()} use, and
  * {@code SecureRandom.SHA1PRNG}, wrapping SUN's SHA1PRNG (same algorithm, so code that seeds it
  * deterministically before its first use still gets the same sequence, until a restore mixes in
  * fresh entropy). Not registered: the {@code NativePRNG} family, which reads the kernel RNG on
- * every call and is left to SUN, and nothing else (signatures, ciphers) is touched.
+ * every call and is left to SUN, and nothing else (signatures, ciphers) is touched. When nothing
+ * exists at the device path it registers no service at all: every request falls through to
+ * the JDK's own providers, so without the device the JVM behaves exactly as without this
+ * provider ({@code new SecureRandom()} is SUN's default again, NativePRNG on Linux).
  *
  * <p><b>Installing it.</b> Either {@code -Djava.security.properties=snapshot-safe.security}
  * with this class on the class path (the JDK loads it by name), or
@@ -39,11 +44,12 @@ import dev.sysgenid.GenerationDevice;
  * counter moves); {@code sysgenid.prng.track} (default {@code false}: when {@code true} that
  * watcher is tracked, so an overseer's wait also waits for the reseed).
  *
- * <p><b>Guarantees.</b> Construction does no I/O; the device is opened on the first
- * {@code SecureRandom} this provider creates, and its {@link ProtectionState} is logged once
- * (logger {@code dev.sysgenid.samples.prng}). Without a device it fails open: its generators
- * behave as the SUN ones they wrap. See {@link SnapshotSafeSecureRandomSpi} for the reseed and
- * thread-safety guarantees.
+ * <p><b>Guarantees.</b> Construction does one stat and no other I/O; the device is opened on the
+ * first {@code SecureRandom} this provider creates, and its {@link ProtectionState} is logged
+ * once (logger {@code dev.sysgenid.samples.prng}; {@code FAILED} at WARNING). A device that is
+ * present but unusable gives {@code FAILED}: a reseed before every output, and the open is
+ * retried on later calls (see {@link ReseedCoordinator}). See {@link SnapshotSafeSecureRandomSpi} for the
+ * reseed and thread-safety guarantees.
  */
 public final class SnapshotSafeProvider extends Provider {
 
@@ -56,9 +62,15 @@ public final class SnapshotSafeProvider extends Provider {
 
     /** The provider as the JDK loads it: configured from system properties (see the class comment). */
     public SnapshotSafeProvider() {
-        this(openerFor(Path.of(System.getProperty("sysgenid.device", GenerationDevice.DEFAULT_PATH.toString()))),
+        this(Path.of(System.getProperty("sysgenid.device", GenerationDevice.DEFAULT_PATH.toString())),
                 Boolean.parseBoolean(System.getProperty("sysgenid.prng.eager", "true")),
                 Boolean.parseBoolean(System.getProperty("sysgenid.prng.track", "false")));
+    }
+
+    private SnapshotSafeProvider(Path device, boolean eager, boolean trackEager) {
+        // one stat, no native code: when nothing is at the path, register nothing, so that every
+        // request (new SecureRandom(), UUID, getInstance("DRBG")) falls through to the JDK's own
+        this(() -> GenerationGuard.open(device), eager, trackEager, !Files.notExists(device));
     }
 
     /**
@@ -66,16 +78,19 @@ public final class SnapshotSafeProvider extends Provider {
      * {@code () -> GenerationGuard.watching(simulatedDevice)}).
      */
     SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager) {
+        this(opener, eager, trackEager, true);
+    }
+
+    private SnapshotSafeProvider(Supplier<GenerationGuard> opener, boolean eager, boolean trackEager,
+                                 boolean registerServices) {
         super(NAME, "0.1", "SnapshotSafe: SecureRandom (DRBG, SHA1PRNG) reseeded from the OS when"
                 + " /dev/sysgenid's generation moves (VM snapshot restore or clone)");
         this.coordinator = new ReseedCoordinator(opener, eager, trackEager);
-        Map<String, String> attributes = Map.of("ThreadSafe", "true", "ImplementedIn", "Software");
-        putService(new ReseedingService(this, "DRBG", List.of(), attributes));
-        putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
-    }
-
-    private static Supplier<GenerationGuard> openerFor(Path device) {
-        return () -> GenerationGuard.open(device);
+        if (registerServices) {
+            Map<String, String> attributes = Map.of("ThreadSafe", "true", "ImplementedIn", "Software");
+            putService(new ReseedingService(this, "DRBG", List.of(), attributes));
+            putService(new ReseedingService(this, "SHA1PRNG", List.of(), attributes));
+        }
     }
 
     /** The protection state; opens the device now if no generator has done so yet. */
@@ -101,8 +116,34 @@ public final class SnapshotSafeProvider extends Provider {
         return Security.getProvider(NAME) instanceof SnapshotSafeProvider p ? Optional.of(p) : Optional.empty();
     }
 
+    /**
+     * A deserialized provider (a {@code SecureRandom} refers to its provider) is the one
+     * installed, or one configured as the JDK would load it: never a copy without a device.
+     */
+    private Object readResolve() {
+        return installed().orElseGet(SnapshotSafeProvider::new);
+    }
+
     ReseedCoordinator coordinator() {
         return coordinator;
+    }
+
+    /** A new engine around SUN's {@code algorithm}, created with its default parameters. */
+    SnapshotSafeSecureRandomSpi newSpi(String algorithm) throws NoSuchAlgorithmException {
+        return newSpi(algorithm, null);
+    }
+
+    private SnapshotSafeSecureRandomSpi newSpi(String algorithm, SecureRandomParameters parameters)
+            throws NoSuchAlgorithmException {
+        Provider sun = Security.getProvider("SUN");
+        if (sun == null) {
+            throw new NoSuchAlgorithmException("the SUN provider is not installed: " + NAME
+                    + " wraps its " + algorithm + "; keep SUN in the provider list");
+        }
+        SecureRandom delegate = parameters == null
+                ? SecureRandom.getInstance(algorithm, sun)
+                : SecureRandom.getInstance(algorithm, parameters, sun);
+        return new SnapshotSafeSecureRandomSpi(delegate, coordinator);
     }
 
     /**
@@ -126,15 +167,7 @@ public final class SnapshotSafeProvider extends Provider {
                         + " takes SecureRandomParameters (such as DrbgParameters.instantiation(...)), not "
                         + constructorParameter.getClass().getName());
             }
-            Provider sun = Security.getProvider("SUN");
-            if (sun == null) {
-                throw new NoSuchAlgorithmException("the SUN provider is not installed: " + NAME
-                        + " wraps its " + getAlgorithm() + "; keep SUN in the provider list");
-            }
-            SecureRandom delegate = constructorParameter == null
-                    ? SecureRandom.getInstance(getAlgorithm(), sun)
-                    : SecureRandom.getInstance(getAlgorithm(), (SecureRandomParameters) constructorParameter, sun);
-            return new SnapshotSafeSecureRandomSpi(delegate, provider.coordinator);
+            return provider.newSpi(getAlgorithm(), (SecureRandomParameters) constructorParameter);
         }
 
         @Override

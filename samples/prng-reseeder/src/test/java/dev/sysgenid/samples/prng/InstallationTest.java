@@ -4,20 +4,24 @@
 package dev.sysgenid.samples.prng;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -26,71 +30,142 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Both ways to install the provider with no code change, each in a child JVM running
  * {@link UnchangedApplication}: the java.security override file shipped with the module, and
- * the -javaagent route. This machine has no /dev/sysgenid, so the provider is in its fail-open
- * state there; what is checked is that the application's calls reach it.
+ * the -javaagent route; and what each state does to an application. No machine the tests run
+ * on has a usable {@code /dev/sysgenid}: a path that does not exist gives the JDK's own
+ * behaviour, and a path that exists but is no device ({@code /dev/null}, a socket) gives the
+ * FAILED state, in which every call goes through the provider and reseeds.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class InstallationTest {
 
-    /** What a child JVM printed. */
-    record Child(int exitCode, Map<String, String> values, String stderr) {
-    }
+    private static final Path SECURITY_FILE = Path.of("snapshot-safe.security").toAbsolutePath();
 
-    private static Child runChild(List<String> jvmOptions) throws IOException, InterruptedException {
-        return runChild(jvmOptions, UnchangedApplication.class.getName());
-    }
+    @TempDir
+    Path dir;
 
-    private static Child runChild(List<String> jvmOptions, String mainClassAndArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-XX:TieredStopAtLevel=1");
-        command.add("-Xshare:auto");
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.addAll(List.of(mainClassAndArgs.split(" ")));
-        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        Map<String, String> values = new String(out, StandardCharsets.UTF_8).lines()
-                .filter(l -> l.contains("="))
-                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
-        return new Child(p.exitValue(), values, new String(err, StandardCharsets.UTF_8));
-    }
-
-    private static void assertRoutedThroughProvider(Child c) {
+    private static Map<String, String> app(List<String> jvmOptions) throws Exception {
+        ChildJvm c = ChildJvm.run(jvmOptions, UnchangedApplication.class.getName());
         assertThat(c.exitCode()).as(c.stderr()).isZero();
-        assertThat(c.values()).containsEntry("provider1", "SnapshotSafe")
+        return c.values('=');
+    }
+
+    private static ChildJvm appChild(String... jvmOptions) throws Exception {
+        ChildJvm c = ChildJvm.run(List.of(jvmOptions), UnchangedApplication.class.getName());
+        assertThat(c.exitCode()).as(c.stderr()).isZero();
+        return c;
+    }
+
+    private List<String> routes() throws IOException {
+        return List.of("-Djava.security.properties=" + SECURITY_FILE, "-javaagent:" + agentJar());
+    }
+
+    private static void assertRoutedThroughProviderAndFailed(ChildJvm c) {
+        assertThat(c.values('=')).containsEntry("provider1", "SnapshotSafe")
                 .containsEntry("provider2", "SUN")
                 .containsEntry("default", "SnapshotSafe/DRBG")
                 .containsEntry("drbg", "SnapshotSafe")
                 .containsEntry("sha1prng", "SnapshotSafe")
-                .containsEntry("strong", "SnapshotSafe/DRBG")
+                .as("getInstanceStrong() stays the JDK's").containsEntry("strong", "SUN/NativePRNGBlocking")
                 .containsEntry("nativeprng", "SUN")
                 .containsEntry("uuidVersion", "4")
                 .containsEntry("uuidThroughProvider", "true")
-                .containsEntry("protection", "UNSUPPORTED");
-        assertThat(c.stderr().lines().filter(l -> l.contains("SnapshotSafe: ")).count())
-                .as("the state is logged once: %s", c.stderr()).isEqualTo(1);
-        assertThat(c.stderr()).contains("not snapshot-safe: no generation device at /dev/sysgenid")
-                .as("the device was looked at, not lost to a native-linking failure").contains("does not exist");
+                .containsEntry("protection", "FAILED");
+        assertThat(Long.parseLong(c.values('=').get("everyCallReseeds"))).as("a reseed before every output")
+                .isGreaterThanOrEqualTo(3);
+        assertThat(c.providerLogLines()).as("the state is logged once, at WARNING, at once: %s", c.stderr())
+                .hasSize(1).first().asString().contains("degraded:");
+        assertThat(c.stderr()).contains("WARNING");
     }
 
     @Test
-    void securityPropertiesFile() throws Exception {
-        Path file = Path.of("snapshot-safe.security").toAbsolutePath();
-        assertThat(file).exists();
-        assertRoutedThroughProvider(runChild(List.of("-Djava.security.properties=" + file)));
+    void bothRoutesReachTheProviderWhenTheDeviceIsPresentButUnusable() throws Exception {
+        for (String route : routes()) {
+            ChildJvm c = appChild(route, "-Dsysgenid.device=/dev/null");
+            assertRoutedThroughProviderAndFailed(c);
+            assertThat(c.stderr()).as(route).contains("/dev/null");
+        }
+    }
+
+    /** A node no driver answers for: open(2) of a socket gives ENXIO, as a device node with no driver does. */
+    @Test
+    void aNodeWithNoDriverIsFailedNotUnsupported() throws Exception {
+        Path socket = dir.resolve("sysgenid");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            ChildJvm c = appChild("-javaagent:" + agentJar(), "-Dsysgenid.device=" + socket);
+            assertRoutedThroughProviderAndFailed(c);
+            assertThat(c.stderr()).contains("exists but no driver answers for it");
+        }
+    }
+
+    /** JDK 24 and later: native access refused is FAILED (the device is there), never "no device". */
+    @Test
+    void nativeAccessDeniedIsFailedNotUnsupported() throws Exception {
+        assumeThat(Runtime.version().feature()).as("--illegal-native-access exists from JDK 24").isGreaterThanOrEqualTo(24);
+        ChildJvm c = appChild("-javaagent:" + agentJar(), "-Dsysgenid.device=/dev/null", "--illegal-native-access=deny");
+        assertRoutedThroughProviderAndFailed(c);
+        assertThat(c.stderr()).contains("native access to /dev/null failed");
     }
 
     @Test
-    void javaAgent(@TempDir Path dir) throws Exception {
-        assertRoutedThroughProvider(runChild(List.of("-javaagent:" + agentJar(dir))));
+    void withNoDeviceAtThePathTheJvmBehavesExactlyAsWithoutTheProvider() throws Exception {
+        Map<String, String> without = app(List.of());
+        assertThat(without).containsEntry("provider1", "SUN").containsEntry("default", "SUN/NativePRNG")
+                .doesNotContainKey("protection");
+        String absent = "-Dsysgenid.device=" + dir.resolve("absent");
+        for (String route : routes()) {
+            ChildJvm c = appChild(route, absent);
+            Map<String, String> with = new HashMap<>(c.values('='));
+            assertThat(with).as(route).containsEntry("provider1", "SnapshotSafe")
+                    .containsEntry("protection", "UNSUPPORTED").containsEntry("everyCallReseeds", "0");
+            for (String key : List.of("provider1", "provider2", "protection", "everyCallReseeds")) {
+                with.remove(key);
+                without.remove(key);
+            }
+            assertThat(with).as(route).isEqualTo(without);
+            assertThat(c.providerLogLines()).as(c.stderr()).hasSize(1).first().asString()
+                    .contains("not snapshot-safe", "does not exist");
+        }
+    }
+
+    @Test
+    void newSecureRandomWithASeedIsNotDeterministicAcrossRuns() throws Exception {
+        for (String mode : List.of("stock", "provider")) {
+            List<String> outputs = new ArrayList<>();
+            for (int run = 0; run < 2; run++) {
+                ChildJvm c = ChildJvm.run(List.of(), SeededDefault.class.getName(), mode);
+                assertThat(c.exitCode()).as(c.stderr()).isZero();
+                outputs.add(c.values('=').get("output"));
+                assertThat(c.values('=').get("algorithm")).isEqualTo(mode.equals("stock") ? "SUN/NativePRNG" : "SnapshotSafe/DRBG");
+            }
+            assertThat(outputs.get(0)).as(mode).isNotEqualTo(outputs.get(1));
+        }
+    }
+
+    /** The shipped file restates this JDK's list, shifted by one; the provider warns when it does not. */
+    @Test
+    void theShippedFileKeepsThisJdksProviderListAndADroppedEntryIsLogged() throws Exception {
+        Properties jdk = new Properties();
+        try (var in = Files.newInputStream(Path.of(System.getProperty("java.home"), "conf", "security", "java.security"))) {
+            jdk.load(in);
+        }
+        Properties ours = new Properties();
+        try (var in = Files.newInputStream(SECURITY_FILE)) {
+            ours.load(in);
+        }
+        List<String> shipped = SecurityPropertiesCheck.providerList(ours::getProperty);
+        assertThat(shipped.subList(1, shipped.size())).isEqualTo(SecurityPropertiesCheck.providerList(jdk::getProperty));
+
+        Path shortened = dir.resolve("short.security");
+        Files.writeString(shortened, "security.provider.1=" + SnapshotSafeProvider.class.getName()
+                + "\nsecurity.provider.2=SUN\nsecurity.provider.3=SunRsaSign\nsecurity.provider.4=SunEC\n"
+                + "security.provider.5=SunJSSE\nsecurity.provider.6=SunJCE\n");
+        ChildJvm c = appChild("-Djava.security.properties=" + shortened, "-Dsysgenid.device=/dev/null");
+        assertThat(c.stderr()).as("entry 6 (SunJGSS) was replaced; 7 and on are still the JDK's").contains("dropped [SunJGSS] from");
     }
 
     /** A manifest-only agent jar: the agent class comes from the class path, as from the shaded jar. */
-    private static Path agentJar(Path dir) throws IOException {
+    private Path agentJar() throws IOException {
         Path agent = dir.resolve("agent.jar");
         if (Files.exists(agent)) {
             return agent;
@@ -107,27 +182,19 @@ class InstallationTest {
     /**
      * The clone demo loads the core (JNA) itself before its first SecureRandom: JNA's temporary
      * file then reaches the provider while the core's native class is still initialising.
+     * That is not taken as a native-access failure.
      */
     @Test
-    void anApplicationThatLoadsTheCoreFirstStillGetsTheDeviceLookedAt(@TempDir Path dir) throws Exception {
-        for (String route : List.of("-Djava.security.properties=" + Path.of("snapshot-safe.security").toAbsolutePath(),
-                "-javaagent:" + agentJar(dir))) {
-            Child c = runChild(List.of(route), CloneDemo.class.getName() + " --timeout 1");
+    void anApplicationThatLoadsTheCoreFirstStillGetsTheDeviceLookedAt() throws Exception {
+        for (String route : routes()) {
+            ChildJvm c = ChildJvm.run(List.of(route, "-Dsysgenid.device=/dev/null"), CloneDemo.class.getName(),
+                    "--timeout", "1", "--device", "/dev/null");
             assertThat(c.exitCode()).as(c.stderr()).isEqualTo(2);
-            assertThat(c.stderr()).as(route).contains("SnapshotSafe: not snapshot-safe", "does not exist")
-                    .doesNotContain("native access unavailable");
-            assertThat(c.values().get("clone-demo info providers drbg"))
-                    .isEqualTo("SnapshotSafe sha1prng=SnapshotSafe default=SnapshotSafe/DRBG");
+            assertThat(c.stderr()).as(route).contains("SnapshotSafe: degraded: /dev/null is present but unusable")
+                    .doesNotContain("native access to");
+            assertThat(c.values(' ').get("clone-demo")).isNotNull();
+            assertThat(c.stdout()).contains("clone-demo info providers drbg=SnapshotSafe sha1prng=SnapshotSafe"
+                    + " default=SnapshotSafe/DRBG");
         }
-    }
-
-    @Test
-    void withoutEitherTheJdkDefaultsApply() throws Exception {
-        Child c = runChild(List.of());
-        assertThat(c.exitCode()).as(c.stderr()).isZero();
-        assertThat(c.values()).containsEntry("provider1", "SUN")
-                .containsEntry("drbg", "SUN")
-                .containsEntry("uuidThroughProvider", "false")
-                .doesNotContainKey("protection");
     }
 }

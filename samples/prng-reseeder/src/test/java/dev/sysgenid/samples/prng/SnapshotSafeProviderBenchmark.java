@@ -30,10 +30,7 @@ import dev.sysgenid.SimulatedDevice;
  * the bare SUN DRBG, in one run. The generation does not move during a measurement: this is
  * the steady-state cost every call pays. Target: at least 0.97 of the baseline's throughput.
  *
- * <pre>
- * mvn -B -q install -pl core -DskipTests
- * mvn -B -pl samples/prng-reseeder -Pbench test-compile exec:exec
- * </pre>
+ * <p>The command is in {@code BENCHMARKS.md}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -80,12 +77,12 @@ public class SnapshotSafeProviderBenchmark {
 
     @Benchmark
     public UUID bareDrbgRandomUuid() {
-        return randomUuid(bare);
+        return CloneDemo.randomUuid(bare);
     }
 
     @Benchmark
     public UUID snapshotSafeRandomUuid() {
-        return randomUuid(snapshotSafe);
+        return CloneDemo.randomUuid(snapshotSafe);
     }
 
     // Paired runs: the bare and the wrapped generator run at the same time, one thread each, so
@@ -118,22 +115,5 @@ public class SnapshotSafeProviderBenchmark {
     @GroupThreads(1)
     public UUID pairedSnapshotSafeUuid() {
         return snapshotSafeRandomUuid();
-    }
-
-    /** What {@code UUID.randomUUID()} does, with the generator passed in. */
-    static UUID randomUuid(SecureRandom random) {
-        byte[] b = new byte[16];
-        random.nextBytes(b);
-        b[6] = (byte) ((b[6] & 0x0f) | 0x40); // version 4
-        b[8] = (byte) ((b[8] & 0x3f) | 0x80); // IETF variant
-        long msb = 0;
-        long lsb = 0;
-        for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (b[i] & 0xff);
-        }
-        for (int i = 8; i < 16; i++) {
-            lsb = (lsb << 8) | (b[i] & 0xff);
-        }
-        return new UUID(msb, lsb);
     }
 }

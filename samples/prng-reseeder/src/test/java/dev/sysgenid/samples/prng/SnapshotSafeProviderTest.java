@@ -6,11 +6,18 @@ package dev.sysgenid.samples.prng;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DrbgParameters;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.security.SecureRandomSpi;
+import java.security.Security;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -23,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -54,18 +62,25 @@ class SnapshotSafeProviderTest {
         return b;
     }
 
-    /** Two SPIs around identically seeded SHA1PRNGs: two clones of one memory image. */
+    /**
+     * Two SPIs around SHA1PRNGs seeded identically through the provider before their first
+     * output (the documented deterministic case): two clones of one memory image.
+     */
     private static List<SecureRandom> clones(SnapshotSafeProvider provider) throws NoSuchAlgorithmException {
-        byte[] seed = HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
-        List<SecureRandom> clones = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            SecureRandom image = SecureRandom.getInstance("SHA1PRNG", java.security.Security.getProvider("SUN"));
-            image.setSeed(seed);
-            clones.add(new SecureRandom(new SnapshotSafeSecureRandomSpi(image, provider.coordinator()), provider) {
-                private static final long serialVersionUID = 1L;
-            });
-        }
-        return clones;
+        return List.of(seededSha1prng(provider), seededSha1prng(provider));
+    }
+
+    private static SecureRandom seededSha1prng(SnapshotSafeProvider provider) throws NoSuchAlgorithmException {
+        SecureRandom r = SecureRandom.getInstance("SHA1PRNG", provider);
+        r.setSeed(HexFormat.of().parseHex("00112233445566778899aabbccddeeff"));
+        return r;
+    }
+
+    /** A SecureRandom around {@code spi}, as SecureRandom.getInstance builds one. */
+    private static SecureRandom around(SecureRandomSpi spi) {
+        return new SecureRandom(spi, null) {
+            private static final long serialVersionUID = 1L;
+        };
     }
 
     @Test
@@ -83,6 +98,149 @@ class SnapshotSafeProviderTest {
     }
 
     @Test
+    void anExplicitlySeededSha1prngKeepsItsSequenceButADrbgSeededSoDoesNot() throws Exception {
+        SnapshotSafeProvider provider = providerOn(device, false, false);
+        List<SecureRandom> c = clones(provider);
+        assertThat(draw(c.get(0))).as("SHA1PRNG's documented deterministic seeding").isEqualTo(draw(c.get(1)));
+        byte[] seed = {1, 2, 3, 4};
+        SecureRandom d0 = SecureRandom.getInstance("DRBG", provider);
+        SecureRandom d1 = SecureRandom.getInstance("DRBG", provider);
+        d0.setSeed(seed);
+        d1.setSeed(seed);
+        assertThat(draw(d0)).as("what new SecureRandom(seed) gets: fresh entropy on the first draw").isNotEqualTo(draw(d1));
+        assertThat(provider.statistics().firstDrawSeeds()).isEqualTo(2);
+    }
+
+    /**
+     * The generation moves while a draw runs (here: from inside the wrapped generator). Two
+     * clones, each with its own device, that only checked before the draw return the same
+     * bytes; checked again after it, each redoes the draw from its reseeded state.
+     */
+    @Test
+    void aDrawThatStraddlesAGenerationChangeIsRedoneAfterTheReseed() throws Exception {
+        List<String> outputs = new ArrayList<>();
+        for (int clone = 0; clone < 2; clone++) {
+            try (SimulatedDevice own = SimulatedDevice.create()) {
+                SnapshotSafeProvider provider = providerOn(own, false, false);
+                SecureRandom image = SecureRandom.getInstance("SHA1PRNG", Security.getProvider("SUN"));
+                AtomicBoolean bumpInNextDraw = new AtomicBoolean();
+                SecureRandom bumping = around(new SecureRandomSpi() {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    protected void engineSetSeed(byte[] seed) {
+                        image.setSeed(seed);
+                    }
+
+                    @Override
+                    protected void engineNextBytes(byte[] bytes) {
+                        image.nextBytes(bytes);
+                        if (bumpInNextDraw.getAndSet(false)) {
+                            own.bump(); // the restore is reported while these bytes are being made
+                        }
+                    }
+
+                    @Override
+                    protected byte[] engineGenerateSeed(int numBytes) {
+                        return image.generateSeed(numBytes);
+                    }
+                });
+                SecureRandom r = around(new SnapshotSafeSecureRandomSpi(bumping, provider.coordinator()));
+                r.setSeed(HexFormat.of().parseHex("00112233445566778899aabbccddeeff"));
+                draw(r);
+                bumpInNextDraw.set(true);
+                outputs.add(HexFormat.of().formatHex(draw(r)));
+                assertThat(bumpInNextDraw).isFalse();
+                assertThat(provider.statistics().inlineReseeds()).isEqualTo(1);
+            }
+        }
+        assertThat(outputs.get(0)).as("each clone redid the draw from its own fresh state").isNotEqualTo(outputs.get(1));
+    }
+
+    /** An exception in the eager reseed is logged; the device's epoll loop keeps serving. */
+    @Test
+    void aFailingEagerReseedDoesNotStopTheEagerPath() throws Exception {
+        SnapshotSafeProvider provider = providerOn(device, true, false);
+        SecureRandom healthy = SecureRandom.getInstance("DRBG", provider);
+        draw(healthy);
+        AtomicBoolean fail = new AtomicBoolean();
+        SecureRandom sun = SecureRandom.getInstance("SHA1PRNG", Security.getProvider("SUN"));
+        SecureRandom failing = around(new SnapshotSafeSecureRandomSpi(around(new SecureRandomSpi() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void engineSetSeed(byte[] seed) {
+                if (fail.get()) {
+                    throw new IllegalStateException("a reseed that fails");
+                }
+                sun.setSeed(seed);
+            }
+
+            @Override
+            protected void engineNextBytes(byte[] bytes) {
+                sun.nextBytes(bytes);
+            }
+
+            @Override
+            protected byte[] engineGenerateSeed(int numBytes) {
+                return sun.generateSeed(numBytes);
+            }
+        }), provider.coordinator()));
+        draw(failing);
+        fail.set(true);
+        long eager = provider.statistics().eagerReseeds();
+        device.bump();
+        awaitEagerReseeds(provider, eager + 1);
+        device.bump();
+        awaitEagerReseeds(provider, eager + 2);
+        assertThat(provider.isEagerReseedActive()).isTrue();
+        Reference.reachabilityFence(failing); // held weakly by the eager path
+    }
+
+    @Test
+    void aDeserializedGeneratorIsANewOneThatWorks() throws Exception {
+        SnapshotSafeProvider provider = providerOn(device, false, false);
+        for (String algorithm : List.of("DRBG", "SHA1PRNG")) {
+            SecureRandom original = SecureRandom.getInstance(algorithm, provider);
+            draw(original);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(original);
+            }
+            SecureRandom copy;
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                copy = (SecureRandom) in.readObject();
+            }
+            assertThat(copy.getAlgorithm()).isEqualTo(algorithm);
+            assertThat(draw(copy)).as(algorithm).isNotEqualTo(draw(original)).hasSize(16);
+            assertThat(draw(copy)).isNotEqualTo(draw(copy));
+        }
+    }
+
+    /** A first open that fails (the node appears a moment later) does not fix the slow mode for good. */
+    @Test
+    void aFailedOpenIsRetriedAndRecovers(@TempDir Path dir) throws Exception {
+        Path notYet = Files.writeString(dir.resolve("plain"), "");
+        AtomicInteger opens = new AtomicInteger();
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(
+                () -> opens.getAndIncrement() == 0 ? GenerationGuard.open(notYet) : GenerationGuard.watching(device), true, false);
+        SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
+        draw(drbg);
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.FAILED);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (provider.protectionState() != ProtectionState.ACTIVE) {
+            assertThat(System.nanoTime()).as("still FAILED after %s opens", opens.get()).isLessThan(deadline);
+            draw(drbg);
+            Thread.sleep(20);
+        }
+        assertThat(provider.isEagerReseedActive()).isTrue();
+        long everyCall = provider.statistics().everyCallReseeds();
+        draw(drbg);
+        draw(drbg);
+        assertThat(provider.statistics().everyCallReseeds()).as("the fast path again").isEqualTo(everyCall);
+    }
+
+    @Test
     void withoutAnySubscriberTheInlineCheckAloneReseedsOncePerGeneration() throws Exception {
         SnapshotSafeProvider provider = providerOn(device, false, false);
         SecureRandom drbg = SecureRandom.getInstance("DRBG", provider);
@@ -96,7 +254,7 @@ class SnapshotSafeProviderTest {
         device.bump();
         device.bump();
         draw(drbg);
-        assertThat(provider.statistics()).isEqualTo(new ReseedStatistics(1, 2, 0, 0));
+        assertThat(provider.statistics()).isEqualTo(new ReseedStatistics(1, 1, 2, 0, 0));
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
     }
 
@@ -147,7 +305,7 @@ class SnapshotSafeProviderTest {
         assertThat(draw(drbg)).isNotEqualTo(draw(drbg));
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.UNSUPPORTED);
         assertThat(provider.isEagerReseedActive()).isFalse();
-        assertThat(provider.statistics()).isEqualTo(new ReseedStatistics(1, 0, 0, 0));
+        assertThat(provider.statistics()).isEqualTo(new ReseedStatistics(1, 0, 0, 0, 0));
     }
 
     @Test
@@ -211,6 +369,9 @@ class SnapshotSafeProviderTest {
         });
         device.bump();
         drbg.nextBytes(new byte[32], DrbgParameters.nextBytes(256, true, null));
+        assertThat(provider.statistics().firstDrawSeeds()).isEqualTo(1);
+        device.bump();
+        drbg.nextBytes(new byte[32], DrbgParameters.nextBytes(256, true, null));
         assertThat(provider.statistics().inlineReseeds()).isEqualTo(1);
         assertThat(drbg.getProvider().getName()).isEqualTo("SnapshotSafe");
     }
@@ -245,6 +406,40 @@ class SnapshotSafeProviderTest {
         assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
         assertThat(nested.get().state()).isEqualTo(ProtectionState.UNSUPPORTED);
         assertThat(nested.get().generation()).isZero();
+    }
+
+    /**
+     * The first-use deadlock of the properties route, modelled: the thread opening the device
+     * waits for another thread (as JNA's loading waits for a class another thread initialises),
+     * and that thread, inside its initialiser, asks the provider for a SecureRandom. It must
+     * get one at once (provisional), not wait for the opener.
+     */
+    @Test
+    void anotherThreadNeverWaitsForTheOpenOfTheDevice() throws Exception {
+        AtomicReference<SnapshotSafeProvider> self = new AtomicReference<>();
+        AtomicReference<byte[]> otherThreadsDraw = new AtomicReference<>();
+        AtomicBoolean servedWhileOpening = new AtomicBoolean();
+        SnapshotSafeProvider provider = new SnapshotSafeProvider(() -> {
+            Thread initialiser = new Thread(() -> {
+                try {
+                    otherThreadsDraw.set(draw(SecureRandom.getInstance("DRBG", self.get())));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            initialiser.start();
+            try {
+                initialiser.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            servedWhileOpening.set(otherThreadsDraw.get() != null);
+            return GenerationGuard.watching(device);
+        }, false, false);
+        self.set(provider);
+        assertThat(provider.protectionState()).isEqualTo(ProtectionState.ACTIVE);
+        assertThat(servedWhileOpening).as("the other thread got its SecureRandom while the device was opened")
+                .isTrue();
     }
 
     @Test

@@ -33,9 +33,14 @@ public final class UnchangedApplication {
         System.out.println("nativeprng=" + SecureRandom.getInstance("NativePRNG").getProvider().getName());
         System.out.println("provider1=" + Security.getProviders()[0].getName());
         System.out.println("provider2=" + Security.getProviders()[1].getName());
+        byte[] b = new byte[16];
+        for (int i = 0; i < 3; i++) {
+            standard.nextBytes(b);
+        }
         Provider p = Security.getProvider("SnapshotSafe");
         if (p instanceof SnapshotSafeProvider s) {
             System.out.println("protection=" + s.protectionState());
+            System.out.println("everyCallReseeds=" + s.statistics().everyCallReseeds());
         }
     }
 

@@ -1,0 +1,109 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+
+import dev.sysgenid.internal.Errno;
+import dev.sysgenid.internal.LibC;
+
+/**
+ * A private epoll instance with device fds armed edge-triggered ({@code EPOLLIN | EPOLLET}), as
+ * the epoll loop arms them, for counting the edges the device signals; and poll(2)'s raw
+ * revents of one fd. Test code only: one thread at a time.
+ */
+final class EdgeCounter implements AutoCloseable {
+
+    /** poll(2) bits: what a device fd may report (in) and what it must never report (out). */
+    static final short POLLIN = 0x001;
+    static final short POLLOUT = 0x004;
+    static final short POLLRDNORM = 0x040;
+    static final short POLLWRNORM = 0x100;
+
+    /** x86-64 packs struct epoll_event (12 bytes); other 64-bit ABIs align it (16 bytes). */
+    private static final int EVENT_SIZE = Platform.isIntel() ? 12 : 16;
+    private static final int DATA_OFFSET = Platform.isIntel() ? 4 : 8;
+    private static final int MAX_EVENTS = 64;
+
+    private final int epfd;
+    private final Memory ctl = new Memory(16);
+    private final Memory events = new Memory((long) EVENT_SIZE * MAX_EVENTS);
+
+    EdgeCounter() {
+        epfd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+        if (epfd < 0) {
+            throw new IllegalStateException("epoll_create1: errno " + LibC.errno());
+        }
+    }
+
+    /** Arms {@code fd} edge-triggered, with {@code fd} itself as the event's data. */
+    void add(int fd) {
+        ctl.clear();
+        ctl.setInt(0, LibC.EPOLLIN | LibC.EPOLLET);
+        ctl.setLong(DATA_OFFSET, fd);
+        if (LibC.epoll_ctl(epfd, LibC.EPOLL_CTL_ADD, fd, Pointer.nativeValue(ctl)) < 0) {
+            throw new IllegalStateException("epoll_ctl(ADD " + fd + "): errno " + LibC.errno());
+        }
+    }
+
+    /** Disarms {@code fd} (before it is closed). */
+    void remove(int fd) {
+        LibC.epoll_ctl(epfd, LibC.EPOLL_CTL_DEL, fd, Pointer.nativeValue(ctl));
+    }
+
+    /**
+     * How many times each of {@code fds} is reported by one epoll_wait that does not block:
+     * 1 if an edge arrived since the last call and the fd is still readable, else 0.
+     */
+    int[] harvest(int... fds) {
+        int[] counts = new int[fds.length];
+        int n;
+        do {
+            n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), MAX_EVENTS, 0);
+        } while (n < 0 && LibC.errno() == Errno.EINTR);
+        if (n < 0) {
+            throw new IllegalStateException("epoll_wait: errno " + LibC.errno());
+        }
+        for (int i = 0; i < n; i++) {
+            long fd = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+            for (int k = 0; k < fds.length; k++) {
+                if (fds[k] == fd) {
+                    counts[k]++;
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** The edges of one fd since the last harvest (0 or 1). */
+    int harvest(int fd) {
+        return harvest(new int[] {fd})[0];
+    }
+
+    /** poll(2) of {@code fd} for every bit above, no timeout: the raw revents. */
+    static int revents(int fd) {
+        try (Memory p = new Memory(8)) {
+            p.setInt(0, fd);
+            p.setShort(4, (short) (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
+            p.setShort(6, (short) 0);
+            int n;
+            do {
+                n = LibC.poll(Pointer.nativeValue(p), 1, 0);
+            } while (n < 0 && LibC.errno() == Errno.EINTR);
+            if (n < 0) {
+                throw new IllegalStateException("poll: errno " + LibC.errno());
+            }
+            return p.getShort(6) & 0xFFFF;
+        }
+    }
+
+    @Override
+    public void close() {
+        LibC.close(epfd);
+        ctl.close();
+        events.close();
+    }
+}

@@ -1,0 +1,100 @@
+# Guest side of `run bench`: the same C overseer (sgbench overseer: TRIGGER, then WAIT_WATCHERS)
+# measures the C baseline (sgbench sub) and the Java stack (BenchSubscribers sub: core EpollLoop,
+# and reactor-adapter Flux) for N subscribers; then the Java stack's idle CPU and heap per
+# subscription. Data lines: "DATA ov|ove IMPL N GEN T0_NS WAIT_NS" (ove: early, see WARMUP),
+# "DATA sub IMPL N GEN T_NS", "DATA idle ...", "DATA heap ...", "DATA crash IMPL N".
+# $JAVA_OPTS are the production options (tiered up to C2), decided on the host.
+ulimit -n 4096
+echo "ulimit -n: $(ulimit -n)"
+data jdk "$($JAVA -version 2>&1 | head -1)"
+J="$JAVA $JAVA_OPTS $SGVM_BENCH_JAVA_OPTS -cp $CP"
+REPS=$SGVM_BENCH_REPS
+# The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
+# placement for both, and every JVM thread on one vCPU (see docs/benchmarks.md: under
+# multi-threaded TCG, HotSpot patching a method entry on one vCPU while another executes it
+# crashed the JVM; and the host pins vCPU k to host core k).
+SUB_CPU=$SGVM_BENCH_SUB_CPU
+OV_CPU=$SGVM_BENCH_OVERSEER_CPU
+# Warm-up: at least WARMUP changes, and at least WARMUP_EVENTS listener calls, so that every
+# row is measured with the path compiled by the JIT (C2 compiles a method after some thousands
+# of calls; at N = 1, 200 changes leave it interpreted or in C1). At N = 1 the first REPS
+# changes after the first WARMUP are measured too: the "early" row.
+WARMUP=$SGVM_BENCH_WARMUP
+WARMUP_EVENTS=$SGVM_BENCH_WARMUP_EVENTS
+rc=0
+# A JVM that crashed leaves hs_err_pid*.log in its working directory: print the useful part.
+# Returns 0 if there was one.
+dump_crash() {
+    found=1
+    for f in /tmp/hs_err_pid*.log; do
+        [ -e "$f" ] || continue
+        found=0
+        data crash $1; echo "the JVM crashed ($f)"
+        sed -n '1,40p;/^Current thread/,+2p;/^Stack:/,/^$/p;/^Native frames/,/^$/p;/^Java frames/,/^$/p;/^siginfo/p;/^Registers:/,+10p' "$f"
+        rm -f "$f"
+    done
+    return $found
+}
+# One measurement of IMPL with N subscribers: prints its OV and SUB lines only if the
+# subscriber lived through it. Returns 0 if measured, 2 if the JVM crashed, 1 otherwise.
+measure() {
+    impl=$1 N=$2
+    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/hs_err_pid*.log
+    if [ $impl = c ]; then
+        taskset -c $SUB_CPU sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
+    else
+        mode=$SGVM_BENCH_JAVA_MODE; [ $impl = flux ] && mode=flux
+        taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2>&1 &
+    fi
+    SPID=$!
+    if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
+        echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out; kill -9 $SPID; wait $SPID
+        dump_crash "$impl $N" && return 2
+        return 1
+    fi
+    sleep 1
+    ok=0
+    warm=$(( (WARMUP_EVENTS + N - 1) / N )); [ $warm -lt $WARMUP ] && warm=$WARMUP
+    rm -f /tmp/ov-early.dat
+    if [ $warm -ge $((WARMUP + 2 * REPS)) ]; then
+        taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov-early.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+        warm=$((warm - WARMUP - REPS))
+    fi
+    taskset -c $OV_CPU sgbench overseer $REPS $warm $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+    # A subscriber that died meanwhile closed its fds: WAIT_WATCHERS then returns at once,
+    # so its times mean nothing.
+    kill -0 $SPID 2>/dev/null || { echo "FAILED $impl $N: the subscriber died during the run"; ok=1; }
+    kill -TERM $SPID 2>/dev/null; wait $SPID
+    cat /tmp/sub.out
+    dump_crash "$impl $N" && return 2
+    [ $ok = 0 ] || return 1
+    sed "s/^/DATA ov $impl $N /" /tmp/ov.dat
+    [ -e /tmp/ov-early.dat ] && sed "s/^/DATA ove $impl $N /" /tmp/ov-early.dat
+    sed "s/^/DATA sub $impl $N /" /tmp/sub.dat
+}
+# Rounds: every (N, implementation) is measured once per round, so a slow spell of the host
+# falls on C and Java alike; the rows pool the rounds.
+for round in $(seq $SGVM_BENCH_ROUNDS); do
+for N in $SGVM_BENCH_NS; do
+    for impl in $SGVM_BENCH_IMPLS; do
+        try=1
+        while :; do
+            measure $impl $N; r=$?
+            [ $r = 0 ] && { check 0 "$impl, N = $N: measured (round $round, try $try)"; break; }
+            if [ $r = 2 ] && [ $try -lt $SGVM_BENCH_TRIES ]; then
+                try=$((try + 1)); echo "RETRY $impl $N (try $try)"; continue
+            fi
+            check 1 "$impl, N = $N: no measurement (round $round, $try tries)"; rc=1; break
+        done
+    done
+done
+done
+taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers idle 1000 $SGVM_BENCH_IDLE_S
+check $? "idle: 1000 registrations measured for $SGVM_BENCH_IDLE_S s"
+# G1 as on a multi-core server (one vCPU would make the JVM choose Serial, whose used-heap
+# figures after System.gc() gave 30 bytes per registration against 209 with G1).
+taskset -c $SUB_CPU $J -XX:+UseG1GC dev.sysgenid.e2e.BenchSubscribers heap 1000
+check $? "heap: bytes per registration and per Flux subscription measured"
+dump_crash "idle/heap"
+check $((1 - $?)) "no JVM crash in idle/heap"
+exit $rc

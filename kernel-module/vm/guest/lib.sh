@@ -1,0 +1,49 @@
+# kernel-module/vm/guest/lib.sh - sourced by /init before every guest script (busybox sh).
+# The one line protocol the host parses (sgvm/report.py):
+#   CHECK ok|not-ok - TEXT     a result: the host turns it into "ok N - PREFIX TEXT"
+#   DATA KEY VALUE...          a datum for the host (measurements, ids, values to compare)
+# The host decides the JDK and its options and passes them in /guest/env: $JAVA, $JAVA_OPTS,
+# $CP (the class path: every jar of /data/jars but the JUnit console launcher), $JUNIT (the
+# launcher), $SGVM_* (the knobs a script uses). $J runs a class of $CP.
+J="$JAVA $JAVA_OPTS -cp $CP"
+SYS=/sys/class/misc/sysgenid
+
+# check STATUS TEXT: a result line, ok when STATUS is 0
+check() { if [ "$1" = 0 ]; then echo "CHECK ok - $2"; else echo "CHECK not-ok - $2"; fi; }
+# data KEY VALUE...: a data line
+data() { echo "DATA $*"; }
+# wait_line FILE REGEX SECONDS: wait until a line of FILE matches; 1 after SECONDS
+wait_line() {
+    n=0
+    while ! grep -q "$2" "$1" 2>/dev/null; do
+        n=$((n + 1)); [ $n -gt $(($3 * 10)) ] && return 1; sleep 0.1
+    done
+}
+# one FILE: its lines joined on one line, for a check's text
+one() { tr '\n' ' ' < "$1" | sed 's/  */ /g'; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# step TEXT COMMAND...: runs the command, shows its output, and checks its exit status;
+# the text gains the command's own "N passed, N failed" line and the guest seconds it took
+step() {
+    text=$1; shift
+    t0=$(uptime_s)
+    "$@" > /tmp/step.out 2>&1
+    rc=$?
+    cat /tmp/step.out
+    sum=$(grep -Eo '^[0-9]+ passed, [0-9]+ failed.*' /tmp/step.out | tail -n 1)
+    check $rc "$text${sum:+ ($sum)} [$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }') s]"
+}
+# dmesg_clean TEXT: a check that the kernel logged no WARN/BUG/lockdep line
+dmesg_clean() {
+    dmesg | grep -E "$SGVM_DMESG_BAD"
+    check $([ -z "$(dmesg | grep -E "$SGVM_DMESG_BAD")" ]; echo $?) "$1"
+}
+# udev_like: /dev/sysgenid as udev sets it up (group sysgenid, 0660), and the unprivileged
+# user nobody (uid 65534) for runas
+udev_like() {
+    echo "sysgenid:x:990:" >> /etc/group
+    echo "nogroup:x:65534:" >> /etc/group
+    echo "nobody:x:65534:65534:nobody:/tmp:/bin/sh" >> /etc/passwd
+    chgrp sysgenid /dev/sysgenid && chmod 0660 /dev/sysgenid
+    ls -l /dev/sysgenid
+}

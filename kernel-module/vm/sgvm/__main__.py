@@ -1,0 +1,89 @@
+"""kernel-module/vm/run selftest|e2e|bench [STAGE...] (see kernel-module/vm/README.md)."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from . import bench, build, config, e2e, selftest, tables
+from .build import HarnessError
+from .config import BUILD, CI, VM
+from .report import Report, indent, note
+
+SUITES = {"selftest": selftest, "e2e": e2e, "bench": bench}
+
+
+@dataclasses.dataclass
+class Context:
+    """What every suite shares for one kernel: its log directory, sysgenid.ko, the helpers."""
+    rep: Report
+    out: Path
+    ko: Optional[Path] = None
+    helpers: list = dataclasses.field(default_factory=list)
+
+    def step(self, fn: Callable, text: Union[str, Callable], what: str = ""):
+        """fn() as one check: ok with TEXT (or TEXT(result)), or not ok with WHAT (or TEXT) and
+        the error; None then."""
+        try:
+            r = fn()
+        except (HarnessError, subprocess.CalledProcessError, OSError) as e:
+            self.rep.check(False, f"{what or text}: {(str(e).splitlines() or [repr(e)])[0]}")
+            indent(str(e), 60)
+            return None
+        self.rep.check(True, text(r) if callable(text) else text)
+        return r
+
+
+def usage() -> int:
+    print(__doc__ + "\nsuites and stages: " + "; ".join(f"{n}: {' '.join(m.STAGES)}" for n, m in SUITES.items())
+          + "\nalso: render (the docs tables from docs/data)", file=sys.stderr)
+    return 2
+
+
+def main(argv: list) -> int:
+    if argv[:1] == ["render"]:
+        tables.render()
+        return 0
+    if not argv or argv[0] not in SUITES or not set(argv[1:]) <= set(SUITES[argv[0]].STAGES):
+        return usage()
+    suite = SUITES[argv[0]]
+    stages = argv[1:] or suite.STAGES
+    rep = Report()
+    out = BUILD / argv[0]
+    out.mkdir(parents=True, exist_ok=True)
+    t = time.monotonic()
+    missing = build.install_deps(config.jdk(production=argv[0] == "bench"))
+    if missing:
+        note("missing: " + ", ".join(missing))
+        if not CI:
+            print("# SKIP: tools missing and not installable here (not CI)\n0 passed, 0 failed, 1 skipped")
+            return 0
+        rep.check(False, "host: packages and tools present (CI: cannot install)")
+        return rep.finish()
+    rep.check(True, "host: packages and tools present")
+    rep.timed("package install", t)
+    ctx = Context(rep, out)
+    kernels = ctx.step(build.kernels, lambda ks: "host: kernel " + ", ".join(k.name for k in ks)
+                       + f" with headers (the running kernel {os.uname().release} is not used)",
+                       "host: a kernel to test with headers")
+    for k in kernels or []:
+        rep.prefix = f"[{k.name}] " if len(kernels) > 1 else ""
+        ctx = Context(rep, out / k.name if len(kernels) > 1 else out)
+        ctx.out.mkdir(parents=True, exist_ok=True)
+        (ctx.out / "build.log").unlink(missing_ok=True)
+        t = time.monotonic()
+        ctx.ko = ctx.step(lambda: build.build_module(k, ctx.out / "build.log"), f"build: sysgenid.ko against {k.name}")
+        ctx.helpers = ctx.step(lambda: build.build_helpers(ctx.out / "build.log"),
+                               "build: static guest helpers (gcc -Werror): "
+                               + " ".join(p.stem for p in sorted((VM / "guest").glob("*.c"))))
+        rep.timed("module and helpers build", t)
+        if ctx.ko and ctx.helpers is not None:
+            suite.run(rep, k, stages, ctx)
+    return rep.finish()
+
+
+sys.exit(main(sys.argv[1:]))

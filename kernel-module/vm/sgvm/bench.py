@@ -1,0 +1,98 @@
+"""run bench: latency of the Java stack against a C baseline on the real device (a benchmark,
+not a test: its checks say that every measurement was taken). C: guest/sgbench.c sub; Java:
+BenchSubscribers sub (core EpollLoop registrations) and flux (reactor-adapter subscriptions);
+the same C overseer (sgbench overseer) triggers and waits in WAIT_WATCHERS for all three. The
+result is a table file (build/bench/vm-bench.tsv; with SGVM_WRITE_DOCS=1 also docs/data/, and
+the table in docs/benchmarks.md re-rendered)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import time
+
+from . import build, tables
+from .config import GUEST, env, jdk
+from .qemu import guest_env, snapshots
+from .report import Report, indent
+
+STAGES = ("run",)
+KNOBS = {"REPS": "50", "ROUNDS": "2", "WARMUP": "200", "WARMUP_EVENTS": "3000", "NS": "1 100 1000",
+         "IMPLS": "c java flux", "IDLE_S": "30", "JAVA_MODE": "direct", "JAVA_OPTS": "", "SUB_CPU": "0",
+         "OVERSEER_CPU": "1", "TRIES": "3"}
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[max(0, min(len(xs) - 1, -(-p * len(xs) // 100) - 1))]   # nearest rank
+
+
+def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
+    j = jdk(production=True)
+    out = ctx.out
+    built = ctx.step(lambda: build.build_jars(out, out / "build.log", samples=False), "host: mvn package of the harness")
+    img = built and ctx.step(lambda: build.build_image(f"bench-jdk{j.feature}-{k.name}", k, ctx.ko, ctx.helpers, j,
+                                                       built[0]), f"host: guest image (JDK {j.feature})")
+    if not img:
+        return
+    # vCPU k pinned to host core k and the TSC as clocksource: see README.md, "Measuring latency"
+    os.environ.setdefault("SGVM_PIN_VCPUS", "1")
+    os.environ.setdefault("SGVM_KERNEL_APPEND", "tsc=reliable clocksource=tsc")
+    knobs = {f"SGVM_BENCH_{n}": env("BENCH_" + n, d) for n, d in KNOBS.items()}
+    t0 = time.monotonic()
+    r = ctx.step(lambda: snapshots(img, GUEST / "bench.sh", out / "run", guest_env(img, knobs), timeout=2400).origin,
+                 "bench: guest started")
+    if not r:
+        return
+    secs = time.monotonic() - t0
+    rep.guest(r.out, "bench: ")
+    if not rep.check(r.status == 0, f"bench: the guest script finished (status {r.status}, {secs:.0f} s)"):
+        indent(r.out.text, 100)
+    ov, sub = {}, {}
+    for kind in ("ov", "ove"):
+        for v in r.out.data.get(kind, []):
+            impl, n, gen, t_ns, wait_ns = v.split()
+            ov.setdefault((kind, impl, int(n)), []).append((int(gen), int(t_ns), int(wait_ns)))
+    for v in r.out.data.get("sub", []):
+        impl, n, gen, t_ns = v.split()
+        sub.setdefault((impl, int(n)), {})[int(gen)] = int(t_ns)
+
+    def waits(kind):
+        return lambda impl, n: [w / 1e6 for _, _, w in ov.get((kind, impl, n), [])]
+
+    def onnext(impl, n):
+        return [(sub[(impl, n)][g] - t) / 1e6 for g, t, _ in ov.get(("ov", impl, n), []) if g in sub.get((impl, n), {})]
+
+    rows = []
+
+    def row(name, n, get, target=""):
+        if c := get("c", n):
+            rows.append([name, n] + [f"{f(xs):.3f}" if (xs := get(impl, n)) else "-"
+                                     for impl in ("c", "java", "flux") for f in (statistics.median, lambda x: pct(x, 99))]
+                        + [target] + [f"{statistics.median(xs) / statistics.median(c):.2f}" if (xs := get(impl, n))
+                                      else "-" for impl in ("java", "flux")])
+    ns = sorted({n for kind, _, n in ov if kind == "ov"})
+    for n in ns:
+        row("TRIGGER -> WAIT_WATCHERS returns", n, waits("ov"), {1000: "<= 2.0", 1: "<= 3.0"}.get(n, ""))
+    row("TRIGGER -> listener call (C: read done; EpollLoop: onGeneration; Flux: onNext)", 1, onnext)
+    for n in sorted({n for kind, _, n in ov if kind == "ove"}):
+        row(f"TRIGGER -> WAIT_WATCHERS returns, early: after only {knobs['SGVM_BENCH_WARMUP']} changes (Java path "
+            "not yet compiled by C2)", n, waits("ove"))
+    idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
+    heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())
+    version = re.search(r'"([^"]+)"', r.out.first("jdk", ""))
+    meta = {"date": time.strftime("%Y-%m-%d"), "kernel": k.name, "jdk": version[1] if version else j.feature,
+            "syscalls": "java.lang.foreign" if j.foreign else "JNA", "seconds": f"{secs:.0f}",
+            "jvm_options": f"{j.opts} {knobs['SGVM_BENCH_JAVA_OPTS']}".strip(),
+            "repetitions": len(waits("ov")("c", ns[0])) if ns else 0, "crashes": " ".join(r.out.data.get("crash", [])),
+            **{f"idle_{k}": v for k, v in idle.items()}, **{f"heap_{k}": v for k, v in heap.items()}}
+    header = ["measurement", "n", "c_median", "c_p99", "java_median", "java_p99", "flux_median", "flux_p99", "target",
+              "java_ratio", "flux_ratio"]
+    tables.write(out / "vm-bench.tsv", header, rows, meta)
+    lines = tables.bench_table(out / "vm-bench.tsv")
+    print("\n".join(lines))
+    rep.check(bool(rows) and len(rows) >= len(ns), f"bench: {len(rows)} table rows written to {out / 'vm-bench.tsv'}")
+    if env("WRITE_DOCS") == "1":
+        shutil.copy2(out / "vm-bench.tsv", tables.DATA / "vm-bench.tsv")
+        tables.render()

@@ -1,0 +1,375 @@
+"""Everything built on the host, once and cached by content: the kernel to boot, sysgenid.ko,
+the C tests and guest helpers (-Werror), the jars, a jlinked JRE, and the guest image."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import lzma
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .config import BUILD, CACHE, GUEST, KMOD, REPO, JRE_MODULES, Jdk, env
+
+
+class HarnessError(RuntimeError):
+    """The harness could not do its job (build, boot, QMP, timeout): a failed check, not a skip."""
+
+
+def log(msg: str) -> None:
+    if env("QUIET") != "1":
+        print(f"# sgvm: {msg}", file=sys.stderr, flush=True)
+
+
+def sh(cmd, log_file: Optional[Path] = None, **kw) -> str:
+    """Run a command; its output goes to log_file (appended) or is returned; HarnessError on failure."""
+    cmd = [str(c) for c in cmd]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       text=True, **kw)
+    if log_file:
+        with open(log_file, "a") as f:
+            f.write("$ " + " ".join(cmd) + "\n" + p.stdout)
+    if p.returncode:
+        raise HarnessError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout[-4000:]}")
+    return p.stdout
+
+
+def digest(*parts) -> str:
+    """A content hash of strings and files/trees (names and bytes, not mtimes)."""
+    h = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path) and part.exists():
+            for f in sorted([part] if part.is_file() else (p for p in part.rglob("*") if p.is_file())):
+                h.update(f"{f.relative_to(part) if f != part else f.name}\n".encode())
+                h.update(f.read_bytes())
+        else:
+            h.update(f"{part}\n".encode())
+    return h.hexdigest()[:16]
+
+
+# ---- the host's packages ----------------------------------------------------------------------
+
+PACKAGES = ("qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod e2fsprogs "
+            "xz-utils gzip gcc make libc6-dev maven").split()
+TOOLS = "qemu-system-x86_64 busybox cpio gzip mkfs.ext4 xz gcc make ldd modinfo mvn".split()
+
+
+def install_deps(jdk: Jdk) -> list:
+    """apt-get install (as root, --no-install-recommends, waiting for another apt's lock) what is
+    missing of PACKAGES, and a JDK 17 when the chosen JDK cannot jlink; apt-get update only then.
+    Returns what is still missing afterwards (empty: all there)."""
+    def linkable() -> bool:
+        return (jdk.home / "bin/jlink").exists() and ((jdk.home / "jmods/java.base.jmod").exists() or
+                                                      jdk.feature >= 24 and (jdk.home / "lib/modules").exists())
+    want = PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"])
+    missing = [p for p in want if "ok installed" not in subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout]
+    if missing and os.geteuid() == 0:
+        log(f"installing {' '.join(missing)}")
+        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=900"]
+        for cmd in (apt + ["update", "-qq"], apt + ["install", "-y", "-q", "--no-install-recommends", *missing]):
+            subprocess.run(cmd, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), stdout=sys.stderr)
+    still = [t for t in TOOLS if not shutil.which(t)] + ([] if linkable() else [f"jlink and jmods in {jdk.home}"])
+    if "gcc" not in still and subprocess.run(["gcc", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
+                                             input="int main(void){return 0;}", stderr=subprocess.DEVNULL).returncode:
+        still.append("libc6-dev (gcc cannot link static binaries)")
+    return still
+
+
+# ---- the kernel ---------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Kernel:
+    """A kernel to boot and build against: an installed Debian kernel (a version under
+    /lib/modules with build/ and /boot/vmlinuz-VER) or a kernel tree built by hand (a debug
+    kernel: its directory; its drivers built in, bzImage or vmlinux)."""
+    name: str
+    kdir: Path
+    boot: Path                      # the compressed image or the tree's bzImage/vmlinux
+    modules: Optional[Path]         # /lib/modules/VER, None for a tree with everything built in
+
+
+def kernels() -> list[Kernel]:
+    """SGVM_KERNELS (versions or tree directories, space separated), else the newest installed
+    Debian kernel. The running kernel (uname -r) is never used: it has no module support here."""
+    have = sorted((d.name for d in Path("/lib/modules").glob("*") if (d / "build").exists()
+                   and (d / "modules.dep").exists() and Path(f"/boot/vmlinuz-{d.name}").exists()),
+                  key=lambda v: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", v)])
+    specs = env("KERNELS").split() or have[-1:]
+    if not specs:
+        raise HarnessError("no Debian kernel with headers under /lib/modules "
+                           "(install linux-image-amd64 linux-headers-amd64)")
+    out = []
+    for s in specs:
+        tree = Path(s)
+        if tree.is_dir() and (tree / "Makefile").exists():
+            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
+            out.append(Kernel(tree.name, tree.resolve(), img, None))
+        elif s in have:
+            out.append(Kernel(s, Path(f"/lib/modules/{s}/build"), Path(f"/boot/vmlinuz-{s}"),
+                              Path(f"/lib/modules/{s}")))
+        else:
+            raise HarnessError(f"SGVM_KERNELS: {s} is neither an installed kernel with headers "
+                               f"({', '.join(have) or 'none'}) nor a built kernel tree")
+    return out
+
+
+def has_pvh_note(elf: Path) -> bool:
+    """True if the ELF has the Xen PHYS32_ENTRY note that QEMU needs to boot it as PVH."""
+    if not elf.exists():
+        return False
+    data = elf.read_bytes()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return False
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    for i in range(phnum):
+        p_type, _, off, _, _, size = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        pos = off
+        while p_type == 4 and pos + 12 <= off + size:  # PT_NOTE
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            if data[pos + 12:pos + 12 + namesz].rstrip(b"\0") == b"Xen" and ntype == 18:
+                return True
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+    return False
+
+
+def boot_image(k: Kernel) -> Path:
+    """What QEMU boots: the vmlinux inside a Debian vmlinuz's xz payload, extracted once, when
+    it boots as PVH (about 3x faster to a shell); else the compressed image (SGVM_NO_PVH=1)."""
+    if k.modules is None or env("NO_PVH") == "1":
+        return k.boot
+    out = CACHE / f"vmlinux-{k.name}-{digest(k.boot)}"
+    if not out.exists() and not out.with_suffix(".nopvh").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        blob, elf, pos = k.boot.read_bytes(), b"", 0
+        while not elf.startswith(b"\x7fELF") and (pos := blob.find(b"\xfd7zXZ\x00", pos + 1)) >= 0:
+            try:
+                elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(blob[pos:])
+            except lzma.LZMAError:
+                elf = b""
+        out.with_suffix(".tmp").write_bytes(elf)
+        if has_pvh_note(out.with_suffix(".tmp")):
+            out.with_suffix(".tmp").rename(out)
+        else:
+            log(f"{k.boot} has no PVH vmlinux inside; booting it compressed")
+            out.with_suffix(".tmp").unlink()
+            out.with_suffix(".nopvh").touch()
+    return out if out.exists() else k.boot
+
+
+# ---- C: the module, its tests, the guest helpers --------------------------------------------
+
+def build_module(k: Kernel, log_file: Path) -> Path:
+    sh(["make", "-C", KMOD, f"KDIR={k.kdir}"], log_file)
+    return KMOD / "sysgenid.ko"
+
+
+def build_tests(log_file: Path) -> list[Path]:
+    sh(["make", "-C", KMOD / "tests"], log_file)
+    return [KMOD / "tests" / n for n in ("sysgenid_selftest", "sysgenid_stress")]
+
+
+def build_helpers(log_file: Path) -> list[Path]:
+    """Static guest helpers from guest/*.c (-Werror), cached by the source's content."""
+    out = []
+    for src in sorted(GUEST.glob("*.c")):
+        flags = ["-static", "-O2", "-Wall", "-Wextra", "-Werror"]
+        exe = BUILD / "bin" / digest(src, *flags) / src.stem
+        if not exe.exists():
+            exe.parent.mkdir(parents=True, exist_ok=True)
+            sh(["gcc", *flags, "-o", exe, src], log_file)
+        out.append(exe)
+    return out
+
+
+def build_hello(jdk: Jdk) -> Path:
+    """guest/Hello.java compiled once per source and JDK: the proof that the guest JRE runs a class."""
+    out = BUILD / "hello" / digest(GUEST / "Hello.java", jdk.home)
+    if not (out / "Hello.class").exists():
+        sh([jdk.home / "bin/javac", "--release", "17", "-d", out, GUEST / "Hello.java"])
+    return out
+
+
+# ---- Java: the jars of the guest --------------------------------------------------------------
+
+HARNESS_JAVA = "kernel-module/vm/java"
+SAMPLES = {"sysgenid-overseer-all.jar": "samples/overseer/target/sysgenid-overseer-*-all.jar",
+           "sysgenid-webflux-app.jar": "samples/webflux-app/target/sysgenid-webflux-app-*[0-9T].jar",
+           "sysgenid-prng-reseeder-all.jar": "samples/prng-reseeder/target/sysgenid-prng-reseeder-*-all.jar",
+           "snapshot-safe.security": "samples/prng-reseeder/snapshot-safe.security"}
+
+
+def build_jars(out: Path, log_file: Path, samples: bool = True) -> tuple[Path, Path]:
+    """mvn package (no install: ~/.m2 stays untouched) of the harness's Java programs, and of the
+    samples the e2e runs as they ship, in one reactor. Returns (jars, files): jars = the harness
+    jar, its runtime dependencies (core, core's test-jar, reactor-adapter, the JUnit console
+    launcher) and core's test-scope dependencies whatever they are (JUnit's own jars excepted:
+    the console launcher brings them); files = the sample jars under fixed names."""
+    jars, files = out / "jars", out / "files"
+    for d in (jars, files):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir(parents=True)
+    mods = [HARNESS_JAVA] + (["samples/overseer", "samples/webflux-app", "samples/prng-reseeder"] if samples else [])
+    mvn = ["mvn", "-B", "-q", "-ntp", "-f", REPO / "pom.xml"]
+    sh(mvn + ["package", "-DskipTests", "-pl", ",".join(mods), "-am"], log_file)
+    sh(mvn + ["-pl", "core", "dependency:copy-dependencies", "-DincludeScope=test", f"-DoutputDirectory={jars}",
+              "-DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.junit.vintage,org.opentest4j,org.apiguardian"],
+       log_file)
+    target = REPO / HARNESS_JAVA / "target"
+    for j in [*target.glob("guest-lib/*.jar"), *target.glob("sysgenid-vm-harness-*.jar")]:
+        shutil.copy2(j, jars / j.name)
+    for name, pattern in SAMPLES.items() if samples else ():
+        found = sorted(REPO.glob(pattern))
+        if not found:
+            raise HarnessError(f"mvn package did not leave {pattern}")
+        shutil.copy2(found[-1], files / name)
+    return jars, files
+
+
+def build_jre(jdk: Jdk) -> Path:
+    """jlink a JRE of JRE_MODULES (those the JDK has), cached per JDK and list, with a CDS archive."""
+    listed = sh([jdk.home / "bin/java", "--list-modules"]) if not (jdk.home / "jmods").is_dir() else \
+        "\n".join(p.stem for p in (jdk.home / "jmods").glob("*.jmod"))
+    have = {line.split("@")[0] for line in listed.split()}
+    mods = [m for m in JRE_MODULES if m in have]
+    out = CACHE / f"jre-{digest(jdk.home / 'release', ','.join(mods))}"
+    if not (out / ".done").exists():
+        shutil.rmtree(out, ignore_errors=True)
+        sh([jdk.home / "bin/jlink", "--add-modules", ",".join(mods), "--strip-debug",
+            "--no-header-files", "--no-man-pages", "--output", out])
+        sh([out / "bin/java", "-Xshare:dump"])   # the default CDS archive is not in jmods
+        (out / ".done").write_text(",".join(mods) + "\n")
+    return out
+
+
+# ---- the guest image --------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Image:
+    """A bootable guest: kernel, base initramfs (root, /init, the guest library) and a read-only
+    data image (/data: bin, jre, jars, files, the JRE's libraries). kind names the root."""
+    kernel: Kernel
+    boot: Path
+    initrd: Path
+    data: Path
+    jdk: Optional[Jdk]
+    jars: tuple = ()                # file names in /data/jars
+    kind: str = "busybox"
+
+
+GUEST_KMODS = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
+
+
+def kmod_order(k: Kernel) -> list[Path]:
+    """The guest's driver modules with their modules.dep dependencies first."""
+    if k.modules is None:
+        return []
+    deps, path = {}, {}
+    for line in (k.modules / "modules.dep").read_text().splitlines():
+        mod, _, rest = line.partition(":")
+        deps[mod] = rest.split()
+        path[Path(mod).name.split(".ko")[0].replace("-", "_")] = mod
+    order: list[str] = []
+
+    def visit(mod: str) -> None:
+        for d in reversed(deps[mod]):   # modules.dep lists them so that reverse order loads
+            visit(d)
+        if mod not in order:
+            order.append(mod)
+    for name in GUEST_KMODS:
+        if name in path:                # else built in
+            visit(path[name])
+    return [k.modules / m for m in order]
+
+
+def cpio(root: Path, out: Path) -> None:
+    find = subprocess.Popen(["find", ".", "-mindepth", "1"], cwd=root, stdout=subprocess.PIPE)
+    with open(out, "wb") as f:
+        subprocess.run(f"cpio --quiet -o -H newc -R 0:0 | gzip -1", shell=True, cwd=root,
+                       stdin=find.stdout, stdout=f, check=True)
+    find.wait()
+
+
+def busybox_root(root: Path, k: Kernel, ko: Optional[Path]) -> None:
+    """The busybox guest: static busybox, guest/init and guest/lib.sh, the drivers for the data
+    image, sysgenid.ko, and links that make the data image's loader and libraries visible.
+    Another kind of guest (a Debian root with systemd) is another function of this shape."""
+    for d in ("bin", "dev", "proc", "sys", "tmp", "data", "etc", "kmod", "guest", "lib", "usr/lib"):
+        (root / d).mkdir(parents=True, exist_ok=True)
+    shutil.copy2(shutil.which("busybox") or "/bin/busybox", root / "bin/busybox")
+    shutil.copy2(GUEST / "init", root / "init")
+    shutil.copy2(GUEST / "lib.sh", root / "guest/lib.sh")
+    (root / "etc/passwd").write_text("root:x:0:0:root:/tmp:/bin/sh\n")
+    (root / "etc/group").write_text("root:x:0:\n")
+    (root / "lib64").symlink_to("/data/lib64")
+    for d in ("lib", "usr/lib"):
+        (root / d / "x86_64-linux-gnu").symlink_to("/data/lib/x86_64-linux-gnu")
+    names = []
+    for src in kmod_order(k):
+        names.append(src.name.split(".ko")[0] + ".ko")
+        tool = {".xz": "xz", ".zst": "zstd"}.get(src.suffix)
+        data = subprocess.run([tool, "-dc", src], check=True, stdout=subprocess.PIPE).stdout \
+            if tool else src.read_bytes()
+        (root / "kmod" / names[-1]).write_bytes(data)
+    (root / "kmod/order").write_text("".join(n + "\n" for n in names))
+    if ko:
+        shutil.copy2(ko, root / "sysgenid.ko")
+
+
+ROOTS = {"busybox": busybox_root}
+
+
+def ldd_libs(elfs: Iterable[Path], inside: Path) -> set[Path]:
+    libs = set()
+    for f in elfs:
+        out = subprocess.run(["ldd", str(f)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        for m in re.finditer(r"(/\S+)\s+\(0x", out):
+            if inside not in Path(m[1]).resolve().parents:
+                libs.add(Path(m[1]))
+    return libs
+
+
+def build_image(name: str, k: Kernel, ko: Optional[Path], bins: list[Path], jdk: Optional[Jdk],
+                jars: Optional[Path] = None, files: Optional[Path] = None) -> Image:
+    """build/images/NAME: the base initramfs (rebuilt each time, 0.2 s) and the data image
+    (rebuilt only when its content changed). SGVM_GUEST picks the kind of root (busybox)."""
+    d = BUILD / "images" / name
+    d.mkdir(parents=True, exist_ok=True)
+    kind = env("GUEST", "busybox")
+    if kind not in ROOTS:
+        raise HarnessError(f"SGVM_GUEST={kind}: known kinds are {', '.join(ROOTS)}")
+    with tempfile.TemporaryDirectory(prefix="sgvm-root-") as td:
+        ROOTS[kind](Path(td), k, ko)
+        cpio(Path(td), d / "base.cpio.gz")
+    jre = build_jre(jdk) if jdk else None
+    key = digest(*bins, *(p for p in (jars, files) if p), str(jre))
+    data = d / "data.img"
+    if not data.exists() or not (d / "data.key").exists() or (d / "data.key").read_text() != key:
+        st = d / "data-stage"
+        shutil.rmtree(st, ignore_errors=True)
+        for sub, src in (("jars", jars), ("files", files)):
+            shutil.copytree(src, st / sub) if src else (st / sub).mkdir(parents=True)
+        (st / "bin").mkdir()
+        for b in bins:
+            shutil.copy2(b, st / "bin" / b.name)
+        if jre:
+            sh(["cp", "-al", jre, st / "jre"])
+            for lib in ldd_libs([jre / "bin/java", *jre.glob("lib/**/*.so")], jre):
+                dest = st / ("lib64" if lib.name.startswith("ld-linux") else "lib/x86_64-linux-gnu") / lib.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(lib.resolve(), dest)
+        mib = int(sum(p.stat().st_size for p in st.rglob("*") if p.is_file() and not p.is_symlink())
+                  * 1.25 / 2**20) + 32
+        sh(["mkfs.ext4", "-q", "-F", "-L", "sgdata", "-m", "0", "-E", "root_owner=0:0", "-d", st,
+            data, f"{mib}M"])
+        (d / "data.key").write_text(key)
+        shutil.rmtree(st)
+    return Image(k, boot_image(k), d / "base.cpio.gz", data, jdk,
+                 tuple(sorted(p.name for p in jars.iterdir())) if jars else (), kind)

@@ -1,0 +1,100 @@
+"""run selftest: the driver in a guest. Boot 1: the device, sysfs, the JRE, the driver's C
+tests (sysgenid_selftest, sysgenid_stress), a clean dmesg. Boot 2: a reader blocked in read()
+while the host saves the guest and restores it three times: clones 1 and 2 with new guids (the
+reader wakes with generation + 1, acks, the kernel logged the VM fork, the clones' urandom
+differs), clone 3 with the origin's own guid (nothing moves)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+from . import build
+from .config import GUEST, KMOD, env_int, jdk
+from .qemu import guest_env, snapshots
+from .report import Report, indent
+
+STAGES = ("boot1", "snapshot")
+WATCH_TIMEOUT = 10
+
+
+def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
+    out = ctx.out
+    t = time.monotonic()
+    tests = ctx.step(lambda: build.build_tests(out / "build.log"),
+                     "build: tests/sysgenid_selftest and tests/sysgenid_stress") or []
+    harness_check(rep)
+    j = jdk()
+    img = ctx.step(lambda: build.build_image(f"selftest-{k.name}", k, ctx.ko, ctx.helpers + tests, j,
+                                             files=build.build_hello(j)),
+                   lambda i: f"build: guest image ({i.boot.name}, JDK {j.feature})", "build: guest image")
+    rep.timed("guest image build", t)
+    if img is None:
+        return
+    genv = guest_env(img, {"SGVM_STRESS_THREADS": env_int("STRESS_THREADS", 4),
+                           "SGVM_STRESS_SECONDS": env_int("STRESS_SECONDS", 10),
+                           "SGVM_TEST_TIMEOUT_S": env_int("TEST_TIMEOUT_S", 30), "SGVM_WATCH_TIMEOUT": WATCH_TIMEOUT})
+    if "boot1" in stages:
+        t = time.monotonic()
+        r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240).origin,
+                           "guest: boot 1 ran its script")
+        if r:
+            rep.check(r.module == "loaded", f"guest: insmod sysgenid.ko ({r.module or 'no report'})")
+            rep.guest(r.out, "guest: ")
+            if rep.failed:
+                indent(r.out.text, 150)
+        rep.timed("boot 1 total", t)
+    if "snapshot" in stages:
+        t = time.monotonic()
+        s = ctx.step(lambda: snapshots(img, GUEST / "snapshot.sh", out / "boot2", genv, levels=1, clones=3,
+                                             guids=(None, None, "origin"), timeout=180),
+                           lambda s: f"snapshot: saved the running guest ({s.state_bytes >> 20} MiB) and "
+                                     f"restored it {len(s.clones)} times (save {s.restores[0].save_seconds} s, "
+                                     f"restores {[x.restore_seconds for x in s.restores]} s)",
+                     "snapshot: save and three restores")
+        if s:
+            clones(rep, s)
+        rep.timed("boot 2 total", t)
+
+
+def harness_check(rep: Report) -> None:
+    """The C test harness (tests/sgtest.h) on the host: its own check program must report a crash
+    and a hang as failures, and the tests after them (one leaks an fd and a thread) as passing."""
+    exe = KMOD / "tests" / "sgtest_selfcheck"
+    p = subprocess.run([exe], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       env={"SGVM_TEST_TIMEOUT_S": "1"}) if exe.exists() else None
+    got = re.findall(r"^(?:not ok|ok) \d|^\d+ passed, \d+ failed$", p.stdout if p else "", re.M)
+    if not rep.check(got == ["not ok 1", "not ok 2", "ok 3", "ok 4", "ok 5", "3 passed, 2 failed"],
+                     "build: the C test harness fails a crashing and a hanging test alone; an fd and a thread "
+                     "leaked by a test do not reach the next (tests/sgtest_selfcheck)"):
+        indent(p.stdout if p else f"{exe} not built")
+
+
+def clones(rep: Report, s) -> None:
+    o = s.origin.out
+    g0 = o.first("gen-before")
+    opened = o.find("sgwatch", r"open gen=(\d+) pid=\d+")
+    rep.check(g0 is not None and opened and opened[1] == g0 and o.find("sgwatch", r"blocking in read\(\)"),
+              f"origin: reader opened /dev/sysgenid at generation {g0} and blocked in read()")
+    want = str(int(g0 or 0) + 1)
+    rands = []
+    for i, c in enumerate(s.clones[:2], 1):
+        woke = c.out.find("sgwatch", r"woke gen=(\d+)")
+        rand = c.out.find("sgwatch", r"urandom=([0-9a-f]+)")
+        rands.append(rand[1] if rand else f"none-{i}")
+        rep.check(woke and woke[1] == want, f"clone {i} (guid {c.guid}): the blocked reader woke with generation "
+                  f"{woke[1] if woke else 'none'} (want {want})")
+        rep.check(c.out.first("gen-after") == want, f"clone {i}: counter moved by exactly one "
+                  f"({g0} -> {c.out.first('gen-after')})")
+        rep.check(c.out.find("sgwatch", "after-ack read=EAGAIN"),
+                  f"clone {i}: reader acked; a non-blocking read then gives EAGAIN")
+        rep.check(c.out.first("vmfork") == "seen", f"clone {i}: kernel logged the VM fork (crng reseeded)")
+        rep.guest(c.out, f"clone {i}: ")
+    c = s.clones[2]
+    rep.check(c.out.find("sgwatch", rf"timeout after {WATCH_TIMEOUT} s, still gen={g0}"),
+              f"clone 3 (the origin's own guid): no generation change, reader still blocked after "
+              f"{WATCH_TIMEOUT} s (gen {c.out.first('gen-after')})")
+    rep.check(c.out.first("gen-after") == g0, f"clone 3: counter unchanged ({g0} -> {c.out.first('gen-after')})")
+    rep.guest(c.out, "clone 3: ")
+    rep.check(rands[0] != rands[1], f"clones: /dev/urandom after wake-up differs "
+              f"({rands[0][:12]}.. vs {rands[1][:12]}..)")
