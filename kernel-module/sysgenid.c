@@ -483,7 +483,12 @@ static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
 static int sysgenid_vmfork_notify(struct notifier_block *nb,
 				  unsigned long action, void *data)
 {
+#ifdef SYSGENID_TEST_BROKEN
+	/* the defect of issue 13, for the detector check only: sleeps in hard IRQ */
+	sysgenid_vmfork_bump(NULL);
+#else
 	schedule_work(&sysgenid_vmfork_work);
+#endif
 	return NOTIFY_DONE;
 }
 
@@ -602,7 +607,9 @@ static int __init sysgenid_init(void)
 	return 0;
 
 err_hw_exit:
+	sysgenid_test_exit();
 	sysgenid_hw_exit();
+	goto err_free_page;
 err_test_exit:
 	sysgenid_test_exit();
 err_free_page:
@@ -610,11 +617,15 @@ err_free_page:
 	return ret;
 }
 
+/*
+ * The test hook's timer goes first: it calls the notifier, which could queue
+ * the work item again after sysgenid_hw_exit() cancelled it.
+ */
 static void __exit sysgenid_exit(void)
 {
 	misc_deregister(&sysgenid_misc);
-	sysgenid_hw_exit();
 	sysgenid_test_exit();
+	sysgenid_hw_exit();
 	free_page((unsigned long)sysgenid_page);
 }
 

@@ -37,7 +37,7 @@ DMESG_BAD = (r"WARNING:|BUG:|Oops|general protection fault|kernel BUG|Call Trace
              r"possible circular locking|possible recursive locking|inconsistent lock state|"
              r"INFO: task .* blocked|UBSAN|KASAN|refcount_t:|list_(add|del) corruption|"
              r"sleeping function called from invalid context|scheduling while atomic|"
-             r"rcu: INFO|detected stall")
+             r"rcu: INFO|detected stall|kmemleak: .*suspected memory leak|unreferenced object")
 
 
 @dataclasses.dataclass(frozen=True)
