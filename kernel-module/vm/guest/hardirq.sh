@@ -27,6 +27,14 @@ if [ "$SGVM_HARDIRQ_EXPECT" = splat ]; then
         "the broken callback makes the kernel report: sleeping function called from invalid context"
 else
     step "rmmod the test build" rmmod sysgenid
+    # the same build loaded as if the kernel had no VM-fork notification (a kernel without
+    # CONFIG_VMGENID): backend "none", and a warning because QEMU's vmgenid device is there
+    step "insmod $SGVM_HARDIRQ_KO no_backend=1" insmod /data/bin/$SGVM_HARDIRQ_KO no_backend=1
+    check $([ "$(cat $SYS/backend)" = none ]; echo $?) "no backend: sysfs backend says '$(cat $SYS/backend)' (want none)"
+    dmesg | grep "VM Generation ID device exists"
+    check $(dmesg | grep -q "VM Generation ID device exists but"; echo $?) \
+        "no backend: the module warns that a VM Generation ID device exists but restores will not move the counter"
+    step "rmmod the test build (no backend)" rmmod sysgenid
     kmemleak_scan "kmemleak: no leak after the hard-IRQ notifications and rmmod"
     dmesg_clean "dmesg has no WARN/BUG/lockdep lines after the hard-IRQ notifications"
 fi

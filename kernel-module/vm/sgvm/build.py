@@ -235,7 +235,7 @@ def build_module(k: Kernel, log_file: Path, test: int = 0) -> Path:
         sh(["make", "-C", KMOD, f"KDIR={k.kdir}"], log_file)
         return KMOD / "sysgenid.ko"
     src = [KMOD / n for n in ("Kbuild", "sysgenid.c", "sysgenid.h", "sysgenid_test.h")]
-    d = BUILD / "kmod" / f"{k.name}-test{test}-{digest(*src, k.kdir)}"
+    d = BUILD / "kmod" / f"{k.name}-test{test}-{digest(*src, str(k.kdir), k.boot)}"
     if not (d / "sysgenid.ko").exists():
         d.mkdir(parents=True, exist_ok=True)
         for f in src:

@@ -29,6 +29,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     tests = ctx.step(lambda: build.build_tests(out / "build.log"),
                      "build: tests/sysgenid_selftest (and -m32) and tests/sysgenid_stress") or []
     debug = build.is_debug(k)
+    slow = 4 if debug else 1        # KASAN and lockdep under TCG: everything takes longer
     if {"hardirq", "detector"} & set(stages):
         tests += ctx.step(lambda: [build.build_module(k, out / "build.log", test=t) for t in (1, 2)],
                           f"build: the test-only module builds against {k.name} (SYSGENID_TEST=1 and 2)") or []
@@ -46,7 +47,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
                            "SGVM_EXPECT_BACKEND": "vmfork", "SGVM_HARDIRQ_SHOTS": HARDIRQ_SHOTS})
     if "boot1" in stages:
         t = time.monotonic()
-        r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240).origin,
+        r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240 * slow).origin,
                            "guest: boot 1 ran its script")
         if r:
             rep.check(r.module == "loaded", f"guest: insmod sysgenid.ko ({r.module or 'no report'})")
@@ -61,7 +62,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     if "snapshot" in stages:
         t = time.monotonic()
         s = ctx.step(lambda: snapshots(img, GUEST / "snapshot.sh", out / "boot2", genv, levels=1, clones=3,
-                                             guids=(None, None, "origin"), timeout=180),
+                                             guids=(None, None, "origin"), timeout=180 * slow),
                            lambda s: f"snapshot: saved the running guest ({s.state_bytes >> 20} MiB) and "
                                      f"restored it {len(s.clones)} times (save {s.restores[0].save_seconds} s, "
                                      f"restores {[x.restore_seconds for x in s.restores]} s)",
@@ -74,7 +75,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     if "hardirq" in stages:
         t = time.monotonic()
         r = ctx.step(lambda: snapshots(img, GUEST / "hardirq.sh", out / "hardirq",
-                                       dict(genv, SGVM_HARDIRQ_KO="sysgenid_test1.ko"), timeout=180).origin,
+                                       dict(genv, SGVM_HARDIRQ_KO="sysgenid_test1.ko"), timeout=180 * slow).origin,
                      "hardirq: the guest ran the test-only module")
         if r:
             rep.guest(r.out, "hardirq: ")
@@ -84,7 +85,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
         t = time.monotonic()
         r = ctx.step(lambda: snapshots(img, GUEST / "hardirq.sh", out / "detector",
                                        dict(genv, SGVM_HARDIRQ_KO="sysgenid_test2.ko", SGVM_HARDIRQ_EXPECT="splat",
-                                            SGVM_HARDIRQ_SHOTS=1), timeout=180).origin,
+                                            SGVM_HARDIRQ_SHOTS=1), timeout=180 * slow).origin,
                      "detector: the guest ran the deliberately broken module")
         if r:
             rep.guest(r.out, "detector: ")
