@@ -895,24 +895,29 @@ TEST_F(device, t_mmap_ro,
 }
 
 TEST_F(device, t_mmap_write,
-       "mmap: writable mapping fails with EPERM")
+       "mmap: a writable or executable mapping fails with EPERM")
 {
+	static const struct { int prot, flags; } bad[] = {
+		{ PROT_READ | PROT_WRITE, MAP_SHARED }, { PROT_WRITE, MAP_SHARED },
+		{ PROT_READ | PROT_WRITE, MAP_PRIVATE },
+		{ PROT_READ | PROT_EXEC, MAP_SHARED }, { PROT_READ | PROT_EXEC, MAP_PRIVATE },
+	};
+	unsigned int i;
 	void *p;
 	int a;
 
 	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "shared read-write");
-	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "shared write");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "private read-write");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = mmap(NULL, PAGE, bad[i].prot, bad[i].flags, a, 0);
+		CHECK(p == MAP_FAILED && errno == EPERM, "prot 0x%x flags 0x%x",
+		      bad[i].prot, bad[i].flags);
+	}
 	return TEST_PASS;
 }
 
 TEST_F(device, t_mprotect,
-       "mmap: mprotect(PROT_WRITE) of the mapping fails")
+       "mmap: mprotect cannot make the mapping writable or executable")
 {
 	volatile uint32_t *p;
 	int a;
@@ -923,6 +928,8 @@ TEST_F(device, t_mprotect,
 	CHECK(p != MAP_FAILED, "mmap");
 	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE) == -1,
 	      "mprotect(PROT_WRITE) must fail");
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_EXEC) == -1,
+	      "mprotect(PROT_EXEC) must fail");
 	CHECK(*p == sg_gen(), "still readable");
 	munmap((void *)p, PAGE);
 	return TEST_PASS;
@@ -1136,36 +1143,20 @@ TEST_F(device, t_wait_huge_timeout,
 	return TEST_PASS;
 }
 
-TEST_F(device, t_mmap_exec,
-       "mmap: PROT_EXEC fails with EPERM, and mprotect cannot add it")
+/* A read-only mapping of the page through a new fd opened with mode; MAP_FAILED on failure. */
+static void *map_page(int mode, int flags)
 {
-	void *p;
-	int a;
+	int fd = open(SG_DEV, mode);
 
-	a = open(SG_DEV, O_RDONLY);
-	CHECK(a >= 0, "open");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "shared read-exec");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "private read-exec");
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
-	CHECK(p != MAP_FAILED, "read-only mapping");
-	CHECK(mprotect(p, PAGE, PROT_READ | PROT_EXEC) == -1,
-	      "mprotect(PROT_EXEC) must fail");
-	munmap(p, PAGE);
-	return TEST_PASS;
+	return fd < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ, flags, fd, 0);
 }
 
 TEST_F(device, t_mmap_dontneed,
        "mmap: after madvise(MADV_DONTNEED) a load sees the counter again (no SIGBUS)")
 {
-	volatile uint32_t *p;
+	volatile uint32_t *p = map_page(O_RDONLY, MAP_SHARED);
 	uint32_t g;
-	int a;
 
-	a = open(SG_DEV, O_RDONLY);
-	CHECK(a >= 0, "open");
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	CHECK(p != MAP_FAILED, "mmap");
 	CHECK(*p == sg_gen(), "first load");
 	CHECK(madvise((void *)p, PAGE, MADV_DONTNEED) == 0, "madvise");
@@ -1180,12 +1171,9 @@ TEST_F(device, t_mmap_tail_zero,
 {
 	const unsigned char *p;
 	long i;
-	int a;
 
-	a = open(SG_DEV, O_RDONLY);
-	CHECK(a >= 0, "open");
 	CHECK(trigger(0xfffffff0u) == 0, "a counter with no zero byte");
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	p = map_page(O_RDONLY, MAP_SHARED);
 	CHECK(p != MAP_FAILED, "mmap");
 	for (i = 4; i < PAGE; i++)
 		CHECK(p[i] == 0, "byte %ld is 0x%x", i, p[i]);
@@ -1196,13 +1184,9 @@ TEST_F(device, t_mmap_tail_zero,
 TEST_F(device, t_mmap_private,
        "mmap: MAP_PRIVATE follows the counter and mprotect(PROT_WRITE) on it fails")
 {
-	volatile uint32_t *p;
+	volatile uint32_t *p = map_page(O_RDWR, MAP_PRIVATE);
 	uint32_t g;
-	int a;
 
-	a = open(SG_DEV, O_RDWR);
-	CHECK(a >= 0, "open");
-	p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, a, 0);
 	CHECK(p != MAP_FAILED, "mmap");
 	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE) == -1,
 	      "mprotect(PROT_WRITE) of a private mapping must fail");

@@ -149,6 +149,12 @@ def is_debug(k: "Kernel") -> bool:
     return cfg.exists() and "CONFIG_DEBUG_ATOMIC_SLEEP=y" in cfg.read_text()
 
 
+def slowdown(k: "Kernel") -> int:
+    """How much longer guest work takes on k: KASAN and lockdep under TCG make a debug kernel
+    about ten times slower (java -version 16 s against 1.7 s); guest timeouts are scaled by it."""
+    return 4 if is_debug(k) else 1
+
+
 def kernels() -> list[Kernel]:
     """SGVM_KERNELS (versions, tree directories, or `debug`: the debug kernel, built and cached
     by build_debug_kernel(); space separated), else the newest installed Debian kernel. The

@@ -29,7 +29,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     tests = ctx.step(lambda: build.build_tests(out / "build.log"),
                      "build: tests/sysgenid_selftest (and -m32) and tests/sysgenid_stress") or []
     debug = build.is_debug(k)
-    slow = 4 if debug else 1        # KASAN and lockdep under TCG: everything takes longer
+    slow = build.slowdown(k)
     if {"hardirq", "detector"} & set(stages):
         tests += ctx.step(lambda: [build.build_module(k, out / "build.log", test=t) for t in (1, 2)],
                           f"build: the test-only module builds against {k.name} (SYSGENID_TEST=1 and 2)") or []
