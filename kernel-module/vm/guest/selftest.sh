@@ -10,6 +10,8 @@ step "sysgenid_selftest" sysgenid_selftest
 step "sysgenid_selftest32 (-m32: the compat_ioctl path)" sysgenid_selftest32
 step "sysgenid_stress $SGVM_STRESS_THREADS threads $SGVM_STRESS_SECONDS s" \
     sysgenid_stress "$SGVM_STRESS_THREADS" "$SGVM_STRESS_SECONDS"
+step "sysgenid_fuzz seed $SGVM_FUZZ_SEED, $SGVM_FUZZ_SECONDS s, 2 processes x 3 threads" \
+    sysgenid_fuzz "$SGVM_FUZZ_SEED" "$SGVM_FUZZ_SECONDS" 2 3
 step "rmmod sysgenid once every fd and mapping is closed" rmmod sysgenid
 step "/dev/sysgenid is gone after rmmod" test ! -e /dev/sysgenid
 kmemleak_scan "kmemleak: no leak after the tests and rmmod"

@@ -253,9 +253,11 @@ def build_module(k: Kernel, log_file: Path, test: int = 0) -> Path:
 
 
 def build_tests(log_file: Path) -> list[Path]:
-    """The C tests: sysgenid_selftest (and its -m32 build, for the compat ABI), sysgenid_stress."""
+    """The C tests: sysgenid_selftest (and its -m32 build, for the compat ABI), sysgenid_stress,
+    sysgenid_fuzz."""
     sh(["make", "-C", KMOD / "tests"], log_file)
-    return [KMOD / "tests" / n for n in ("sysgenid_selftest", "sysgenid_selftest32", "sysgenid_stress")]
+    return [KMOD / "tests" / n for n in ("sysgenid_selftest", "sysgenid_selftest32", "sysgenid_stress",
+                                         "sysgenid_fuzz")]
 
 
 def build_helpers(log_file: Path) -> list[Path]:

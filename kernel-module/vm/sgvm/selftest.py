@@ -1,5 +1,5 @@
 """run selftest: the driver in a guest. Boot 1: the device, sysfs, the JRE, the driver's C
-tests (sysgenid_selftest, its -m32 build, sysgenid_stress), rmmod, a kmemleak scan on a kernel
+tests (sysgenid_selftest, its -m32 build, sysgenid_stress, sysgenid_fuzz), rmmod, a kmemleak scan on a kernel
 that has it, a clean dmesg. Boot 2: a reader blocked in read() while the host saves the guest
 and restores it three times: clones 1 and 2 with new guids (the reader wakes with generation + 1,
 acks, the kernel logged the VM fork, the clones' urandom differs), clone 3 with the origin's own
@@ -9,6 +9,7 @@ counter moves, nothing splats. detector (debug kernels only): the deliberately b
 function called from invalid context": the proof that a clean debug run means something."""
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import time
@@ -41,10 +42,13 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     rep.timed("guest image build", t)
     if img is None:
         return
+    fuzz_seed = env_int("FUZZ_SEED", random.randrange(1, 2**31))
     genv = guest_env(img, {"SGVM_STRESS_THREADS": env_int("STRESS_THREADS", 4),
                            "SGVM_STRESS_SECONDS": env_int("STRESS_SECONDS", 10),
                            "SGVM_TEST_TIMEOUT_S": env_int("TEST_TIMEOUT_S", 30), "SGVM_WATCH_TIMEOUT": WATCH_TIMEOUT,
-                           "SGVM_EXPECT_BACKEND": "vmfork", "SGVM_HARDIRQ_SHOTS": HARDIRQ_SHOTS})
+                           "SGVM_EXPECT_BACKEND": "vmfork", "SGVM_HARDIRQ_SHOTS": HARDIRQ_SHOTS,
+                           "SGVM_FUZZ_SEED": fuzz_seed, "SGVM_FUZZ_SECONDS": env_int("FUZZ_SECONDS", 20)})
+    note(f"fuzzer seed {fuzz_seed} (SGVM_FUZZ_SEED={fuzz_seed} repeats its choices)")
     if "boot1" in stages:
         t = time.monotonic()
         r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240 * slow).origin,
