@@ -4,9 +4,9 @@
  *
  * Keeps one system-wide unsigned 32-bit generation counter, 0 at load, that
  * changes every time the system generation changes: on a VM restore or
- * clone (through the kernel's VM-fork notification, or on kernels older
- * than 5.18 through the ACPI VM Generation ID device) or when a privileged
- * overseer asks for it with SYSGENID_TRIGGER_GEN_UPDATE.
+ * clone (through the kernel's VM-fork notification, where the kernel has
+ * one: see sysgenid_backend) or when a privileged overseer asks for it with
+ * SYSGENID_TRIGGER_GEN_UPDATE.
  *
  * Every open file of /dev/sysgenid is a watcher with its own state: the
  * generation it acknowledged last, whether it is outdated (the counter moved
@@ -35,15 +35,15 @@
 #include <linux/uaccess.h>
 #include <linux/version.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "sysgenid.h"
 
 /* Per open file state. */
 struct sysgenid_watcher {
 	struct list_head node;	/* on sysgenid_watchers */
-	u32 acked_gen;		/* generation acknowledged last */
 	bool tracked;		/* counted by SYSGENID_WAIT_WATCHERS */
-	bool outdated;		/* the counter moved since acked_gen */
+	bool outdated;		/* the counter moved since the last acknowledge */
 };
 
 /*
@@ -52,9 +52,12 @@ struct sysgenid_watcher {
  * sysgenid_lock, a mutex, protects the counter (sysgenid_gen and the copy in
  * sysgenid_page), the watcher list, the two counts, and the fields of every
  * struct sysgenid_watcher. Every path that takes it runs in process context:
- * file operations, the VM-fork notifier (a blocking notifier chain) and the
- * ACPI notify handler (run from a workqueue). Nothing sleeps while holding
- * it, and it nests inside no other lock of this driver.
+ * file operations and sysgenid_vmfork_work. The VM-fork notifier itself
+ * never takes it: it may be called in any context, hard IRQ included (the
+ * kernel's vmgenid driver calls the chain from its interrupt handler when it
+ * is bound through the device tree, 6.10 and later), so it only queues that
+ * work item. Nothing sleeps while holding the lock, and it nests inside no
+ * other lock of this driver.
  *
  * Waiters never hold the lock while they sleep. Readers and pollers sleep
  * on sysgenid_change_wq, SYSGENID_WAIT_WATCHERS callers on sysgenid_ack_wq,
@@ -67,6 +70,11 @@ struct sysgenid_watcher {
  * does not run the poll callback of every other open file (which would cost
  * O(n) per acknowledge, O(n^2) per change). The sysfs attributes read the
  * values lock-free with READ_ONCE().
+ *
+ * The mapped page and the outdated flags: a bump stores the page first and
+ * then sets every outdated flag with smp_store_release(); poll reads the
+ * flag with smp_load_acquire(). So a process that sees its fd readable and
+ * then loads the page sees the new counter, on weakly ordered CPUs too.
  */
 static DEFINE_MUTEX(sysgenid_lock);
 static LIST_HEAD(sysgenid_watchers);
@@ -76,6 +84,7 @@ static u32 sysgenid_gen;
 static unsigned int sysgenid_tracked;	/* tracked watchers */
 static unsigned int sysgenid_outdated;	/* tracked and outdated watchers */
 static u32 *sysgenid_page;		/* zeroed page shared by every mmap */
+static const char *sysgenid_backend = "none";	/* what moves it on a VM fork */
 
 /*
  * The next generation: max(min_gen, cur + 1), compared as unsigned 32-bit
@@ -103,7 +112,7 @@ static u32 sysgenid_bump(u32 min_gen)
 	WRITE_ONCE(sysgenid_gen, gen);
 	WRITE_ONCE(*sysgenid_page, gen);
 	list_for_each_entry(w, &sysgenid_watchers, node)
-		WRITE_ONCE(w->outdated, true);
+		smp_store_release(&w->outdated, true);	/* after the page */
 	WRITE_ONCE(sysgenid_outdated, sysgenid_tracked);
 	mutex_unlock(&sysgenid_lock);
 
@@ -138,12 +147,11 @@ static int sysgenid_open(struct inode *inode, struct file *file)
 {
 	struct sysgenid_watcher *w;
 
-	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
 	if (!w)
 		return -ENOMEM;
 
 	mutex_lock(&sysgenid_lock);
-	w->acked_gen = sysgenid_gen;
 	list_add(&w->node, &sysgenid_watchers);
 	mutex_unlock(&sysgenid_lock);
 
@@ -226,7 +234,6 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 		ret = -EINVAL;
 		goto out_unlock;
 	}
-	w->acked_gen = gen;
 	if (w->outdated) {
 		WRITE_ONCE(w->outdated, false);
 		if (w->tracked)
@@ -245,14 +252,24 @@ static __poll_t sysgenid_poll(struct file *file, poll_table *wait)
 	struct sysgenid_watcher *w = file->private_data;
 
 	poll_wait(file, &sysgenid_change_wq, wait);
-	if (READ_ONCE(w->outdated))
+	if (smp_load_acquire(&w->outdated))	/* before the page: see above */
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
-static void sysgenid_set_tracking(struct sysgenid_watcher *w, bool track)
+/*
+ * Only a file that can acknowledge (opened for writing) may be tracked: a
+ * tracked file that never acknowledges holds up every overseer's wait, so
+ * tracking is as privileged as writing. Read-only users (an mmap in every
+ * process, a poller) stay harmless.
+ */
+static int sysgenid_set_tracking(struct file *file, bool track)
 {
+	struct sysgenid_watcher *w = file->private_data;
 	bool wake = false;
+
+	if (track && !(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 
 	mutex_lock(&sysgenid_lock);
 	if (!track) {
@@ -267,6 +284,7 @@ static void sysgenid_set_tracking(struct sysgenid_watcher *w, bool track)
 
 	if (wake)
 		wake_up_interruptible_all(&sysgenid_ack_wq);
+	return 0;
 }
 
 static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
@@ -276,8 +294,11 @@ static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
 
 /*
  * Block until no tracked watcher is outdated. Fails with -EINTR when the
- * caller's own file is (or becomes) outdated, or on a signal, and with
- * -ETIME when @timeout_ms (0: none) expires first.
+ * caller's own file is (or becomes) outdated, and with -ETIME when
+ * @timeout_ms (0: none) expires first. A signal restarts the call
+ * (-ERESTARTSYS: the freezer, SIGSTOP/SIGCONT, ptrace and SA_RESTART
+ * handlers are invisible; a handler without SA_RESTART sees EINTR, as for
+ * any system call); the restarted wait has the whole timeout again.
  */
 static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 				   unsigned long timeout_ms)
@@ -295,19 +316,20 @@ static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 		if (ret == 0)
 			return -ETIME;
 	}
-	if (ret < 0 || READ_ONCE(w->outdated))
+	if (READ_ONCE(w->outdated))
 		return -EINTR;
+	if (ret < 0)
+		return -ERESTARTSYS;
 	return 0;
 }
 
-/* The counter is system-wide: only the initial user namespace may move it. */
+/*
+ * The counter is system-wide: only CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN
+ * in the initial user namespace may move it, never a namespace's root.
+ */
 static bool sysgenid_may_trigger(void)
 {
-#ifdef CAP_CHECKPOINT_RESTORE
-	if (capable(CAP_CHECKPOINT_RESTORE))
-		return true;
-#endif
-	return capable(CAP_SYS_ADMIN);
+	return checkpoint_restore_ns_capable(&init_user_ns);
 }
 
 static long sysgenid_ioctl(struct file *file, unsigned int cmd,
@@ -317,8 +339,7 @@ static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 
 	switch (cmd) {
 	case SYSGENID_SET_WATCHER_TRACKING:
-		sysgenid_set_tracking(w, arg != 0);
-		return 0;
+		return sysgenid_set_tracking(file, arg != 0);
 	case SYSGENID_WAIT_WATCHERS:
 		return sysgenid_wait_watchers(w, arg);
 	case SYSGENID_TRIGGER_GEN_UPDATE:
@@ -336,29 +357,48 @@ static void sysgenid_vma_set_flags(struct vm_area_struct *vma)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE);
+	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
 #else
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~VM_MAYWRITE;
+	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
 #endif
 }
 
 /*
- * One read-only page at offset 0 whose first four bytes are the counter.
- * A bump is visible to every mapping on the first read of the page after
- * sysgenid_bump() has stored it; nothing orders that store against the
- * other effects of the bump as seen from user space, and a reader can of
- * course see the old value just before a bump that is still on its way.
+ * Every fault of a mapping is served with the one shared page: the first,
+ * and any after madvise(MADV_DONTNEED) or memory pressure dropped the PTE.
+ */
+static vm_fault_t sysgenid_vm_fault(struct vm_fault *vmf)
+{
+	struct page *page = virt_to_page(sysgenid_page);
+
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct sysgenid_vm_ops = {
+	.fault = sysgenid_vm_fault,
+};
+
+/*
+ * One read-only page at offset 0 whose first four bytes are the counter and
+ * whose other bytes are zero. MAP_SHARED and MAP_PRIVATE mappings alike see
+ * the live page: it can never be written, so never copied. A bump is visible
+ * to every mapping on the first read of the page after sysgenid_bump()
+ * stored it; a reader can of course see the old value just before a bump
+ * that is still on its way.
  */
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
 		return -EINVAL;
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
 		return -EPERM;
 
 	sysgenid_vma_set_flags(vma);
-	return vm_insert_page(vma, vma->vm_start, virt_to_page(sysgenid_page));
+	vma->vm_ops = &sysgenid_vm_ops;
+	return 0;
 }
 
 static const struct file_operations sysgenid_fops = {
@@ -394,8 +434,16 @@ static ssize_t outdated_watchers_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(outdated_watchers);
 
+static ssize_t backend_show(struct device *dev,
+			    struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", sysgenid_backend);
+}
+static DEVICE_ATTR_RO(backend);
+
 static struct attribute *sysgenid_attrs[] = {
 	&dev_attr_generation.attr,
+	&dev_attr_backend.attr,
 	&dev_attr_tracked_watchers.attr,
 	&dev_attr_outdated_watchers.attr,
 	NULL
@@ -409,17 +457,38 @@ static struct miscdevice sysgenid_misc = {
 	.groups	= sysgenid_groups,
 };
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 18, 0)
 /*
- * Hardware backend, Linux 5.18 and later: the kernel's own vmgenid driver
- * owns the ACPI device. On a new VM generation id it mixes the id into the
- * RNG, reseeds the CRNG at once, and only then runs the VM-fork notifier
- * chain, from process context.
+ * Hardware backend: the kernel's VM-fork notification, where the kernel has
+ * it (the Kbuild probe finds register_random_vmfork_notifier(), 5.18 and
+ * later) and is built with its vmgenid driver (CONFIG_VMGENID: without it the
+ * registration is a no-op and nothing would ever call us). The kernel's
+ * driver owns the VM Generation ID device; on a new id it mixes the id into
+ * the RNG, reseeds the CRNG, and then runs the notifier chain. The chain may
+ * run in any context, hard IRQ included, so the notifier only queues the
+ * bump; back-to-back notifications before it runs give one bump, after the
+ * last of them, which is all a clone needs (its counter moves away from the
+ * value in the snapshot). Elsewhere there is no backend and only an overseer
+ * moves the counter; then init warns when a VM generation device exists.
  */
+#if defined(SYSGENID_HAVE_VMFORK) && IS_ENABLED(CONFIG_VMGENID)
+#define SYSGENID_HW_BACKEND "vmfork"
+#define SYSGENID_HW_BACKEND_VMFORK
+
+static void sysgenid_vmfork_bump(struct work_struct *work)
+{
+	pr_info("VM fork notified, generation now %u\n", sysgenid_bump(0));
+}
+static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
+
 static int sysgenid_vmfork_notify(struct notifier_block *nb,
 				  unsigned long action, void *data)
 {
-	pr_info("VM fork notified, generation now %u\n", sysgenid_bump(0));
+#ifdef SYSGENID_TEST_BROKEN
+	/* the defect of issue 13, for the detector check only: sleeps in hard IRQ */
+	sysgenid_vmfork_bump(NULL);
+#else
+	schedule_work(&sysgenid_vmfork_work);
+#endif
 	return NOTIFY_DONE;
 }
 
@@ -427,163 +496,92 @@ static struct notifier_block sysgenid_vmfork_nb = {
 	.notifier_call = sysgenid_vmfork_notify,
 };
 
-static int sysgenid_hw_init(void)
+static int sysgenid_hw_register(void)
 {
-	int ret;
-
-	if (!IS_ENABLED(CONFIG_VMGENID))
-		pr_info("kernel built without CONFIG_VMGENID: software trigger only\n");
-	ret = register_random_vmfork_notifier(&sysgenid_vmfork_nb);
-	if (ret)
-		pr_err("cannot register the VM-fork notifier: %d\n", ret);
-	return ret;
+	return register_random_vmfork_notifier(&sysgenid_vmfork_nb);
 }
 
-static void sysgenid_hw_exit(void)
+static void sysgenid_hw_unregister(void)
 {
 	unregister_random_vmfork_notifier(&sysgenid_vmfork_nb);
+	cancel_work_sync(&sysgenid_vmfork_work);
 }
-
-#elif IS_ENABLED(CONFIG_ACPI)
-/*
- * Hardware backend, kernels older than 5.18 (UNTESTED: the kernels at hand
- * are newer): bind the ACPI VM Generation ID device ourselves, read the
- * 128-bit id at the address its ADDR method gives, and bump the counter
- * when a notification brings a different id. The new id is mixed into the
- * RNG with add_device_randomness(); these kernels export no way for a
- * module to force an immediate CRNG reseed.
- */
-#include <linux/acpi.h>
-#include <linux/io.h>
-#include <linux/string.h>
-
-#define SYSGENID_VMGENID_LEN	16
-
-struct sysgenid_vmgenid {
-	struct mutex lock;	/* serialises notifications */
-	u8 *id;			/* the id in guest memory */
-	u8 last[SYSGENID_VMGENID_LEN];
-};
-
-static int sysgenid_vmgenid_addr(struct acpi_device *adev, phys_addr_t *phys)
-{
-	struct acpi_buffer buf = { ACPI_ALLOCATE_BUFFER, NULL };
-	union acpi_object *obj, *el;
-	int ret = -EINVAL;
-
-	if (ACPI_FAILURE(acpi_evaluate_object(adev->handle, "ADDR", NULL, &buf)))
-		return -ENODEV;
-	obj = buf.pointer;
-	if (!obj || obj->type != ACPI_TYPE_PACKAGE || obj->package.count != 2)
-		goto out;
-	el = obj->package.elements;
-	if (el[0].type != ACPI_TYPE_INTEGER || el[1].type != ACPI_TYPE_INTEGER)
-		goto out;
-	*phys = (phys_addr_t)el[0].integer.value |
-		(phys_addr_t)el[1].integer.value << 32;
-	ret = 0;
-out:
-	ACPI_FREE(buf.pointer);
-	return ret;
-}
-
-static int sysgenid_vmgenid_add(struct acpi_device *adev)
-{
-	struct sysgenid_vmgenid *st;
-	phys_addr_t phys;
-	int ret;
-
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
-		return -ENOMEM;
-	ret = sysgenid_vmgenid_addr(adev, &phys);
-	if (ret)
-		goto err_free;
-	st->id = memremap(phys, SYSGENID_VMGENID_LEN, MEMREMAP_WB);
-	if (!st->id) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
-	mutex_init(&st->lock);
-	memcpy(st->last, st->id, SYSGENID_VMGENID_LEN);
-	add_device_randomness(st->last, SYSGENID_VMGENID_LEN);
-	adev->driver_data = st;
-	return 0;
-
-err_free:
-	kfree(st);
-	return ret;
-}
-
-static int sysgenid_vmgenid_remove(struct acpi_device *adev)
-{
-	struct sysgenid_vmgenid *st = acpi_driver_data(adev);
-
-	memunmap(st->id);
-	kfree(st);
-	return 0;
-}
-
-static void sysgenid_vmgenid_notify(struct acpi_device *adev, u32 event)
-{
-	struct sysgenid_vmgenid *st = acpi_driver_data(adev);
-	u8 id[SYSGENID_VMGENID_LEN];
-	bool changed;
-
-	mutex_lock(&st->lock);
-	memcpy(id, st->id, SYSGENID_VMGENID_LEN);
-	changed = memcmp(id, st->last, SYSGENID_VMGENID_LEN) != 0;
-	if (changed)
-		memcpy(st->last, id, SYSGENID_VMGENID_LEN);
-	mutex_unlock(&st->lock);
-
-	if (!changed)
-		return;
-	add_device_randomness(id, SYSGENID_VMGENID_LEN);
-	pr_info("VM generation id changed, generation now %u\n",
-		sysgenid_bump(0));
-}
-
-static const struct acpi_device_id sysgenid_vmgenid_ids[] = {
-	{ "VMGENCTR", 0 },
-	{ "VM_GEN_COUNTER", 0 },
-	{ }
-};
-MODULE_DEVICE_TABLE(acpi, sysgenid_vmgenid_ids);
-
-static struct acpi_driver sysgenid_vmgenid_driver = {
-	.name	= "sysgenid_vmgenid",
-	.ids	= sysgenid_vmgenid_ids,
-	.owner	= THIS_MODULE,
-	.ops	= {
-		.add	= sysgenid_vmgenid_add,
-		.remove	= sysgenid_vmgenid_remove,
-		.notify	= sysgenid_vmgenid_notify,
-	},
-};
-
-static int sysgenid_hw_init(void)
-{
-	return acpi_bus_register_driver(&sysgenid_vmgenid_driver);
-}
-
-static void sysgenid_hw_exit(void)
-{
-	acpi_bus_unregister_driver(&sysgenid_vmgenid_driver);
-}
-
 #else
-static int sysgenid_hw_init(void)
+#define SYSGENID_HW_BACKEND NULL
+
+static int sysgenid_hw_register(void)
 {
-	pr_info("no hardware backend: software trigger only\n");
 	return 0;
 }
 
-static void sysgenid_hw_exit(void)
+static void sysgenid_hw_unregister(void)
 {
 }
 #endif
 
+#ifdef SYSGENID_TEST
+#include "sysgenid_test.h"
+#else
+static bool sysgenid_test_no_backend(void) { return false; }
+static int sysgenid_test_init(void) { return 0; }
+static void sysgenid_test_exit(void) { }
+#endif
+
+#if IS_ENABLED(CONFIG_ACPI)
+#include <linux/acpi.h>
+
+static acpi_status sysgenid_found_vmgenid(acpi_handle handle, u32 level,
+					  void *found, void **ret)
+{
+	*(bool *)found = true;
+	return AE_CTRL_TERMINATE;
+}
+
+/* Is there a VM Generation ID device (ACPI id or compatible id)? */
+static bool sysgenid_vmgenid_present(void)
+{
+	bool found = false;
+
+	acpi_get_devices("VM_GEN_COUNTER", sysgenid_found_vmgenid, &found, NULL);
+	if (!found)
+		acpi_get_devices("VMGENCTR", sysgenid_found_vmgenid, &found,
+				 NULL);
+	return found;
+}
+#else
+static bool sysgenid_vmgenid_present(void)
+{
+	return false;
+}
+#endif
+
+static int sysgenid_hw_init(void)
+{
+	int ret;
+
+	if (SYSGENID_HW_BACKEND && !sysgenid_test_no_backend()) {
+		ret = sysgenid_hw_register();
+		if (ret) {
+			pr_err("cannot register the VM-fork notifier: %d\n", ret);
+			return ret;
+		}
+		sysgenid_backend = SYSGENID_HW_BACKEND;
+		return 0;
+	}
+	if (sysgenid_vmgenid_present())
+		pr_warn("a VM Generation ID device exists but this kernel gives the module no VM-fork notification (needs 5.18+ with CONFIG_VMGENID): restores will NOT move the counter; an overseer must trigger it\n");
+	else
+		pr_info("no VM-fork notification: only an overseer moves the counter\n");
+	return 0;
+}
+
+static void sysgenid_hw_exit(void)
+{
+	if (strcmp(sysgenid_backend, "none"))
+		sysgenid_hw_unregister();
+}
+
+/* The device node appears last, once nothing can fail any more. */
 static int __init sysgenid_init(void)
 {
 	int ret;
@@ -592,29 +590,42 @@ static int __init sysgenid_init(void)
 	if (!sysgenid_page)
 		return -ENOMEM;
 
-	ret = misc_register(&sysgenid_misc);
+	ret = sysgenid_test_init();
 	if (ret)
 		goto err_free_page;
 
 	ret = sysgenid_hw_init();
 	if (ret)
-		goto err_deregister;
+		goto err_test_exit;
 
-	pr_info("loaded, /dev/%s generation %u\n", sysgenid_misc.name,
-		sysgenid_gen);
+	ret = misc_register(&sysgenid_misc);
+	if (ret)
+		goto err_hw_exit;
+
+	pr_info("loaded, /dev/%s generation %u, backend %s\n",
+		sysgenid_misc.name, sysgenid_gen, sysgenid_backend);
 	return 0;
 
-err_deregister:
-	misc_deregister(&sysgenid_misc);
+err_hw_exit:
+	sysgenid_test_exit();
+	sysgenid_hw_exit();
+	goto err_free_page;
+err_test_exit:
+	sysgenid_test_exit();
 err_free_page:
 	free_page((unsigned long)sysgenid_page);
 	return ret;
 }
 
+/*
+ * The test hook's timer goes first: it calls the notifier, which could queue
+ * the work item again after sysgenid_hw_exit() cancelled it.
+ */
 static void __exit sysgenid_exit(void)
 {
-	sysgenid_hw_exit();
 	misc_deregister(&sysgenid_misc);
+	sysgenid_test_exit();
+	sysgenid_hw_exit();
 	free_page((unsigned long)sysgenid_page);
 }
 

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <pthread.h>
@@ -23,11 +24,11 @@
 
 #include "sgtest.h"
 
-#define PAGE		4096
 #define DELAY_MS	300	/* helper threads act after this */
 #define WATCHDOG_MS	10000	/* an "infinite" wait that hangs fails */
 
 static int ctl_fd = -1;		/* untracked fd used to trigger */
+static long PAGE;		/* sysconf(_SC_PAGESIZE), set in main() */
 static volatile sig_atomic_t alarms;
 
 static void on_alarm(int sig)
@@ -457,7 +458,7 @@ TEST_F(device, t_tracking,
 	long long t0 = tracked(), o0 = outdated();
 	int a;
 
-	a = open(SG_DEV, O_RDONLY);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
 	CHECK(sg_track(a, 1) == 0 && tracked() == t0 + 1, "track");
 	CHECK(sg_track(a, 7) == 0 && tracked() == t0 + 1, "track twice");
@@ -477,7 +478,7 @@ TEST_F(device, t_bump_outdates_all,
 	uint32_t g, v;
 
 	for (i = 0; i < 3; i++) {
-		fds[i] = open(SG_DEV, O_RDONLY | O_NONBLOCK);
+		fds[i] = open(SG_DEV, i ? O_RDONLY | O_NONBLOCK : O_RDWR | O_NONBLOCK);
 		CHECK(fds[i] >= 0, "open");
 	}
 	CHECK(sg_track(fds[0], 1) == 0, "track");
@@ -514,7 +515,7 @@ TEST_F(device, t_wait_timeout,
 	int a, b, r;
 	long ms;
 
-	a = open(SG_DEV, O_RDONLY);
+	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
 	b = open(SG_DEV, O_RDONLY);
@@ -578,7 +579,7 @@ TEST_F(device, t_wait_own_outdated,
 	struct timespec t0;
 	int a, u;
 
-	a = open(SG_DEV, O_RDONLY);
+	a = open(SG_DEV, O_RDWR);
 	u = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0 && u >= 0 && sg_track(a, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
@@ -597,7 +598,7 @@ TEST_F(device, t_wait_becomes_outdated,
 	int x, b, r;
 	long ms;
 
-	x = open(SG_DEV, O_RDONLY);
+	x = open(SG_DEV, O_RDWR);
 	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
 	b = open(SG_DEV, O_RDONLY);
@@ -616,7 +617,7 @@ TEST_F(device, t_wait_signal,
 {
 	int x, b, r, before = alarms;
 
-	x = open(SG_DEV, O_RDONLY);
+	x = open(SG_DEV, O_RDWR);
 	CHECK(x >= 0 && sg_track(x, 1) == 0, "open + track");
 	CHECK(trigger(0) == 0, "trigger");
 	b = open(SG_DEV, O_RDONLY);
@@ -894,24 +895,29 @@ TEST_F(device, t_mmap_ro,
 }
 
 TEST_F(device, t_mmap_write,
-       "mmap: writable mapping fails with EPERM")
+       "mmap: a writable or executable mapping fails with EPERM")
 {
+	static const struct { int prot, flags; } bad[] = {
+		{ PROT_READ | PROT_WRITE, MAP_SHARED }, { PROT_WRITE, MAP_SHARED },
+		{ PROT_READ | PROT_WRITE, MAP_PRIVATE },
+		{ PROT_READ | PROT_EXEC, MAP_SHARED }, { PROT_READ | PROT_EXEC, MAP_PRIVATE },
+	};
+	unsigned int i;
 	void *p;
 	int a;
 
 	a = open(SG_DEV, O_RDWR);
 	CHECK(a >= 0, "open");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "shared read-write");
-	p = mmap(NULL, PAGE, PROT_WRITE, MAP_SHARED, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "shared write");
-	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, a, 0);
-	CHECK(p == MAP_FAILED && errno == EPERM, "private read-write");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		p = mmap(NULL, PAGE, bad[i].prot, bad[i].flags, a, 0);
+		CHECK(p == MAP_FAILED && errno == EPERM, "prot 0x%x flags 0x%x",
+		      bad[i].prot, bad[i].flags);
+	}
 	return TEST_PASS;
 }
 
 TEST_F(device, t_mprotect,
-       "mmap: mprotect(PROT_WRITE) of the mapping fails")
+       "mmap: mprotect cannot make the mapping writable or executable")
 {
 	volatile uint32_t *p;
 	int a;
@@ -922,6 +928,8 @@ TEST_F(device, t_mprotect,
 	CHECK(p != MAP_FAILED, "mmap");
 	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE) == -1,
 	      "mprotect(PROT_WRITE) must fail");
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_EXEC) == -1,
+	      "mprotect(PROT_EXEC) must fail");
 	CHECK(*p == sg_gen(), "still readable");
 	munmap((void *)p, PAGE);
 	return TEST_PASS;
@@ -964,8 +972,8 @@ TEST_F(device, t_sysfs,
 		CHECK(open(path, O_WRONLY) == -1, "%s is read-only", path);
 		CHECK(sg_sysfs(names[i]) >= 0, "%s format", path);
 	}
-	a = open(SG_DEV, O_RDONLY | O_NONBLOCK);
-	b = open(SG_DEV, O_RDONLY | O_NONBLOCK);
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
+	b = open(SG_DEV, O_WRONLY | O_NONBLOCK);
 	CHECK(a >= 0 && b >= 0, "open");
 	CHECK(sg_track(a, 1) == 0 && sg_track(b, 1) == 0, "track");
 	CHECK(tracked() == t0 + 2 && outdated() == o0, "two tracked");
@@ -979,6 +987,354 @@ TEST_F(device, t_sysfs,
 	return TEST_PASS;
 }
 
+/* ---- review of issue 13: permissions, restarts, the mapping, bad pointers ---- */
+
+TEST_F(device, t_track_needs_write,
+       "SET_WATCHER_TRACKING: an fd opened read-only cannot be tracked (EBADF)")
+{
+	long long t0 = tracked(), o0 = outdated();
+	int r, w, c;
+
+	r = open(SG_DEV, O_RDONLY);
+	w = open(SG_DEV, O_WRONLY);
+	CHECK(r >= 0 && w >= 0, "open");
+	CHECK(sg_track(r, 1) == -1 && errno == EBADF, "track O_RDONLY");
+	CHECK(tracked() == t0, "not counted: %lld", tracked());
+	CHECK(sg_track(r, 0) == 0, "untracking a read-only fd is harmless");
+	CHECK(trigger(0) == 0, "trigger");
+	c = open(SG_DEV, O_RDONLY);
+	CHECK(c >= 0 && outdated() == o0 && sg_wait(c, 1000) == 0,
+	      "the outdated read-only fd holds up no waiter");
+	CHECK(sg_track(w, 1) == 0 && tracked() == t0 + 1, "track O_WRONLY");
+	CHECK(sg_wait(c, 100) == -1 && errno == ETIME, "which holds up a waiter");
+	return TEST_PASS;
+}
+
+/* A child blocked in WAIT_WATCHERS(timeout_ms) on its own up-to-date fd; exit 0 for 0, 1 for ETIME,
+ * 2 for EINTR, 3 otherwise. sa_flags < 0: no SIGALRM handler; else one with those flags and an alarm
+ * after DELAY_MS. */
+static pid_t wait_child(unsigned long timeout_ms, int sa_flags)
+{
+	pid_t pid;
+	int b, r;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid)
+		return pid;
+	if (sa_flags >= 0) {
+		struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = sa_flags };
+
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		arm_ms(DELAY_MS);
+	}
+	b = open(SG_DEV, O_RDONLY);
+	r = b < 0 ? -1 : sg_wait(b, timeout_ms);
+	_exit(r == 0 ? 0 : errno == ETIME ? 1 : errno == EINTR ? 2 : 3);
+}
+
+static int child_exit(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* /proc/PID/stat's state letter: 'S' sleeping, 'T' stopped, ... */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return '?';
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] ? p[2] : '?';
+}
+
+static int wait_state(pid_t pid, char want)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (proc_state(pid) != want)
+		if (elapsed_ms(&t0) > WATCHDOG_MS)
+			return -1;
+		else
+			usleep(10000);
+	return 0;
+}
+
+TEST_F(device, t_wait_sigstop,
+       "WAIT_WATCHERS: SIGSTOP and SIGCONT do not end it; it returns 0 once the watcher acks")
+{
+	uint32_t g;
+	pid_t pid;
+	int a;
+
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	pid = wait_child(0, -1);
+	CHECK(pid > 0, "fork");
+	CHECK(wait_state(pid, 'S') == 0, "child blocked");
+	CHECK(kill(pid, SIGSTOP) == 0 && wait_state(pid, 'T') == 0, "stopped");
+	CHECK(kill(pid, SIGCONT) == 0 && wait_state(pid, 'S') == 0,
+	      "continued and blocked again (state %c)", proc_state(pid));
+	CHECK(sg_write(a, g) == 4, "ack");
+	CHECK(child_exit(pid) == 0, "WAIT_WATCHERS returned 0 after the ack");
+	return TEST_PASS;
+}
+
+TEST_F(device, t_wait_sa_restart,
+       "WAIT_WATCHERS: a signal whose handler has SA_RESTART restarts it (here: ETIME, not EINTR)")
+{
+	pid_t pid;
+	int a;
+
+	a = open(SG_DEV, O_RDWR);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");
+	pid = wait_child(3 * DELAY_MS, SA_RESTART);
+	CHECK(pid > 0, "fork");
+	CHECK(child_exit(pid) == 1, "child's WAIT_WATCHERS ended with ETIME");
+	return TEST_PASS;
+}
+
+TEST_F(device, t_wait_huge_timeout,
+       "WAIT_WATCHERS: a huge timeout waits like no timeout (no overflow to an instant ETIME)")
+{
+	const unsigned long huge[] = { ULONG_MAX, ULONG_MAX / 2 + 1, UINT_MAX,
+				       UINT_MAX / 2 + 1, 86400000UL };
+	struct timespec t0;
+	unsigned int i;
+	uint32_t g;
+	int a, b, r;
+
+	b = open(SG_DEV, O_RDONLY);
+	CHECK(b >= 0, "open");
+	for (i = 0; i < ARRAY_SIZE(huge); i++)
+		CHECK(sg_wait(b, huge[i]) == 0, "nothing to wait for, 0x%lx", huge[i]);
+	for (i = 0; i < ARRAY_SIZE(huge); i++) {
+		a = open(SG_DEV, O_RDWR);
+		CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+		CHECK(trigger_expect(0, &g) == 0, "trigger");
+		close(b);
+		b = open(SG_DEV, O_RDONLY);
+		CHECK(b >= 0 && later(LATER_ACK, a) == 0, "helper");
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		arm_ms(WATCHDOG_MS);
+		r = sg_wait(b, huge[i]);
+		disarm();
+		CHECK(r == 0, "WAIT_WATCHERS(0x%lx) = %d (%s) after %ld ms",
+		      huge[i], r, strerror(errno), elapsed_ms(&t0));
+		CHECK(join_laters() == 0, "helper");
+		close(a);
+	}
+	return TEST_PASS;
+}
+
+/* A read-only mapping of the page through a new fd opened with mode; MAP_FAILED on failure. */
+static void *map_page(int mode, int flags)
+{
+	int fd = open(SG_DEV, mode);
+
+	return fd < 0 ? MAP_FAILED : mmap(NULL, PAGE, PROT_READ, flags, fd, 0);
+}
+
+TEST_F(device, t_mmap_dontneed,
+       "mmap: after madvise(MADV_DONTNEED) a load sees the counter again (no SIGBUS)")
+{
+	volatile uint32_t *p = map_page(O_RDONLY, MAP_SHARED);
+	uint32_t g;
+
+	CHECK(p != MAP_FAILED, "mmap");
+	CHECK(*p == sg_gen(), "first load");
+	CHECK(madvise((void *)p, PAGE, MADV_DONTNEED) == 0, "madvise");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	CHECK(*p == g, "load after MADV_DONTNEED: %u, want %u", *p, g);
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+TEST_F(device, t_mmap_tail_zero,
+       "mmap: every byte of the page after the 4-byte counter is zero")
+{
+	const unsigned char *p;
+	long i;
+
+	CHECK(trigger(0xfffffff0u) == 0, "a counter with no zero byte");
+	p = map_page(O_RDONLY, MAP_SHARED);
+	CHECK(p != MAP_FAILED, "mmap");
+	for (i = 4; i < PAGE; i++)
+		CHECK(p[i] == 0, "byte %ld is 0x%x", i, p[i]);
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+TEST_F(device, t_mmap_private,
+       "mmap: MAP_PRIVATE follows the counter and mprotect(PROT_WRITE) on it fails")
+{
+	volatile uint32_t *p = map_page(O_RDWR, MAP_PRIVATE);
+	uint32_t g;
+
+	CHECK(p != MAP_FAILED, "mmap");
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE) == -1,
+	      "mprotect(PROT_WRITE) of a private mapping must fail");
+	CHECK(trigger_expect(0, &g) == 0 && *p == g, "follows: %u", *p);
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+TEST_F(device, t_mmap_proc_mem,
+       "mmap: a write through /proc/self/mem into the page fails and changes nothing")
+{
+	const uint32_t evil = 0xdeadbeef;
+	volatile uint32_t *p, *q;
+	uint32_t g = sg_gen();
+	int a, m, i;
+	const int flags[] = { MAP_SHARED, MAP_PRIVATE };
+
+	a = open(SG_DEV, O_RDONLY);
+	m = open("/proc/self/mem", O_RDWR);
+	CHECK(a >= 0 && m >= 0, "open");
+	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(q != MAP_FAILED, "mmap");
+	for (i = 0; i < 2; i++) {
+		p = mmap(NULL, PAGE, PROT_READ, flags[i], a, 0);
+		CHECK(p != MAP_FAILED, "mmap");
+		CHECK(*p == g, "mapped");
+		CHECK(pwrite(m, &evil, 4, (off_t)(uintptr_t)p) == -1,
+		      "pwrite to the %s mapping must fail",
+		      i ? "private" : "shared");
+		CHECK(*p == g && *q == g && sg_gen() == g,
+		      "page %x, other mapping %x, counter %x", *p, *q, sg_gen());
+		munmap((void *)p, PAGE);
+	}
+	return TEST_PASS;
+}
+
+TEST_F(device, t_fork_shares,
+       "fork: the child shares the mapping and the open file's state (ack, tracking)")
+{
+	long long t0 = tracked(), o0 = outdated();
+	volatile uint32_t *p;
+	uint32_t g, v;
+	pid_t pid;
+	int a;
+
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p != MAP_FAILED, "mmap");
+	CHECK(trigger_expect(0, &g) == 0 && outdated() == o0 + 1, "trigger");
+	fflush(stdout);
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		/* the child: sees the page, acks on the inherited fd, bumps once more */
+		if (*p != g || sg_read(a, &v) != 4 || v != g || sg_write(a, g) != 4)
+			_exit(1);
+		if (sg_trigger_fd(ctl_fd, 0) || *p != g + 1)
+			_exit(2);
+		_exit(0);
+	}
+	CHECK(child_exit(pid) == 0, "child saw and acked the shared state");
+	CHECK(*p == g + 1, "the parent's mapping sees the child's bump: %u", *p);
+	CHECK(sg_read(a, &v) == 4 && v == g + 1, "one file: outdated by the child's bump");
+	CHECK(sg_write(a, g + 1) == 4 && is_eagain(sg_read(a, &v)), "ack");
+	CHECK(tracked() == t0 + 1 && outdated() == o0,
+	      "one tracked watcher, not two (tracked %lld)", tracked());
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+TEST_F(device, t_efault,
+       "read and write: a bad user pointer fails with EFAULT and changes nothing")
+{
+	void *bad[] = { NULL, (void *)1, (void *)-4096L };
+	uint32_t g, v;
+	unsigned int i;
+	int a;
+
+	a = open(SG_DEV, O_RDWR | O_NONBLOCK);
+	CHECK(a >= 0, "open");
+	CHECK(trigger_expect(0, &g) == 0, "trigger");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		CHECK(read(a, bad[i], 4) == -1 && errno == EFAULT, "read into %p", bad[i]);
+		CHECK(write(a, bad[i], 4) == -1 && errno == EFAULT, "write from %p", bad[i]);
+	}
+	CHECK(sg_read(a, &v) == 4 && v == g, "still outdated");
+	CHECK(sg_write(a, g) == 4 && is_eagain(sg_read(a, &v)), "ack");
+	return TEST_PASS;
+}
+
+TEST_F(device, t_rmmod_refused,
+       "rmmod: refused while an fd or only a mapping is open")
+{
+	void *p;
+	int a;
+
+	if (getuid() != 0)
+		return TEST_SKIP;
+	a = open(SG_DEV, O_RDONLY);
+	CHECK(a >= 0, "open");
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
+	      "delete_module with an fd open must fail");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p != MAP_FAILED, "mmap");
+	close(a);
+	close(self->ctl);
+	self->ctl = -1;
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
+	      "delete_module with a mapping open must fail (%s)", strerror(errno));
+	CHECK(access(SG_DEV, F_OK) == 0 && sg_sysfs("generation") >= 0,
+	      "the device is still there");
+	munmap(p, PAGE);
+	return TEST_PASS;
+}
+
+static int sysfs_string(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	int fd, n;
+
+	snprintf(path, sizeof(path), SG_SYSFS "%s", name);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+TEST_F(device, t_sysfs_backend,
+       "sysfs: backend names what moves the counter on a VM fork (SGVM_EXPECT_BACKEND)")
+{
+	const char *want = getenv("SGVM_EXPECT_BACKEND");
+	char got[32];
+	struct stat st;
+
+	CHECK(stat(SG_SYSFS "backend", &st) == 0 && (st.st_mode & 0777) == 0444,
+	      "backend attribute, mode 0444");
+	CHECK(sysfs_string("backend", got, sizeof(got)) == 0, "read");
+	CHECK(!strcmp(got, "vmfork") || !strcmp(got, "none"), "backend '%s'", got);
+	CHECK(!want || !*want || !strcmp(got, want), "backend '%s', want '%s'", got, want);
+	return TEST_PASS;
+}
+
 
 int main(void)
 {
@@ -987,6 +1343,7 @@ int main(void)
 		       strerror(errno));
 		return 1;
 	}
-	diag("generation at start: %u", sg_gen());
+	PAGE = sysconf(_SC_PAGESIZE);
+	diag("generation at start: %u, page size %ld", sg_gen(), PAGE);
 	return sg_run_tests();
 }

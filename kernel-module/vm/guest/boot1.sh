@@ -48,7 +48,7 @@ cat /tmp/hold.out | sed 's/^/hold: /'
 echo "-- ulimit -n 64: the subscriber past the limit fails with FileLimitException, the others carry on"
 ( ulimit -n 64; exec $J -XX:-MaxFDLimit dev.sysgenid.e2e.Faults fdlimit ) || check 1 "Faults fdlimit exited $?"
 
-echo "-- /dev/sysgenid as udev would set it up: group sysgenid, mode 0660"
+echo "-- /dev/sysgenid as udev would set it up: group sysgenid, mode 0664"
 udev_like
 runas 65534 65534 $J dev.sysgenid.e2e.Faults no-permission || check 1 "Faults no-permission exited $?"
 runas 65534 65534,990 $J dev.sysgenid.e2e.Faults no-capability || check 1 "Faults no-capability exited $?"

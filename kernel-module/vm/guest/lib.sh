@@ -48,12 +48,27 @@ dmesg_clean() {
     dmesg | grep -E "$SGVM_DMESG_BAD"
     check $([ -z "$(dmesg | grep -E "$SGVM_DMESG_BAD")" ]; echo $?) "$1"
 }
-# udev_like: /dev/sysgenid as udev sets it up (group sysgenid, 0660), and the unprivileged
+# kmemleak_clear: forget what the kernel reported as leaked before this script (no-op without
+# kmemleak); kmemleak_scan TEXT: scan now and check that nothing new is reported (on a kernel
+# without kmemleak: a note, no check)
+KMEMLEAK=/sys/kernel/debug/kmemleak
+kmemleak_clear() {
+    grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+    [ -e $KMEMLEAK ] && echo clear > $KMEMLEAK
+}
+kmemleak_scan() {
+    if [ ! -e $KMEMLEAK ]; then echo "# kmemleak: not in this kernel"; return 0; fi
+    echo scan > $KMEMLEAK && echo scan > $KMEMLEAK
+    cat $KMEMLEAK > /tmp/kmemleak.out
+    cat /tmp/kmemleak.out
+    check $([ ! -s /tmp/kmemleak.out ]; echo $?) "$1"
+}
+# udev_like: /dev/sysgenid as udev sets it up (group sysgenid, 0664: udev/60-sysgenid.rules), and the unprivileged
 # user nobody (uid 65534) for runas
 udev_like() {
     echo "sysgenid:x:990:" >> /etc/group
     echo "nogroup:x:65534:" >> /etc/group
     echo "nobody:x:65534:65534:nobody:/tmp:/bin/sh" >> /etc/passwd
-    chgrp sysgenid /dev/sysgenid && chmod 0660 /dev/sysgenid
+    chgrp sysgenid /dev/sysgenid && chmod 0664 /dev/sysgenid
     ls -l /dev/sysgenid
 }

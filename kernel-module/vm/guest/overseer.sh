@@ -79,11 +79,11 @@ after=$(gen)
     && { ! counts_exported || [ "$(cat $SYS/outdated_watchers)" = 0 ]; }
 check $? "restore-cycle --timeout 20s: exit $rc, generation $before -> $after, '$(one /tmp/rc.out)'; the tracked watcher saw $after and acked (watch exit $wrc)"
 
-echo "== unprivileged: /dev/sysgenid as udev would set it up (group sysgenid, mode 0660)"
+echo "== unprivileged: /dev/sysgenid as udev would set it up (group sysgenid, mode 0664)"
 udev_like
 runas 65534 65534 $OV status > /tmp/np.out 2>&1; rc=$?
 cat /tmp/np.out
-[ $rc = 3 ] && grep -qF 'KERNEL=="sysgenid", GROUP="sysgenid", MODE="0660"' /tmp/np.out
+[ $rc = 3 ] && grep -qF 'KERNEL=="sysgenid", GROUP="sysgenid", MODE="0664"' /tmp/np.out
 check $? "status as uid 65534 without the group: exit $rc (3 wanted), prints the udev rule: $(grep -c 'KERNEL==' /tmp/np.out) line(s)"
 gen=$(gen)
 runas 65534 65534,990 $OV status > /tmp/ng.out 2>&1; src=$?

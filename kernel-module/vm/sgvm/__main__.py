@@ -1,4 +1,4 @@
-"""kernel-module/vm/run selftest|e2e|bench [STAGE...] (see kernel-module/vm/README.md)."""
+"""kernel-module/vm/run selftest|e2e|bench [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
 from __future__ import annotations
 
 import dataclasses
@@ -40,7 +40,7 @@ class Context:
 
 def usage() -> int:
     print(__doc__ + "\nsuites and stages: " + "; ".join(f"{n}: {' '.join(m.STAGES)}" for n, m in SUITES.items())
-          + "\nalso: render (the docs tables from docs/data)", file=sys.stderr)
+          + "\nalso: render (the docs tables from docs/data); kernels (build SGVM_KERNELS, e.g. debug)", file=sys.stderr)
     return 2
 
 
@@ -48,6 +48,11 @@ def main(argv: list) -> int:
     if argv[:1] == ["render"]:
         tables.render()
         return 0
+    if argv[:1] == ["kernels"]:     # install and build what SGVM_KERNELS needs (CI starts it early)
+        missing = build.install_deps(config.jdk())
+        for k in build.kernels():
+            print(f"{k.name} {k.kdir} {k.boot}")
+        return 1 if missing and CI else 0
     if not argv or argv[0] not in SUITES or not set(argv[1:]) <= set(SUITES[argv[0]].STAGES):
         return usage()
     suite = SUITES[argv[0]]

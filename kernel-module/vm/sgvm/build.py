@@ -56,7 +56,7 @@ def digest(*parts) -> str:
 # ---- the host's packages ----------------------------------------------------------------------
 
 PACKAGES = ("qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio kmod e2fsprogs "
-            "xz-utils gzip gcc make libc6-dev maven").split()
+            "xz-utils gzip gcc gcc-multilib make libc6-dev maven").split()
 TOOLS = "qemu-system-x86_64 busybox cpio gzip mkfs.ext4 xz gcc make ldd modinfo mvn".split()
 
 
@@ -67,7 +67,8 @@ def install_deps(jdk: Jdk) -> list:
     def linkable() -> bool:
         return (jdk.home / "bin/jlink").exists() and ((jdk.home / "jmods/java.base.jmod").exists() or
                                                       jdk.feature >= 24 and (jdk.home / "lib/modules").exists())
-    want = PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"])
+    want = PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"]) + \
+        (DEBUG_PACKAGES if "debug" in env("KERNELS").split() else [])
     missing = [p for p in want if "ok installed" not in subprocess.run(
         ["dpkg-query", "-W", "-f=${Status}", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout]
     if missing and os.geteuid() == 0:
@@ -79,6 +80,9 @@ def install_deps(jdk: Jdk) -> list:
     if "gcc" not in still and subprocess.run(["gcc", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
                                              input="int main(void){return 0;}", stderr=subprocess.DEVNULL).returncode:
         still.append("libc6-dev (gcc cannot link static binaries)")
+    if "gcc" not in still and subprocess.run(["gcc", "-m32", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
+                                             input="int main(void){return 0;}", stderr=subprocess.DEVNULL).returncode:
+        still.append("gcc-multilib (gcc -m32 cannot link static binaries: the 32-bit ABI test)")
     return still
 
 
@@ -95,9 +99,66 @@ class Kernel:
     modules: Optional[Path]         # /lib/modules/VER, None for a tree with everything built in
 
 
+# The debug kernel: Debian's linux-source-6.12 with the kernel's own bug detectors (KASAN,
+# lockdep, sleep-in-atomic, kmemleak, ...), configured by a fragment kept in the repository.
+DEBUG_SOURCE = "linux-source-6.12"
+DEBUG_FRAGMENT = KMOD / "vm/kernels/debug.config"
+DEBUG_PACKAGES = [DEBUG_SOURCE, "bc", "bison", "flex", "libelf-dev", "libssl-dev", "dwarves"]
+
+
+def debug_kernel_dir() -> Path:
+    """SGVM_KERNEL_CACHE/debug-<source version>-<fragment hash>: one tree per input, so a second
+    run (or a tree built by hand from the same inputs, linked there) costs nothing."""
+    ver = subprocess.run(["dpkg-query", "-W", "-f=${Version}", DEBUG_SOURCE], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout.strip()
+    if not ver:
+        raise HarnessError(f"the debug kernel needs {DEBUG_SOURCE} (apt-get install {' '.join(DEBUG_PACKAGES)})")
+    root = Path(env("KERNEL_CACHE", "/var/cache/sgvm/kernels"))
+    return root / f"debug-{ver}-{digest(DEBUG_FRAGMENT)}"
+
+
+def build_debug_kernel(log_file: Path) -> Path:
+    """The debug kernel tree, built once: the source package's tarball unpacked, x86_64
+    defconfig + kvm_guest.config + the fragment (merge_config.sh, olddefconfig), then
+    `nice make -j$(nproc) bzImage modules` (about 20 CPU minutes on 2 cores). The tree is built
+    in a temporary directory and renamed into place, so an interrupted build is never reused."""
+    out = debug_kernel_dir()
+    if (out / ".sgvm-built").exists():
+        return out
+    tarball = Path("/usr/src") / f"{DEBUG_SOURCE}.tar.xz"
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    log(f"building the debug kernel in {tmp} (tens of minutes; log {log_file})")
+    sh(["tar", "-xaf", tarball, "-C", tmp, "--strip-components=1"], log_file)
+    jobs = f"-j{os.cpu_count() or 1}"
+    sh(["make", "-C", tmp, "defconfig", "kvm_guest.config"], log_file)
+    sh([tmp / "scripts/kconfig/merge_config.sh", "-m", "-O", tmp, tmp / ".config", DEBUG_FRAGMENT], log_file,
+       cwd=tmp)
+    sh(["make", "-C", tmp, "olddefconfig"], log_file)
+    sh(["nice", "make", "-C", tmp, jobs, "bzImage", "modules"], log_file)
+    (tmp / ".sgvm-built").write_text(f"{tarball} + defconfig kvm_guest.config {DEBUG_FRAGMENT.name}\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    return out
+
+
+def is_debug(k: "Kernel") -> bool:
+    """A kernel whose config has the sleep-in-atomic detector: its splats are the test."""
+    cfg = k.kdir / ".config"
+    return cfg.exists() and "CONFIG_DEBUG_ATOMIC_SLEEP=y" in cfg.read_text()
+
+
+def slowdown(k: "Kernel") -> int:
+    """How much longer guest work takes on k: KASAN and lockdep under TCG make a debug kernel
+    about ten times slower (java -version 16 s against 1.7 s); guest timeouts are scaled by it."""
+    return 4 if is_debug(k) else 1
+
+
 def kernels() -> list[Kernel]:
-    """SGVM_KERNELS (versions or tree directories, space separated), else the newest installed
-    Debian kernel. The running kernel (uname -r) is never used: it has no module support here."""
+    """SGVM_KERNELS (versions, tree directories, or `debug`: the debug kernel, built and cached
+    by build_debug_kernel(); space separated), else the newest installed Debian kernel. The
+    running kernel (uname -r) is never used: it has no module support here."""
     have = sorted((d.name for d in Path("/lib/modules").glob("*") if (d / "build").exists()
                    and (d / "modules.dep").exists() and Path(f"/boot/vmlinuz-{d.name}").exists()),
                   key=lambda v: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", v)])
@@ -107,6 +168,11 @@ def kernels() -> list[Kernel]:
                            "(install linux-image-amd64 linux-headers-amd64)")
     out = []
     for s in specs:
+        if s == "debug":
+            tree = build_debug_kernel(BUILD / "debug-kernel.log")
+            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
+            out.append(Kernel("debug", tree, img, None))
+            continue
         tree = Path(s)
         if tree.is_dir() and (tree / "Makefile").exists():
             img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
@@ -166,14 +232,32 @@ def boot_image(k: Kernel) -> Path:
 
 # ---- C: the module, its tests, the guest helpers --------------------------------------------
 
-def build_module(k: Kernel, log_file: Path) -> Path:
-    sh(["make", "-C", KMOD, f"KDIR={k.kdir}"], log_file)
-    return KMOD / "sysgenid.ko"
+def build_module(k: Kernel, log_file: Path, test: int = 0) -> Path:
+    """sysgenid.ko against k; test=1: with the test-only hooks (sysgenid_test.h), test=2: also the
+    deliberately broken VM-fork callback (it bumps in the notifier's own context: the proof that
+    the debug kernel's detectors fire). A test build is made in a copy of the sources, so the
+    shipped sysgenid.ko is never a test build."""
+    if not test:
+        sh(["make", "-C", KMOD, f"KDIR={k.kdir}"], log_file)
+        return KMOD / "sysgenid.ko"
+    src = [KMOD / n for n in ("Kbuild", "sysgenid.c", "sysgenid.h", "sysgenid_test.h")]
+    d = BUILD / "kmod" / f"{k.name}-test{test}-{digest(*src, str(k.kdir), k.boot)}"
+    if not (d / "sysgenid.ko").exists():
+        d.mkdir(parents=True, exist_ok=True)
+        for f in src:
+            shutil.copy2(f, d / f.name)
+        sh(["make", "-C", k.kdir, f"M={d}", f"SYSGENID_TEST={test}", "modules"], log_file)
+    out = d / f"sysgenid_test{test}.ko"
+    shutil.copy2(d / "sysgenid.ko", out)
+    return out
 
 
 def build_tests(log_file: Path) -> list[Path]:
+    """The C tests: sysgenid_selftest (and its -m32 build, for the compat ABI), sysgenid_stress,
+    sysgenid_fuzz."""
     sh(["make", "-C", KMOD / "tests"], log_file)
-    return [KMOD / "tests" / n for n in ("sysgenid_selftest", "sysgenid_stress")]
+    return [KMOD / "tests" / n for n in ("sysgenid_selftest", "sysgenid_selftest32", "sysgenid_stress",
+                                         "sysgenid_fuzz")]
 
 
 def build_helpers(log_file: Path) -> list[Path]:

@@ -34,11 +34,11 @@ JRE_MODULES = [m for m in env("JRE_MODULES", "java.base,java.logging,java.manage
                "java.naming,jdk.crypto.ec,java.xml,java.desktop,java.sql,java.instrument,"
                "jdk.management,jdk.zipfs").split(",") if m]
 # Lines of the guest's dmesg that count as a kernel problem.
-DMESG_BAD = (r"WARNING:|BUG:|Oops|general protection fault|kernel BUG|Call Trace:|lockdep|"
+DMESG_BAD = (r"WARNING:|BUG:|Oops|general protection fault|kernel BUG|Call Trace:|lockdep is turned off|DEBUG_LOCKS_WARN_ON|"
              r"possible circular locking|possible recursive locking|inconsistent lock state|"
              r"INFO: task .* blocked|UBSAN|KASAN|refcount_t:|list_(add|del) corruption|"
              r"sleeping function called from invalid context|scheduling while atomic|"
-             r"rcu: INFO|detected stall")
+             r"rcu: INFO|detected stall|kmemleak: .*suspected memory leak|unreferenced object")
 
 
 @dataclasses.dataclass(frozen=True)

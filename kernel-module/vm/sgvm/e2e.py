@@ -50,7 +50,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
 
 
 def boot1(rep, ctx, img, genv, out) -> None:
-    r = ctx.step(lambda: snapshots(img, GUEST / "boot1.sh", out / "boot1", genv, timeout=600).origin,
+    r = ctx.step(lambda: snapshots(img, GUEST / "boot1.sh", out / "boot1", genv,
+                                         timeout=600 * build.slowdown(img.kernel)).origin,
                  "boot 1: guest started")
     if r:
         rep.check(r.module == "loaded", f"boot 1: sysgenid.ko loaded ({r.module})")

@@ -1,10 +1,15 @@
 """run selftest: the driver in a guest. Boot 1: the device, sysfs, the JRE, the driver's C
-tests (sysgenid_selftest, sysgenid_stress), a clean dmesg. Boot 2: a reader blocked in read()
-while the host saves the guest and restores it three times: clones 1 and 2 with new guids (the
-reader wakes with generation + 1, acks, the kernel logged the VM fork, the clones' urandom
-differs), clone 3 with the origin's own guid (nothing moves)."""
+tests (sysgenid_selftest, its -m32 build, sysgenid_stress, sysgenid_fuzz), rmmod, a kmemleak scan on a kernel
+that has it, a clean dmesg. Boot 2: a reader blocked in read() while the host saves the guest
+and restores it three times: clones 1 and 2 with new guids (the reader wakes with generation + 1,
+acks, the kernel logged the VM fork, the clones' urandom differs), clone 3 with the origin's own
+guid (nothing moves). hardirq: the test-only build calls the VM-fork notifier from hard IRQ; the
+counter moves, nothing splats. detector (debug kernels only): the deliberately broken build
+(the old callback, which takes the mutex in hard IRQ) must make the kernel report "sleeping
+function called from invalid context": the proof that a clean debug run means something."""
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 import time
@@ -12,9 +17,10 @@ import time
 from . import build
 from .config import GUEST, KMOD, env_int, jdk
 from .qemu import guest_env, snapshots
-from .report import Report, indent
+from .report import Report, indent, note
 
-STAGES = ("boot1", "snapshot")
+STAGES = ("boot1", "snapshot", "hardirq", "detector")
+HARDIRQ_SHOTS = 50
 WATCH_TIMEOUT = 10
 
 
@@ -22,7 +28,12 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     out = ctx.out
     t = time.monotonic()
     tests = ctx.step(lambda: build.build_tests(out / "build.log"),
-                     "build: tests/sysgenid_selftest and tests/sysgenid_stress") or []
+                     "build: tests/sysgenid_selftest (and -m32) and tests/sysgenid_stress") or []
+    debug = build.is_debug(k)
+    slow = build.slowdown(k)
+    if {"hardirq", "detector"} & set(stages):
+        tests += ctx.step(lambda: [build.build_module(k, out / "build.log", test=t) for t in (1, 2)],
+                          f"build: the test-only module builds against {k.name} (SYSGENID_TEST=1 and 2)") or []
     harness_check(rep)
     j = jdk()
     img = ctx.step(lambda: build.build_image(f"selftest-{k.name}", k, ctx.ko, ctx.helpers + tests, j,
@@ -31,28 +42,71 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     rep.timed("guest image build", t)
     if img is None:
         return
+    fuzz_seed = env_int("FUZZ_SEED", random.randrange(1, 2**31))
     genv = guest_env(img, {"SGVM_STRESS_THREADS": env_int("STRESS_THREADS", 4),
                            "SGVM_STRESS_SECONDS": env_int("STRESS_SECONDS", 10),
-                           "SGVM_TEST_TIMEOUT_S": env_int("TEST_TIMEOUT_S", 30), "SGVM_WATCH_TIMEOUT": WATCH_TIMEOUT})
+                           "SGVM_TEST_TIMEOUT_S": env_int("TEST_TIMEOUT_S", 30), "SGVM_WATCH_TIMEOUT": WATCH_TIMEOUT,
+                           "SGVM_EXPECT_BACKEND": "vmfork", "SGVM_HARDIRQ_SHOTS": HARDIRQ_SHOTS,
+                           "SGVM_FUZZ_SEED": fuzz_seed, "SGVM_FUZZ_SECONDS": env_int("FUZZ_SECONDS", 20)})
+    note(f"fuzzer seed {fuzz_seed} (SGVM_FUZZ_SEED={fuzz_seed} repeats its choices)")
     if "boot1" in stages:
         t = time.monotonic()
-        r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240).origin,
+        r = ctx.step(lambda: snapshots(img, GUEST / "selftest.sh", out / "boot1", genv, timeout=240 * slow).origin,
                            "guest: boot 1 ran its script")
         if r:
             rep.check(r.module == "loaded", f"guest: insmod sysgenid.ko ({r.module or 'no report'})")
-            rep.finished(r, "guest", 7)
+            # its ten steps and dmesg_clean; on a kernel with kmemleak (the debug one) its scan too
+            rep.finished(r, "guest", 12 if debug else 11)
+            if debug:
+                rep.check(any("kmemleak" in text for _, text in r.out.checks),
+                          "guest: the debug kernel ran its kmemleak scan")
+            splats(rep, r, "boot 1")
         rep.timed("boot 1 total", t)
     if "snapshot" in stages:
         t = time.monotonic()
         s = ctx.step(lambda: snapshots(img, GUEST / "snapshot.sh", out / "boot2", genv, levels=1, clones=3,
-                                             guids=(None, None, "origin"), timeout=180),
+                                             guids=(None, None, "origin"), timeout=180 * slow),
                            lambda s: f"snapshot: saved the running guest ({s.state_bytes >> 20} MiB) and "
                                      f"restored it {len(s.clones)} times (save {s.restores[0].save_seconds} s, "
                                      f"restores {[x.restore_seconds for x in s.restores]} s)",
                      "snapshot: save and three restores")
         if s:
             clones(rep, s)
+            for x in s.results:
+                splats(rep, x, f"boot 2 {x.name}")
         rep.timed("boot 2 total", t)
+    if "hardirq" in stages:
+        t = time.monotonic()
+        r = ctx.step(lambda: snapshots(img, GUEST / "hardirq.sh", out / "hardirq",
+                                       dict(genv, SGVM_HARDIRQ_KO="sysgenid_test1.ko"), timeout=180 * slow).origin,
+                     "hardirq: the guest ran the test-only module")
+        if r:
+            rep.guest(r.out, "hardirq: ")
+            splats(rep, r, "hardirq")
+        rep.timed("hardirq total", t)
+    if "detector" in stages and debug:
+        t = time.monotonic()
+        r = ctx.step(lambda: snapshots(img, GUEST / "hardirq.sh", out / "detector",
+                                       dict(genv, SGVM_HARDIRQ_KO="sysgenid_test2.ko", SGVM_HARDIRQ_EXPECT="splat",
+                                            SGVM_HARDIRQ_SHOTS=1), timeout=180 * slow).origin,
+                     "detector: the guest ran the deliberately broken module")
+        if r:
+            rep.guest(r.out, "detector: ")
+            want = [line for line in r.dmesg_bad if "sleeping function called from invalid context" in line]
+            rep.check(bool(want), "detector: the debug kernel's splat reached the host's dmesg check ("
+                      + (want[0] if want else f"{len(r.dmesg_bad)} bad lines") + ")")
+        rep.timed("detector total", t)
+    elif "detector" in stages:
+        note(f"detector: {k.name} has no CONFIG_DEBUG_ATOMIC_SLEEP; the check runs on the debug kernel")
+
+
+def splats(rep: Report, r, what: str) -> None:
+    """Any line of the kernel log that /init flagged (WARNING, BUG, KASAN, UBSAN, lockdep,
+    sleeping in atomic context, kmemleak) fails the run; the lines are printed, the whole log is
+    the guest's console file."""
+    rep.check(not r.dmesg_bad, f"{what}: the kernel log has no splat ({len(r.dmesg_bad)} flagged lines)")
+    if r.dmesg_bad:
+        indent("\n".join(r.dmesg_bad) + f"\n(full kernel log: {r.run_dir}/{r.name}.console)", 60)
 
 
 def harness_check(rep: Report) -> None:

@@ -3,16 +3,23 @@
  */
 package dev.sysgenid;
 
-/** The device exists but this process may not open it read-write. */
+/**
+ * The device exists but this process may not open it read-write. A watcher and an overseer need
+ * write access: tracking and acknowledging are refused on a file opened read-only. Reading,
+ * polling and mapping the counter need only read access (the shipped udev rule makes the node
+ * world-readable); moving the counter needs {@code CAP_CHECKPOINT_RESTORE} in the initial user
+ * namespace whatever the mode ({@link MissingCapabilityException}).
+ */
 public final class DevicePermissionException extends SysgenidException {
 
-    /** The udev rule that gives the device node to the {@code sysgenid} group. */
-    public static final String UDEV_RULE = "KERNEL==\"sysgenid\", GROUP=\"sysgenid\", MODE=\"0660\"";
+    /** The udev rule that makes the node readable by anyone and writable by the {@code sysgenid} group. */
+    public static final String UDEV_RULE = "KERNEL==\"sysgenid\", GROUP=\"sysgenid\", MODE=\"0664\"";
 
     public DevicePermissionException(String path, int errno) {
-        super("permission denied opening " + path + ": install the udev rule '" + UDEV_RULE
-                + "' as /etc/udev/rules.d/60-sysgenid.rules, run 'sudo groupadd --system sysgenid;"
-                + " sudo usermod -aG sysgenid $USER; sudo udevadm trigger', and start a new login"
-                + " session.", errno);
+        super("permission denied opening " + path + " for writing (watching, tracking and acknowledging"
+                + " need write access; reading and mapping the counter need only read access): install the"
+                + " udev rule '" + UDEV_RULE + "' as /etc/udev/rules.d/60-sysgenid.rules, run 'sudo groupadd"
+                + " --system sysgenid; sudo usermod -aG sysgenid $USER; sudo udevadm trigger', and start a"
+                + " new login session.", errno);
     }
 }

@@ -75,6 +75,8 @@ class DeviceErrorsTest {
             assertThat(e).isInstanceOf(DevicePermissionException.class);
             assertThat(e.getMessage())
                     .contains(DevicePermissionException.UDEV_RULE)
+                    .contains("MODE=\"0664\"")
+                    .contains("for writing")
                     .contains("usermod -aG sysgenid");
             assertThat(e.errno()).isEqualTo(errno);
         }

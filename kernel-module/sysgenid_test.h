@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Test-only hooks of sysgenid.c, compiled in only with `make SYSGENID_TEST=1`
+ * (never in a shipped module). They let the self-tests drive paths that a
+ * guest cannot reach on its own:
+ *
+ *   /sys/module/sysgenid/parameters/vmfork_from_hardirq
+ *	write N: call the VM-fork notifier N times from hard-IRQ context (an
+ *	hrtimer in HRTIMER_MODE_REL_HARD), as the kernel's vmgenid driver does
+ *	when bound through the device tree; each call must bump the counter
+ *	once (the last may coalesce with earlier ones) and, on a debug kernel,
+ *	must not splat "sleeping function called from invalid context".
+ *   no_backend (load-time parameter)
+ *	act as on a kernel without VM-fork notification: backend "none", and
+ *	the warning when a VM Generation ID device exists.
+ */
+#include <linux/hrtimer.h>
+#include <linux/moduleparam.h>
+
+static bool no_backend;
+module_param(no_backend, bool, 0444);
+MODULE_PARM_DESC(no_backend, "test only: register no hardware backend");
+
+static bool sysgenid_test_no_backend(void)
+{
+	return no_backend;
+}
+
+#ifdef SYSGENID_HW_BACKEND_VMFORK
+static struct hrtimer sysgenid_test_timer;
+static atomic_t sysgenid_test_shots = ATOMIC_INIT(0);
+
+static enum hrtimer_restart sysgenid_test_fire(struct hrtimer *t)
+{
+	sysgenid_vmfork_nb.notifier_call(&sysgenid_vmfork_nb, 0, NULL);
+	if (atomic_dec_return(&sysgenid_test_shots) <= 0)
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(t, ms_to_ktime(1));
+	return HRTIMER_RESTART;
+}
+
+static int sysgenid_test_set_hardirq(const char *val,
+				     const struct kernel_param *kp)
+{
+	unsigned int n;
+	int ret = kstrtouint(val, 0, &n);
+
+	if (ret)
+		return ret;
+	if (n == 0 || n > 1000)
+		return -EINVAL;
+	if (atomic_cmpxchg(&sysgenid_test_shots, 0, n) != 0)
+		return -EBUSY;
+	hrtimer_start(&sysgenid_test_timer, ms_to_ktime(1),
+		      HRTIMER_MODE_REL_HARD);
+	return 0;
+}
+
+static const struct kernel_param_ops sysgenid_test_hardirq_ops = {
+	.set = sysgenid_test_set_hardirq,
+	.get = param_get_int,
+};
+module_param_cb(vmfork_from_hardirq, &sysgenid_test_hardirq_ops,
+		&sysgenid_test_shots.counter, 0600);
+MODULE_PARM_DESC(vmfork_from_hardirq,
+		 "test only: write N to run the VM-fork notifier N times in hard IRQ");
+
+static int sysgenid_test_init(void)
+{
+	hrtimer_init(&sysgenid_test_timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_HARD);
+	sysgenid_test_timer.function = sysgenid_test_fire;
+	return 0;
+}
+
+static void sysgenid_test_exit(void)
+{
+	hrtimer_cancel(&sysgenid_test_timer);
+}
+#else
+static int sysgenid_test_init(void) { return 0; }
+static void sysgenid_test_exit(void) { }
+#endif

@@ -1,0 +1,40 @@
+# Guest side of `run selftest hardirq`: the test-only build of the module (sysgenid_test.h) calls
+# the VM-fork notifier from hard-IRQ context (an hrtimer) $SGVM_HARDIRQ_SHOTS times; the counter
+# must move and, on the debug kernel, nothing may splat. With $SGVM_HARDIRQ_KO a deliberately
+# broken build (sysgenid_test2.ko: the old callback that takes the mutex there), the script
+# instead waits for the kernel's "sleeping function called from invalid context" report.
+P=/sys/module/sysgenid/parameters/vmfork_from_hardirq
+kmemleak_clear
+step "rmmod the shipped sysgenid.ko" rmmod sysgenid
+step "insmod $SGVM_HARDIRQ_KO (test-only build)" insmod /data/bin/$SGVM_HARDIRQ_KO
+g0=$(cat $SYS/generation)
+echo "backend=$(cat $SYS/backend) generation=$g0"
+step "write $SGVM_HARDIRQ_SHOTS to $P" sh -c "echo $SGVM_HARDIRQ_SHOTS > $P"
+# done when every shot fired (the parameter reads 0 again) and the counter moved
+fired() { [ "$(cat $P)" = 0 ] && [ "$(cat $SYS/generation)" != "$g0" ]; }
+n=0
+while ! fired && [ $n -lt 200 ]; do sleep 0.1; n=$((n + 1)); done
+g1=$(cat $SYS/generation)
+check $(fired; echo $?) "the notifier ran $SGVM_HARDIRQ_SHOTS times in hard IRQ and the counter moved ($g0 -> $g1, at most $SGVM_HARDIRQ_SHOTS bumps: $((g1 - g0)))"
+check $([ $((g1 - g0)) -ge 1 ] && [ $((g1 - g0)) -le "$SGVM_HARDIRQ_SHOTS" ]; echo $?) "one bump per notification at most ($((g1 - g0)) for $SGVM_HARDIRQ_SHOTS)"
+if [ "$SGVM_HARDIRQ_EXPECT" = splat ]; then
+    n=0
+    while ! dmesg | grep -q "sleeping function called from invalid context" && [ $n -lt 100 ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    dmesg | grep -A3 "sleeping function called from invalid context" | head -n 8
+    check $(dmesg | grep -q "sleeping function called from invalid context"; echo $?) \
+        "the broken callback makes the kernel report: sleeping function called from invalid context"
+else
+    step "rmmod the test build" rmmod sysgenid
+    # the same build loaded as if the kernel had no VM-fork notification (a kernel without
+    # CONFIG_VMGENID): backend "none", and a warning because QEMU's vmgenid device is there
+    step "insmod $SGVM_HARDIRQ_KO no_backend=1" insmod /data/bin/$SGVM_HARDIRQ_KO no_backend=1
+    check $([ "$(cat $SYS/backend)" = none ]; echo $?) "no backend: sysfs backend says '$(cat $SYS/backend)' (want none)"
+    dmesg | grep "VM Generation ID device exists"
+    check $(dmesg | grep -q "VM Generation ID device exists but"; echo $?) \
+        "no backend: the module warns that a VM Generation ID device exists but restores will not move the counter"
+    step "rmmod the test build (no backend)" rmmod sysgenid
+    kmemleak_scan "kmemleak: no leak after the hard-IRQ notifications and rmmod"
+    dmesg_clean "dmesg has no WARN/BUG/lockdep lines after the hard-IRQ notifications"
+fi
