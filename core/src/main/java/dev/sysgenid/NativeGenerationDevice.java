@@ -30,12 +30,13 @@ final class NativeGenerationDevice extends BackedDevice {
     }
 
     /**
-     * Ours exports {@code generation} (and the counts) under the misc class, and a version;
-     * the production driver exports neither.
+     * Ours exports {@code generation} (and the counts) under the misc class; the production
+     * driver does not. Both declare a module version ({@code /sys/module/sysgenid/version}: the
+     * production driver's is "0.1"), so the version is reported but decides nothing.
      */
     static DriverInfo detect(Path sysfs, Path moduleVersion) {
         Optional<String> version = readIfPresent(moduleVersion);
-        boolean ours = version.isPresent() || readIfPresent(sysfs.resolve("generation")).isPresent();
+        boolean ours = readIfPresent(sysfs.resolve("generation")).isPresent();
         return new DriverInfo(ours ? DriverProfile.OURS : DriverProfile.PRODUCTION, version, false);
     }
 

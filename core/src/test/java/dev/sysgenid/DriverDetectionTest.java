@@ -27,12 +27,25 @@ class DriverDetectionTest {
     }
 
     @Test
-    void theModuleVersionNamesOursWithItsVersion() throws IOException {
+    void ourGenerationAttributeNamesOursWithItsVersion() throws IOException {
         Path version = Files.createDirectories(sys.resolve("module/sysgenid")).resolve("version");
         Files.writeString(version, "0.1.0\n");
-        DriverInfo d = NativeGenerationDevice.detect(sys.resolve("class/misc/sysgenid"), version);
+        Path misc = Files.createDirectories(sys.resolve("class/misc/sysgenid"));
+        Files.writeString(misc.resolve("generation"), "7\n");
+        DriverInfo d = NativeGenerationDevice.detect(misc, version);
         assertThat(d).isEqualTo(new DriverInfo(DriverProfile.OURS, Optional.of("0.1.0"), false));
         assertThat(d.description()).isEqualTo("this project's sysgenid module 0.1.0");
+    }
+
+    /** amazonlinux/linux drivers/misc/sysgenid.c declares MODULE_VERSION("0.1") too. */
+    @Test
+    void theProductionDriverHasAModuleVersionButNoGenerationAttribute() throws IOException {
+        Path version = Files.createDirectories(sys.resolve("module/sysgenid")).resolve("version");
+        Files.writeString(version, "0.1\n");
+        Path misc = Files.createDirectories(sys.resolve("class/misc/sysgenid"));
+        DriverInfo d = NativeGenerationDevice.detect(misc, version);
+        assertThat(d.profile()).as(d.description()).isEqualTo(DriverProfile.PRODUCTION);
+        assertThat(d.version()).contains("0.1");
     }
 
     @Test
