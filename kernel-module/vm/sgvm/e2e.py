@@ -55,7 +55,7 @@ def boot1(rep, ctx, img, genv, out) -> None:
                  "boot 1: guest started")
     if r:
         rep.check(r.module == "loaded", f"boot 1: sysgenid.ko loaded ({r.module})")
-        rep.finished(r, "boot 1", 43)
+        rep.finished(r, "boot 1", 46)
 
 
 def cycles(rep, ctx, img, genv, out) -> None:
