@@ -25,7 +25,7 @@ public record DriverInfo(DriverProfile profile, Optional<String> version, boolea
         Objects.requireNonNull(version, "version");
     }
 
-    /** One line for status output: "this project's sysgenid module 0.1.0", say. */
+    /** {@return one line for status output: "this project's sysgenid module 0.1.0", say} */
     public String description() {
         return (simulated ? "simulated: " : "") + profile.description() + version.map(v -> " " + v).orElse("");
     }

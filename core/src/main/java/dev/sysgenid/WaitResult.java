@@ -32,7 +32,7 @@ public record WaitResult(Outcome outcome, OptionalInt outdatedWatchers) {
         CALLER_OUTDATED
     }
 
-    /** True when every tracked watcher is up to date. */
+    /** {@return true when every tracked watcher is up to date} */
     public boolean allAcknowledged() {
         return outcome == Outcome.ALL_ACKNOWLEDGED;
     }

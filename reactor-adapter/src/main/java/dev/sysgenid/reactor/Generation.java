@@ -64,14 +64,14 @@ public record Generation(int value, String source, Instant observedAt, int previ
     }
 
     /**
-     * True for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
-     * subscription: the generation the watcher was already up to date with, to initialise from.
+     * {@return true for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
+     * subscription: the generation the watcher was already up to date with, to initialise from}
      */
     public boolean isInitial() {
         return value == previous;
     }
 
-    /** {@link #value()} as an unsigned decimal string. */
+    /** {@return {@link #value()} as an unsigned decimal string} */
     public String valueText() {
         return Integer.toUnsignedString(value);
     }
