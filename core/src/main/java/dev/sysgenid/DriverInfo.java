@@ -20,6 +20,14 @@ import java.util.Optional;
  */
 public record DriverInfo(DriverProfile profile, Optional<String> version, boolean simulated) {
 
+    /**
+     * Checks the components.
+     *
+     * @param profile the driver's behaviour
+     * @param version the module's version, where the driver exports one
+     * @param simulated whether the device is the in-JVM simulation of that driver
+     * @throws NullPointerException if {@code profile} or {@code version} is null
+     */
     public DriverInfo {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(version, "version");

@@ -9,6 +9,7 @@ package dev.sysgenid;
  */
 public class SysgenidException extends RuntimeException {
 
+    /** The errno behind this error, 0 if none (part of the serialized form). */
     private final int errno;
 
     /**

@@ -14,6 +14,13 @@ import java.util.OptionalInt;
  */
 public record WaitResult(Outcome outcome, OptionalInt outdatedWatchers) {
 
+    /**
+     * Checks the components.
+     *
+     * @param outcome what ended the wait
+     * @param outdatedWatchers how many tracked watchers were still outdated when the wait ended
+     * @throws NullPointerException if {@code outcome} or {@code outdatedWatchers} is null
+     */
     public WaitResult {
         java.util.Objects.requireNonNull(outcome, "outcome");
         java.util.Objects.requireNonNull(outdatedWatchers, "outdatedWatchers");

@@ -186,6 +186,8 @@ public final class SnapshotSafeProvider extends Provider {
      * A deserialized provider (a {@code SecureRandom} refers to its provider) is the one
      * installed, or else the {@linkplain #jvmWide() JVM-wide one}: never a copy without a
      * device, and never one more device open per deserialized instance.
+     *
+     * @return the provider that stands for the deserialized one
      */
     private Object readResolve() {
         return jvmWide();
