@@ -7,6 +7,12 @@ import dev.sysgenid.internal.Errno;
 
 /** A system call on the device failed for a reason none of the other errors names. */
 public final class DeviceIoException extends SysgenidException {
+    /**
+     * A failed system call.
+     *
+     * @param call the call that failed, as the message should name it
+     * @param errno its system error
+     */
     public DeviceIoException(String call, int errno) {
         super(call + " failed: " + Errno.describe(errno)
                 + ". This is unexpected for the sysgenid device; check dmesg and report it.", errno);

@@ -72,7 +72,7 @@ public final class LoopRegistration implements AutoCloseable {
         this.rearmTask = () -> loop.rearmNow(this);
     }
 
-    /** The registered watcher (for tracking and inspection; do not close it directly). */
+    /** {@return the registered watcher (for tracking and inspection; do not close it directly)} */
     public Watcher watcher() {
         return watcher;
     }
@@ -88,6 +88,9 @@ public final class LoopRegistration implements AutoCloseable {
      * to the device but ends nothing, so it never brings the same change twice nor lets two
      * calls overlap.
      *
+     * @param generation the generation the listener re-keyed for
+     * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has moved
+     *         past it (the listener is then called again with the newest)
      * @throws WatcherClosedException if the registration has ended
      */
     public AckResult acknowledge(int generation) {
@@ -108,7 +111,7 @@ public final class LoopRegistration implements AutoCloseable {
         return r;
     }
 
-    /** Whether this registration has ended. */
+    /** {@return whether this registration has ended} */
     public boolean isClosed() {
         return closed.get();
     }

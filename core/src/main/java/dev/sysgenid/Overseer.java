@@ -62,12 +62,20 @@ public final class Overseer implements AutoCloseable {
         }
     }
 
-    /** {@link #trigger(int)} with no minimum: the counter moves by one. */
+    /**
+     * {@link #trigger(int)} with no minimum: the counter moves by one.
+     *
+     * @return the generation after the bump
+     */
     public int trigger() {
         return trigger(0);
     }
 
-    /** Acknowledges whatever generation is current for the overseer's own file; returns it. */
+    /**
+     * Acknowledges whatever generation is current for the overseer's own file.
+     *
+     * @return the generation acknowledged
+     */
     public int catchUp() {
         while (true) {
             OptionalInt g = own.tryRead();
@@ -86,6 +94,7 @@ public final class Overseer implements AutoCloseable {
      * with a {@link WatcherClosedException}.
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @return how the wait ended, with the outdated count seen last
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitWatchers(Duration timeout) throws InterruptedException {
@@ -123,6 +132,11 @@ public final class Overseer implements AutoCloseable {
 
     /**
      * One restore cycle: {@link #trigger(int)}, then {@link #awaitLatestGeneration(Duration)}.
+     *
+     * @param minGeneration the generation the counter moves to at least (0: by one)
+     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @return how the wait ended
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult restoreCycle(int minGeneration, Duration timeout) throws InterruptedException {
         trigger(minGeneration);
@@ -136,6 +150,9 @@ public final class Overseer implements AutoCloseable {
      * WaitResult.Outcome#CALLER_OUTDATED}.
      *
      * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @return how the wait ended: every tracked watcher acknowledged the newest generation, or
+     *         the timeout expired
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitLatestGeneration(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

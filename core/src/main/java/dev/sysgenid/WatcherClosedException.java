@@ -5,6 +5,11 @@ package dev.sysgenid;
 
 /** An operation was attempted on a watcher (or overseer, probe, loop) that is already closed. */
 public final class WatcherClosedException extends SysgenidException {
+    /**
+     * {@code what} is closed; the message tells to open a new one.
+     *
+     * @param what the closed object, as the message should name it
+     */
     public WatcherClosedException(String what) {
         this(what, "open a new one from the GenerationDevice.");
     }

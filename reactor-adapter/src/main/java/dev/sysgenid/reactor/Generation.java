@@ -31,7 +31,16 @@ import reactor.core.publisher.Mono;
  */
 public record Generation(int value, String source, Instant observedAt, int previous, Mono<Void> ack) {
 
-    /** Checks that no component is null. */
+    /**
+     * Checks that no component is null.
+     *
+     * @param value the generation counter
+     * @param source the device it came from
+     * @param observedAt when the subscription observed it
+     * @param previous the generation this subscription had acknowledged before
+     * @param ack acknowledges {@code value}
+     * @throws NullPointerException if {@code source}, {@code observedAt} or {@code ack} is null
+     */
     public Generation {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(observedAt, "observedAt");
@@ -57,6 +66,8 @@ public record Generation(int value, String source, Instant observedAt, int previ
      * </ul>
      *
      * <p>{@link ReactiveGenerations#rekeyed} calls it for you after your re-keying completes.
+     *
+     * @return the acknowledgement, cold: nothing is written until it is subscribed to
      */
     @Override
     public Mono<Void> ack() {
@@ -64,14 +75,14 @@ public record Generation(int value, String source, Instant observedAt, int previ
     }
 
     /**
-     * True for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
-     * subscription: the generation the watcher was already up to date with, to initialise from.
+     * {@return true for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
+     * subscription: the generation the watcher was already up to date with, to initialise from}
      */
     public boolean isInitial() {
         return value == previous;
     }
 
-    /** {@link #value()} as an unsigned decimal string. */
+    /** {@return {@link #value()} as an unsigned decimal string} */
     public String valueText() {
         return Integer.toUnsignedString(value);
     }
