@@ -10,7 +10,10 @@ package dev.sysgenid;
  */
 public final class MissingCapabilityException extends SysgenidException {
 
-    /** @param driver the driver that refused, or null if unknown (the message then covers both) */
+    /**
+     * @param driver the driver that refused; null or {@link DriverProfile#UNKNOWN} if unknown
+     *        (the message then covers both)
+     */
     public MissingCapabilityException(int errno, DriverProfile driver) {
         super(message(driver), errno);
     }
