@@ -356,6 +356,13 @@ def dkms_package() -> tuple[str, str]:
     return conf["PACKAGE_NAME"], conf["PACKAGE_VERSION"]
 
 
+def first_error(lines: list, n: int) -> list:
+    """N lines of a compiler's log from the first that reports an error (the cause, not the
+    make lines that follow it)."""
+    at = next((i for i, line in enumerate(lines) if re.search(r"\berror\b", line)), max(len(lines) - n, 0))
+    return lines[max(at - 3, 0):at - 3 + n] + ([f"... ({len(lines) - at + 3 - n} more lines)"] if len(lines) - at + 3 > n else [])
+
+
 def build_module_dkms(k: Kernel, log_file: Path) -> Path:
     """sysgenid.ko for k as a user gets it: `dkms add`, `dkms build -k`, `dkms install -k` of the
     sources kernel-module/README.md installs, with its dkms.conf. DKMS's trees are this run's own,
@@ -385,9 +392,11 @@ def build_module_dkms(k: Kernel, log_file: Path) -> Path:
     dkms("add", *pkg)
     try:
         dkms("build", *pkg, "-k", k.name, "--kernelsourcedir", k.kdir)
-    except HarnessError as e:       # DKMS's own log of the build: where it failed
+    except HarnessError as e:       # DKMS's own log of the build, from its first error on
         logs = sorted((root / "tree").rglob("make.log"))
-        raise HarnessError(f"{e}\n" + "".join(f"{m}:\n{m.read_text(errors='replace')[-6000:]}" for m in logs))
+        raise HarnessError(f"dkms build -k {k.name} failed; DKMS's make.log:\n" + "".join(
+            f"{m}:\n" + "\n".join(first_error(m.read_text(errors="replace").splitlines(), 50)) + "\n" for m in logs)
+            + ("" if logs else str(e)))
     dkms("install", *pkg, "-k", k.name, "--kernelsourcedir", k.kdir, "--no-depmod")
     status = dkms("status", *pkg, "-k", k.name)
     if "installed" not in status:
