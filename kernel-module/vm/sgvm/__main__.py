@@ -99,7 +99,7 @@ def main(argv: list) -> int:
         t = t_kernel = time.monotonic()
         n0, failed0 = rep.n, rep.failed
         ctx.ko = ctx.step(lambda: MODULE_BUILDS[how][0](k, ctx.out / "build.log"),
-                          MODULE_BUILDS[how][1].format(k=k.name, pkg="/".join(build.dkms_package())))
+                          MODULE_BUILDS[how][1].format(k=build.release(k), pkg="/".join(build.dkms_package())))
         ctx.helpers = ctx.step(lambda: build.build_helpers(ctx.out / "build.log"),
                                "build: static guest helpers (gcc -Werror): "
                                + " ".join(p.stem for p in sorted((VM / "guest").glob("*.c"))))

@@ -374,9 +374,10 @@ def build_module_dkms(k: Kernel, log_file: Path) -> Path:
     (decompressed when the kernel compresses its modules); a failed build raises with DKMS's
     make.log."""
     name, ver = dkms_package()
+    rel = release(k)
     root = BUILD / "dkms" / k.name
     shutil.rmtree(root, ignore_errors=True)
-    for d in ("source", "tree", f"modules/{k.name}", "framework.conf.d"):     # modules/<release>: the
+    for d in ("source", "tree", f"modules/{rel}", "framework.conf.d"):     # modules/<release>: the
         (root / d).mkdir(parents=True)                                       # kernel, to DKMS
     (root / "framework.conf.d/sgvm.conf").write_text(
         "".join(f'{key}="{root / d}"\n' for key, d in (("source_tree", "source"), ("dkms_tree", "tree"),
@@ -391,19 +392,19 @@ def build_module_dkms(k: Kernel, log_file: Path) -> Path:
     pkg = ["-m", name, "-v", ver]
     dkms("add", *pkg)
     try:
-        dkms("build", *pkg, "-k", k.name, "--kernelsourcedir", k.kdir)
+        dkms("build", *pkg, "-k", rel, "--kernelsourcedir", k.kdir)
     except HarnessError as e:       # DKMS's own log of the build, from its first error on
         logs = sorted((root / "tree").rglob("make.log"))
-        raise HarnessError(f"dkms build -k {k.name} failed; DKMS's make.log:\n" + "".join(
+        raise HarnessError(f"dkms build -k {rel} failed; DKMS's make.log:\n" + "".join(
             f"{m}:\n" + "\n".join(first_error(m.read_text(errors="replace").splitlines(), 50)) + "\n" for m in logs)
             + ("" if logs else str(e)))
-    dkms("install", *pkg, "-k", k.name, "--kernelsourcedir", k.kdir, "--no-depmod")
-    status = dkms("status", *pkg, "-k", k.name)
+    dkms("install", *pkg, "-k", rel, "--kernelsourcedir", k.kdir, "--no-depmod")
+    status = dkms("status", *pkg, "-k", rel)
     if "installed" not in status:
         raise HarnessError(f"dkms status after dkms install: {status.strip() or 'nothing'}")
-    found = sorted((root / "modules" / k.name).rglob(f"{name}.ko*"))
+    found = sorted((root / "modules" / rel).rglob(f"{name}.ko*"))
     if len(found) != 1:
-        raise HarnessError(f"dkms install left {len(found)} {name}.ko* under {root / 'modules' / k.name}")
+        raise HarnessError(f"dkms install left {len(found)} {name}.ko* under {root / 'modules' / rel}")
     out = root / f"{name}.ko"
     tool = {".xz": "xz", ".zst": "zstd", ".gz": "gzip"}.get(found[0].suffix)
     out.write_bytes(subprocess.run([tool, "-dc", found[0]], check=True, stdout=subprocess.PIPE).stdout
