@@ -14,10 +14,13 @@ b0=$(bumps)
 echo "generation at start: $(cat $SYS/generation); VM forks logged before: $f0"
 sysgenid_fuzz "$SGVM_FUZZ_SEED" "$SGVM_FUZZ_RESTORE_SECONDS" 2 3 > /tmp/fuzz.out 2>&1 &
 fpid=$!
+t0=$(cut -d. -f1 /proc/uptime)
 k=0
 while [ $k -lt "$n_restores" ]; do
-    # pacing, not a wait for a result: the restores are spread over the fuzzer's run
-    sleep $((SGVM_FUZZ_RESTORE_SECONDS / (n_restores + 1)))
+    # pacing, not a wait for a result: restore k+1 at (k+1)/(n+1) of the fuzzer's run, counted
+    # from its start (the time a restore takes in the guest is not added up)
+    until=$((t0 + (k + 1) * SGVM_FUZZ_RESTORE_SECONDS / (n_restores + 1)))
+    while [ "$(cut -d. -f1 /proc/uptime)" -lt $until ]; do sleep 1; done
     echo "generation before restore $((k + 1)): $(cat $SYS/generation)"
     echo "FUZZ-RESTORE $k"
     # the host saves this guest now and resumes a clone of it with a new guid
