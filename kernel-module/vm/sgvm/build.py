@@ -170,13 +170,11 @@ def kernels() -> list[Kernel]:
     for s in specs:
         if s == "debug":
             tree = build_debug_kernel(BUILD / "debug-kernel.log")
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel("debug", tree, img, None))
+            out.append(Kernel("debug", tree, tree_image(tree), None))
             continue
         tree = Path(s)
         if tree.is_dir() and (tree / "Makefile").exists():
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel(tree.name, tree.resolve(), img, None))
+            out.append(Kernel(tree.name, tree.resolve(), tree_image(tree), None))
         elif s in have:
             out.append(Kernel(s, Path(f"/lib/modules/{s}/build"), Path(f"/boot/vmlinuz-{s}"),
                               Path(f"/lib/modules/{s}")))
@@ -184,6 +182,13 @@ def kernels() -> list[Kernel]:
             raise HarnessError(f"SGVM_KERNELS: {s} is neither an installed kernel with headers "
                                f"({', '.join(have) or 'none'}) nor a built kernel tree")
     return out
+
+
+def tree_image(tree: Path) -> Path:
+    """What QEMU boots of a kernel tree: its vmlinux when it has the PVH note (CONFIG_PVH), unless
+    SGVM_NO_PVH=1; else its bzImage."""
+    pvh = has_pvh_note(tree / "vmlinux") and env("NO_PVH") != "1"
+    return tree / "vmlinux" if pvh else tree / "arch/x86/boot/bzImage"
 
 
 def has_pvh_note(elf: Path) -> bool:
