@@ -126,7 +126,9 @@ class ProductionProfileReviewTest extends LoopFixture {
             LoopRegistration reg = null;
             try {
                 reg = hooked.loop().register(t, executor, (r, g) -> r.acknowledge(g));
-                assertThat(waitFor(() -> staleAcks.get() >= 3)).as("the loop is adding T").isTrue();
+                // at least one stale acknowledgement landed in an ADD window of T (on the code reviewed,
+                // the loop then re-adds T for ever; once fixed, it adds T once and goes on)
+                assertThat(waitFor(() -> staleAcks.get() >= 1)).as("the loop is adding T").isTrue();
                 bystander.close();
                 assertThat(waitFor(other::isClosed)).as("the loop handled the bystander's close (ADDs of T so far: "
                         + staleAcks.get() + ")").isTrue();
