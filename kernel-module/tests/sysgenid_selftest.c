@@ -1110,6 +1110,56 @@ TEST_F(device, t_wait_sa_restart,
 	return TEST_PASS;
 }
 
+/*
+ * A periodic signal with an SA_RESTART handler: a profiler's SIGPROF, a JVM's or a runtime's
+ * timer signal, a SIGSTOP/SIGCONT cycle of a freezer. The timeout is what bounds an overseer's
+ * wait for a watcher that never acknowledges (docs/sysgenid-abi.md), so signals must not reset
+ * it: the wait must end with ETIME about timeout_ms after it began, while the signals still come.
+ */
+static volatile sig_atomic_t ticks;
+#define TICK_MS		50
+#define TICKS_MAX	160	/* 8 s of signals, then the handler stops the timer */
+
+static void on_tick(int sig)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	(void)sig;
+	if (++ticks >= TICKS_MAX)
+		setitimer(ITIMER_REAL, &off, NULL);
+}
+
+TEST_F(device, t_wait_timeout_periodic_signal,
+       "WAIT_WATCHERS: periodic SA_RESTART signals do not make the timeout endless")
+{
+	struct sigaction sa = { .sa_handler = on_tick, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, TICK_MS * 1000 }, { 0, TICK_MS * 1000 } };
+	struct timespec t0;
+	int a, b, r, e, n;
+	long ms;
+
+	a = open(SG_DEV, O_RDWR);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");	/* a: tracked, outdated, never acks */
+	b = open(SG_DEV, O_RDONLY);
+	CHECK(b >= 0, "open");
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = sg_wait(b, DELAY_MS);
+	e = errno;
+	ms = elapsed_ms(&t0);
+	n = ticks;
+	disarm();
+	errno = e;
+	CHECK(r == -1 && e == ETIME, "WAIT_WATCHERS(%d) = %d", DELAY_MS, r);
+	CHECK(n < TICKS_MAX,
+	      "WAIT_WATCHERS(%d ms) returned only after %ld ms, once the %d signals (every %d ms) "
+	      "had stopped: each signal restarted the whole timeout", DELAY_MS, ms, n, TICK_MS);
+	return TEST_PASS;
+}
+
 TEST_F(device, t_wait_huge_timeout,
        "WAIT_WATCHERS: a huge timeout waits like no timeout (no overflow to an instant ETIME)")
 {
