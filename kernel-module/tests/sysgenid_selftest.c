@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1212,6 +1213,30 @@ TEST_F(device, t_mmap_dontneed,
 	CHECK(madvise((void *)p, PAGE, MADV_DONTNEED) == 0, "madvise");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(*p == g, "load after MADV_DONTNEED: %u, want %u", *p, g);
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+/*
+ * A process with the READ_IMPLIES_EXEC personality (set by the kernel for a 32-bit ELF without
+ * PT_GNU_STACK, or by `setarch -X`) asks for PROT_READ; the kernel turns that into
+ * PROT_READ|PROT_EXEC before the driver sees it. The page is never executable, but such a
+ * process (a legacy program linking a PRNG library that maps the counter) must still be able to
+ * map it read-only: refusing it sends the library to its slow path.
+ */
+TEST_F(device, t_mmap_read_implies_exec,
+       "mmap: PROT_READ works in a process with the READ_IMPLIES_EXEC personality")
+{
+	volatile uint32_t *p;
+	int a;
+
+	CHECK(personality(PER_LINUX | READ_IMPLIES_EXEC) != -1, "personality");
+	CHECK(personality(0xffffffff) & READ_IMPLIES_EXEC, "READ_IMPLIES_EXEC set");
+	a = open(SG_DEV, O_RDONLY);
+	CHECK(a >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p != MAP_FAILED, "mmap(PROT_READ) under READ_IMPLIES_EXEC");
+	CHECK(*p == sg_gen(), "load");
 	munmap((void *)p, PAGE);
 	return TEST_PASS;
 }
