@@ -28,8 +28,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/personality.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -44,6 +47,10 @@ struct sysgenid_watcher {
 	struct list_head node;	/* on sysgenid_watchers */
 	bool tracked;		/* counted by SYSGENID_WAIT_WATCHERS */
 	bool outdated;		/* the counter moved since the last acknowledge */
+	/* a timed WAIT_WATCHERS to resume after a restart: see below */
+	struct pid *wait_pid;	/* the thread that will restart it, or NULL */
+	unsigned long wait_timeout_ms;	/* the argument it was called with */
+	unsigned long wait_deadline;	/* in jiffies */
 };
 
 /*
@@ -75,6 +82,28 @@ struct sysgenid_watcher {
  * then sets every outdated flag with smp_store_release(); poll reads the
  * flag with smp_load_acquire(). So a process that sees its fd readable and
  * then loads the page sees the new counter, on weakly ordered CPUs too.
+ *
+ * A timed WAIT_WATCHERS and signals: a signal ends the wait with
+ * -ERESTARTSYS, and the kernel calls the ioctl again with the same argument
+ * after a SA_RESTART handler (or the freezer, SIGSTOP/SIGCONT, ptrace). For
+ * the timeout to survive that, the wait keeps its absolute deadline in the
+ * file's wait_* fields (under sysgenid_lock) before it returns -ERESTARTSYS,
+ * with a reference to the calling thread's struct pid (so a new thread can
+ * never reuse the key), and the next WAIT_WATCHERS on that file by the same
+ * thread with the same timeout resumes that deadline instead of starting a
+ * new one. Any other return of WAIT_WATCHERS, and any other call the thread
+ * makes on the file (read, write, another ioctl), drops it; close drops it.
+ * One deadline per file: a second thread restarting a timed wait on the
+ * same file replaces the first one's, whose restart then gets the whole
+ * timeout again (the old behaviour). Not -ERESTART_RESTARTBLOCK, as
+ * nanosleep and poll use: the kernel turns that into EINTR whenever a
+ * handler runs, SA_RESTART or not, which would make every SA_RESTART
+ * handler visible to the caller; and its restart function would live in
+ * module text, which rmmod could free when a handler closes the last fd.
+ * Only a thread that got EINTR itself (a handler without SA_RESTART) and
+ * calls WAIT_WATCHERS again on the same file with the same timeout, nothing
+ * else on that file in between, cannot be told from a restart: it too
+ * continues the old deadline.
  */
 static DEFINE_MUTEX(sysgenid_lock);
 static LIST_HEAD(sysgenid_watchers);
@@ -171,8 +200,42 @@ static int sysgenid_release(struct inode *inode, struct file *file)
 
 	if (wake)
 		wake_up_interruptible_all(&sysgenid_ack_wq);
+	put_pid(w->wait_pid);
 	kfree(w);
 	return 0;
+}
+
+/*
+ * Take the kept deadline of a timed WAIT_WATCHERS off @w if it belongs to
+ * the calling thread; returns it in @deadline, for @timeout_ms only.
+ */
+static bool sysgenid_take_deadline(struct sysgenid_watcher *w,
+				   unsigned long timeout_ms,
+				   unsigned long *deadline)
+{
+	struct pid *pid = NULL;
+	bool resume = false;
+
+	if (READ_ONCE(w->wait_pid) != task_pid(current))
+		return false;	/* only this thread sets it to its own pid */
+	mutex_lock(&sysgenid_lock);
+	if (w->wait_pid == task_pid(current)) {
+		pid = w->wait_pid;
+		WRITE_ONCE(w->wait_pid, NULL);
+		resume = w->wait_timeout_ms == timeout_ms;
+		*deadline = w->wait_deadline;
+	}
+	mutex_unlock(&sysgenid_lock);
+	put_pid(pid);
+	return resume;
+}
+
+/* Any other call by the thread that kept a deadline on @w drops it. */
+static void sysgenid_forget_deadline(struct sysgenid_watcher *w)
+{
+	unsigned long unused;
+
+	sysgenid_take_deadline(w, 0, &unused);
 }
 
 /* Wait until @w is outdated; then give the current generation in @gen. */
@@ -203,6 +266,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *buf,
 	u32 gen;
 	int ret;
 
+	sysgenid_forget_deadline(w);
 	if (count == 0)
 		return 0;
 	if (count < sizeof(gen))
@@ -224,6 +288,7 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 	ssize_t ret = sizeof(u32);
 	u32 gen;
 
+	sysgenid_forget_deadline(w);
 	if (count != sizeof(gen))
 		return -ENOBUFS;
 	if (copy_from_user(&gen, buf, sizeof(gen)))
@@ -298,28 +363,46 @@ static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
  * @timeout_ms (0: none) expires first. A signal restarts the call
  * (-ERESTARTSYS: the freezer, SIGSTOP/SIGCONT, ptrace and SA_RESTART
  * handlers are invisible; a handler without SA_RESTART sees EINTR, as for
- * any system call); the restarted wait has the whole timeout again.
+ * any system call); the restarted wait keeps the deadline of the first call
+ * (see the locking rules).
  */
 static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 				   unsigned long timeout_ms)
 {
+	unsigned long deadline;
 	long ret;
 
 	if (timeout_ms == 0) {
+		sysgenid_forget_deadline(w);
 		ret = wait_event_interruptible(sysgenid_ack_wq,
 					       sysgenid_waiters_done(w));
 	} else {
+		if (!sysgenid_take_deadline(w, timeout_ms, &deadline))
+			deadline = jiffies + msecs_to_jiffies(
+				min_t(unsigned long, timeout_ms, UINT_MAX));
+		/* past the deadline: 0, which checks the condition once */
 		ret = wait_event_interruptible_timeout(sysgenid_ack_wq,
 			sysgenid_waiters_done(w),
-			msecs_to_jiffies(min_t(unsigned long, timeout_ms,
-					       UINT_MAX)));
+			max_t(long, (long)(deadline - jiffies), 0));
 		if (ret == 0)
 			return -ETIME;
 	}
 	if (READ_ONCE(w->outdated))
 		return -EINTR;
-	if (ret < 0)
+	if (ret < 0) {
+		if (timeout_ms) {
+			struct pid *old;
+
+			mutex_lock(&sysgenid_lock);
+			old = w->wait_pid;
+			WRITE_ONCE(w->wait_pid, get_pid(task_pid(current)));
+			w->wait_timeout_ms = timeout_ms;
+			w->wait_deadline = deadline;
+			mutex_unlock(&sysgenid_lock);
+			put_pid(old);
+		}
 		return -ERESTARTSYS;
+	}
 	return 0;
 }
 
@@ -337,6 +420,8 @@ static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 {
 	struct sysgenid_watcher *w = file->private_data;
 
+	if (cmd != SYSGENID_WAIT_WATCHERS)
+		sysgenid_forget_deadline(w);
 	switch (cmd) {
 	case SYSGENID_SET_WATCHER_TRACKING:
 		return sysgenid_set_tracking(file, arg != 0);
