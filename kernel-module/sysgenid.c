@@ -442,10 +442,10 @@ static void sysgenid_vma_set_flags(struct vm_area_struct *vma)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	vm_flags_clear(vma, VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);
 #else
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
+	vma->vm_flags &= ~(VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);
 #endif
 }
 
@@ -473,12 +473,22 @@ static const struct vm_operations_struct sysgenid_vm_ops = {
  * to every mapping on the first read of the page after sysgenid_bump()
  * stored it; a reader can of course see the old value just before a bump
  * that is still on its way.
+ *
+ * A process with the READ_IMPLIES_EXEC personality (a 32-bit ELF without
+ * PT_GNU_STACK, setarch -X) gets VM_EXEC added to every readable mapping
+ * before we see it, indistinguishable from its own PROT_EXEC. The page is
+ * data, never code, so for such a process the mapping is made without
+ * VM_EXEC (PROT_READ works, PROT_EXEC silently does not execute) rather
+ * than refused; for every other process PROT_EXEC stays EPERM.
  */
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
 		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if ((vma->vm_flags & VM_EXEC) &&
+	    !(current->personality & READ_IMPLIES_EXEC))
 		return -EPERM;
 
 	sysgenid_vma_set_flags(vma);

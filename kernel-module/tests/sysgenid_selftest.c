@@ -1217,6 +1217,27 @@ TEST_F(device, t_mmap_dontneed,
 	return TEST_PASS;
 }
 
+/* The "rwxp" field of /proc/self/maps for the mapping at @addr, in @perms. */
+static int map_perms(const volatile void *addr, char perms[5])
+{
+	unsigned long start, end;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    start == (unsigned long)addr) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /*
  * A process with the READ_IMPLIES_EXEC personality (set by the kernel for a 32-bit ELF without
  * PT_GNU_STACK, or by `setarch -X`) asks for PROT_READ; the kernel turns that into
@@ -1228,6 +1249,7 @@ TEST_F(device, t_mmap_read_implies_exec,
        "mmap: PROT_READ works in a process with the READ_IMPLIES_EXEC personality")
 {
 	volatile uint32_t *p;
+	char perms[5] = "?";
 	int a;
 
 	CHECK(personality(PER_LINUX | READ_IMPLIES_EXEC) != -1, "personality");
@@ -1237,6 +1259,10 @@ TEST_F(device, t_mmap_read_implies_exec,
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	CHECK(p != MAP_FAILED, "mmap(PROT_READ) under READ_IMPLIES_EXEC");
 	CHECK(*p == sg_gen(), "load");
+	CHECK(map_perms(p, perms) == 0 && perms[2] == '-',
+	      "the mapping must not be executable (maps: %s)", perms);
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_EXEC) == -1,
+	      "mprotect(PROT_EXEC) must still fail");
 	munmap((void *)p, PAGE);
 	return TEST_PASS;
 }
