@@ -666,7 +666,7 @@ static int sysgenid_hw_init(void)
 	if (sysgenid_vmgenid_present())
 		pr_warn("a VM Generation ID device exists but this kernel gives the module no VM-fork notification (needs 5.18+ with CONFIG_VMGENID): restores will NOT move the counter; an overseer must trigger it\n");
 	else
-		pr_info("no VM-fork notification: only an overseer moves the counter\n");
+		pr_info("no VM-fork notification (needs 5.18+ with CONFIG_VMGENID): restores will not move the counter; only an overseer's TRIGGER does\n");
 	return 0;
 }
 
