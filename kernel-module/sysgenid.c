@@ -571,7 +571,8 @@ static struct miscdevice sysgenid_misc = {
 
 static void sysgenid_vmfork_bump(struct work_struct *work)
 {
-	pr_info("VM fork notified, generation now %u\n", sysgenid_bump(0));
+	pr_info_ratelimited("VM fork notified, generation now %u\n",
+			    sysgenid_bump(0));
 }
 static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
 

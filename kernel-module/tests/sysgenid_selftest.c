@@ -1389,15 +1389,18 @@ TEST_F(device, t_rmmod_refused,
 		return TEST_SKIP;
 	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
-	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
-	      "delete_module with an fd open must fail");
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1 &&
+	      errno == EWOULDBLOCK,
+	      "delete_module with an fd open must fail with EWOULDBLOCK (%s)", strerror(errno));
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	CHECK(p != MAP_FAILED, "mmap");
 	close(a);
 	close(self->ctl);
 	self->ctl = -1;
-	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
-	      "delete_module with a mapping open must fail (%s)", strerror(errno));
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1 &&
+	      errno == EWOULDBLOCK,
+	      "delete_module with a mapping open must fail with EWOULDBLOCK (%s)",
+	      strerror(errno));
 	CHECK(access(SG_DEV, F_OK) == 0 && sg_sysfs("generation") >= 0,
 	      "the device is still there");
 	munmap(p, PAGE);
