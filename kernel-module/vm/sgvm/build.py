@@ -250,13 +250,11 @@ def kernels(specs: Iterable[str] = ()) -> list[Kernel]:
     for s in specs:
         if s == "debug":
             tree = build_debug_kernel(BUILD / "debug-kernel.log")
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel("debug", tree, img, None))
+            out.append(Kernel("debug", tree, tree_image(tree), None))
             continue
         tree = Path(s)
         if tree.is_dir() and (tree / "Makefile").exists():
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel(tree.name, tree.resolve(), img, None))
+            out.append(Kernel(tree.name, tree.resolve(), tree_image(tree), None))
         elif s in have:
             out.append(Kernel(s, Path(f"/lib/modules/{s}/build"), Path(f"/boot/vmlinuz-{s}"),
                               Path(f"/lib/modules/{s}")))
@@ -278,6 +276,13 @@ def release(k: "Kernel") -> str:
     """What `uname -r` says in a guest booted on k."""
     f = k.kdir / "include/config/kernel.release"
     return k.name if k.modules is not None or not f.exists() else f.read_text().strip()
+
+
+def tree_image(tree: Path) -> Path:
+    """What QEMU boots of a kernel tree: its vmlinux when it has the PVH note (CONFIG_PVH), unless
+    SGVM_NO_PVH=1; else its bzImage."""
+    pvh = has_pvh_note(tree / "vmlinux") and env("NO_PVH") != "1"
+    return tree / "vmlinux" if pvh else tree / "arch/x86/boot/bzImage"
 
 
 def has_pvh_note(elf: Path) -> bool:
