@@ -29,6 +29,12 @@ wait_line() {
 # one FILE: its lines joined on one line, for a check's text
 one() { tr '\n' ' ' < "$1" | sed 's/  */ /g'; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# field JSON NAME: the value of "NAME": in a flat JSON text (string or number)
+field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+# get METHOD PATH: an HTTP request to 127.0.0.1:$PORT (sghttp); sets CODE and BODY
+get() {
+    sghttp "$1" $PORT "$2" > /tmp/http.out 2>/dev/null; CODE=$(head -n 1 /tmp/http.out); BODY=$(sed 1d /tmp/http.out)
+}
 # step TEXT COMMAND...: runs the command, shows its output, and checks its exit status and, when
 # it prints a TAP plan "1..N", that N > 0 tests ran, N results; the text gains the command's own
 # "N passed, N failed" line and the guest seconds it took

@@ -1,4 +1,4 @@
-"""kernel-module/vm/run selftest|e2e|bench [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
+"""kernel-module/vm/run selftest|e2e|bench|debian [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from . import bench, build, config, e2e, selftest, tables
+from . import bench, build, config, debian, e2e, selftest, tables
 from .build import HarnessError
 from .config import BUILD, CI, VM
 from .report import Report, indent, note
 
-SUITES = {"selftest": selftest, "e2e": e2e, "bench": bench}
+SUITES = {"selftest": selftest, "e2e": e2e, "bench": bench, "debian": debian}
 
 
 @dataclasses.dataclass
@@ -40,7 +40,8 @@ class Context:
 
 def usage() -> int:
     print(__doc__ + "\nsuites and stages: " + "; ".join(f"{n}: {' '.join(m.STAGES)}" for n, m in SUITES.items())
-          + "\nalso: render (the docs tables from docs/data); kernels (build SGVM_KERNELS, e.g. debug)", file=sys.stderr)
+          + "\nalso: render (the docs tables from docs/data); kernels (build SGVM_KERNELS, e.g. debug); "
+          "roots (build the Debian guest's root)", file=sys.stderr)
     return 2
 
 
@@ -53,6 +54,14 @@ def main(argv: list) -> int:
         for k in build.kernels():
             print(f"{k.name} {k.kdir} {k.boot}")
         return 1 if missing and CI else 0
+    if argv[:1] == ["roots"]:       # install and build the Debian guest's root (CI starts it early)
+        missing = build.install_deps(config.jdk(), "debian")
+        if missing:
+            print("missing: " + ", ".join(missing), file=sys.stderr)
+            return 1 if CI else 0
+        r = build.debian_root(BUILD / "debian-root.log")
+        print(f"{r.dir} {r.kernel} {r.upgrade}")
+        return 0
     if not argv or argv[0] not in SUITES or not set(argv[1:]) <= set(SUITES[argv[0]].STAGES):
         return usage()
     suite = SUITES[argv[0]]
@@ -61,7 +70,7 @@ def main(argv: list) -> int:
     out = BUILD / argv[0]
     out.mkdir(parents=True, exist_ok=True)
     t = time.monotonic()
-    missing = build.install_deps(config.jdk(production=argv[0] == "bench"))
+    missing = build.install_deps(config.jdk(production=argv[0] == "bench"), argv[0])
     if missing:
         note("missing: " + ", ".join(missing))
         if not CI:
