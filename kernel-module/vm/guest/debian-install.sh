@@ -9,6 +9,7 @@ DEBIAN_FRONTEND=noninteractive apt install -y "./$deb" > /tmp/apt.out 2>&1; rc=$
 secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')
 cat /tmp/apt.out
 data apt-install-seconds "$secs"
+data dkms-build-seconds "$(dkms_build_seconds $(uname -r))"
 check $rc "step 1: apt install ./$deb: exit $rc, $secs s (the DKMS build included)"
 cd /tmp
 dkms status sysgenid > /tmp/dkms.out 2>/dev/null

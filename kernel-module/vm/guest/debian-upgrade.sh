@@ -8,6 +8,7 @@ DEBIAN_FRONTEND=noninteractive apt install -y /opt/sgvm/debs/*.deb > /tmp/apt.ou
 secs=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }')
 cat /tmp/apt.out
 data apt-install-seconds "$secs"
+data dkms-build-seconds "$(dkms_build_seconds "$v")"
 check $rc "6.12: apt install of linux-image-$v and its headers (offline, /opt/sgvm/debs): exit $rc, $secs s"
 dkms status sysgenid > /tmp/dkms.out 2>/dev/null
 cat /tmp/dkms.out

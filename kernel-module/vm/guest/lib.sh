@@ -35,6 +35,13 @@ field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n
 get() {
     sghttp "$1" $PORT "$2" > /tmp/http.out 2>/dev/null; CODE=$(head -n 1 /tmp/http.out); BODY=$(sed 1d /tmp/http.out)
 }
+# dkms_build_seconds KERNEL: how long DKMS took to build sysgenid for KERNEL: from the start time
+# its make.log records (its second line) to the log's last write; "?" when there is no log
+dkms_build_seconds() {
+    _log=$(ls /var/lib/dkms/sysgenid/*/"$1"/*/log/make.log 2>/dev/null | head -n 1)
+    _start=$(sed -n 2p "$_log" 2>/dev/null)
+    [ -n "$_start" ] && _t=$(date -d "$_start" +%s 2>/dev/null) && echo $(( $(stat -c %Y "$_log") - _t )) || echo "?"
+}
 # step TEXT COMMAND...: runs the command, shows its output, and checks its exit status and, when
 # it prints a TAP plan "1..N", that N > 0 tests ran, N results; the text gains the command's own
 # "N passed, N failed" line and the guest seconds it took

@@ -82,7 +82,8 @@ def install_deps(jdk: Jdk, suite: str = "") -> list:
         apt = ["apt-get", "-o", "DPkg::Lock::Timeout=900"]
         for cmd in (apt + ["update", "-qq"], apt + ["install", "-y", "-q", "--no-install-recommends", *missing]):
             subprocess.run(cmd, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), stdout=sys.stderr)
-    still = [t for t in TOOLS + (DEBIAN_TOOLS if suite == "debian" else []) if not shutil.which(t)] + ([] if linkable() else [f"jlink and jmods in {jdk.home}"])
+    tools = TOOLS + (DEBIAN_TOOLS if suite == "debian" else [])
+    still = [t for t in tools if not shutil.which(t)] + ([] if linkable() else [f"jlink and jmods in {jdk.home}"])
     if "gcc" not in still and subprocess.run(["gcc", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
                                              input="int main(void){return 0;}", stderr=subprocess.DEVNULL).returncode:
         still.append("libc6-dev (gcc cannot link static binaries)")

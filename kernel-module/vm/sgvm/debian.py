@@ -15,6 +15,7 @@ import shutil
 import time
 
 from . import build
+from .build import HarnessError
 from .config import GUEST, KMOD, jdk
 from .qemu import guest_env, handoff, snapshots
 from .report import Report, note
@@ -35,7 +36,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     t = time.monotonic()
     root = ctx.step(lambda: build.debian_root(out / "rootfs.log"),
                     lambda r: f"host: Debian 12 root file system ({r.dir.name}: kernel {r.kernel}, "
-                              f"upgrade {r.upgrade}, {r.image.stat().st_size >> 20} MiB)", "host: Debian root (mmdebstrap)")
+                              f"upgrade {r.upgrade}, {r.image.stat().st_size >> 20} MiB)",
+                    "host: Debian root (mmdebstrap)")
     rep.timed("root file system", t)
     if not root:
         return
@@ -76,6 +78,14 @@ def debian_image(root, k, ctx, j, built, out) -> build.Image:
                                initrd=root.initrd, kind="debian", append="root=/dev/vda rw", root=overlay)
 
 
+def handed_off(r, dest):
+    """The kernel and initramfs boot 3 handed off, or a HarnessError that says it handed off none."""
+    kernel = handoff(r, dest)
+    if not kernel:
+        raise HarnessError(f"{r.name}: no kernel at the io disk's handoff offset ({r.disks['io']})")
+    return kernel
+
+
 def guest(rep: Report, ctx, img: build.Image, out) -> None:
     genv = guest_env(img)
     # boot 1: apt install, reboot
@@ -85,7 +95,8 @@ def guest(rep: Report, ctx, img: build.Image, out) -> None:
     rep.timed("boot 1 (install)", t)
     if not r or rep.finished(r, "boot 1", EXPECT["install"]) != EXPECT["install"] or r.status != 0:
         return
-    note(f"boot 1: apt install with the DKMS build {r.out.first('apt-install-seconds')} s (guest clock); "
+    note(f"boot 1: apt install {r.out.first('apt-install-seconds')} s, of which the DKMS build "
+         f"{r.out.first('dkms-build-seconds')} s (guest clock); "
          f"boot to the test unit {r.boot_seconds} s")
     # boot 2 (after the reboot): the device, the service, one save and two restores
     t = time.monotonic()
@@ -121,8 +132,9 @@ def guest(rep: Report, ctx, img: build.Image, out) -> None:
     rep.timed("boot 3 (6.12 install)", t)
     if not r or rep.finished(r, "boot 3", EXPECT["upgrade"]) != EXPECT["upgrade"] or r.status != 0:
         return
-    note(f"boot 3: apt install of the 6.12 kernel with its DKMS build {r.out.first('apt-install-seconds')} s")
-    kernel = ctx.step(lambda: handoff(r, out / "k612"),
+    note(f"boot 3: apt install of the 6.12 kernel {r.out.first('apt-install-seconds')} s, of which the DKMS "
+         f"build {r.out.first('dkms-build-seconds')} s (guest clock)")
+    kernel = ctx.step(lambda: handed_off(r, out / "k612"),
                       lambda h: f"boot 3: the guest handed off {h[0].name} and {h[1].name} for the reboot",
                       "boot 3: the kernel handoff")
     if not kernel:

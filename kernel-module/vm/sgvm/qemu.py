@@ -124,10 +124,14 @@ class Guest:
     def start(self) -> "Guest":
         append = " ".join(filter(None, [self.image.append, "console=ttyS0 quiet panic=-1 mitigations=off",
                                         env("KERNEL_APPEND")]))
-        # busybox: vda the data image; Debian: vda the root (qcow2), vdb the data image, vdc the io disk
-        drives = ([f"file={self.disks['root']},format=qcow2,if=virtio"] if "root" in self.disks else []) + \
-            [f"file={self.image.data},format=raw,if=virtio,readonly=on"] + \
-            ([f"file={self.disks['io']},format=raw,if=virtio"] if "io" in self.disks else [])
+        # busybox: vda the data image; Debian: vda the root (qcow2), vdb the data image, vdc the io
+        # disk. The writable ones are this run's throwaway files: cache=unsafe (the guest's flushes
+        # stay in the host's page cache; dpkg's fsync per file is what makes an install slow
+        # under TCG), which a save, a copy for a clone and a later boot all read through.
+        rw = {k: f"file={p},format={'qcow2' if k == 'root' else 'raw'},if=virtio,cache=unsafe"
+              for k, p in self.disks.items()}
+        drives = [rw[k] for k in ("root",) if k in rw] + [f"file={self.image.data},format=raw,if=virtio,readonly=on"] \
+            + [rw[k] for k in ("io",) if k in rw]
         cmd = [env("QEMU", "qemu-system-x86_64"), "-accel", "tcg,thread=multi", "-cpu", env("CPU", "max"),
                "-m", env("MEM", "2G"), "-smp", env("SMP", "2"), "-nodefaults", "-no-user-config",
                "-display", "none", "-no-reboot", "-kernel", self.image.boot, "-initrd", self.initrd,
