@@ -1,6 +1,7 @@
 # Guest side of `run debian`, boot 1 (Debian 12, systemd, its 6.1 kernel): step 1, the package
 # installed as a person would ("apt install ./sysgenid-dkms_*.deb": DKMS builds the module
 # against the installed headers), then a reboot (sgvm-guest reboots when /run/sgvm/reboot exists).
+settled
 data kernel "$(uname -r)"
 cd /data/files
 deb=$(ls sysgenid-dkms_*_all.deb)

@@ -1,6 +1,7 @@
 # Guest side of `run debian`, boot 4 (the 6.12 kernel DKMS built the module for): the module is
 # there and works; then step 5: apt remove leaves no module, no rule, no device; purge removes
 # the group once it is empty.
+settled
 SYS=/sys/class/misc/sysgenid
 mode=$(stat -c '%U:%G %a' /dev/sysgenid 2>&1)
 [ "$(uname -r)" = "$SGVM_EXPECT_KERNEL" ] && [ -d /sys/module/sysgenid ] && [ "$mode" = "root:sysgenid 664" ] \

@@ -3,6 +3,7 @@
 # the WebFlux sample as a non-root user in group sysgenid, with a tracked subscription, across a
 # real snapshot/restore; the overseer's restore-cycle as a unit with CAP_CHECKPOINT_RESTORE),
 # step 4 (data lines clone-id, clone-key: the host compares the two clones).
+settled
 PORT=8080
 SYS=/sys/class/misc/sysgenid
 # the unit's own log line is not always in the journal (one run of two had none): the check is the

@@ -1,6 +1,7 @@
 # Guest side of `run debian`, boot 3 (6.1, on clone 1's disk): the 6.12 kernel from
 # bookworm-security installed offline from the .debs the root carries; DKMS builds the module for
 # it on the kernel's own install hooks. Then sgvm-guest hands the 6.12 kernel to the host and reboots.
+settled
 v=$(sed 's/^linux-image-//' /opt/sgvm/debs/kernel-upgrade)
 data upgrade-kernel "$v"
 t0=$(uptime_s)

@@ -35,6 +35,15 @@ field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n
 get() {
     sghttp "$1" $PORT "$2" > /tmp/http.out 2>/dev/null; CODE=$(head -n 1 /tmp/http.out); BODY=$(sed 1d /tmp/http.out)
 }
+# settled: the Debian guest as a person finds it after logging in: udev has handled the boot's
+# device events (the rule's mode on /dev/sysgenid) and the data image is mounted. The test unit
+# runs once multi-user is reached, which does not wait for either: on a slow boot (6.12, a loaded
+# host) it once saw /dev/sysgenid still root:root 0600 and /data not yet mounted.
+settled() {
+    udevadm settle --timeout=180
+    n=0
+    while ! mountpoint -q /data && [ $n -lt 1800 ]; do sleep 0.1; n=$((n + 1)); done
+}
 # dkms_build_seconds KERNEL: how long DKMS took to build sysgenid for KERNEL: from the start time
 # its make.log records (its second line) to the log's last write; "?" when there is no log
 dkms_build_seconds() {
