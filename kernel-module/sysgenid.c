@@ -92,7 +92,15 @@ struct sysgenid_watcher {
  * never reuse the key), and the next WAIT_WATCHERS on that file by the same
  * thread with the same timeout resumes that deadline instead of starting a
  * new one. Any other return of WAIT_WATCHERS, and any other call the thread
- * makes on the file (read, write, another ioctl), drops it; close drops it.
+ * makes on the file that reaches this driver (read, write, another of our
+ * ioctls), drops it; close drops it. Poll, mmap and the ioctls the VFS
+ * answers itself (FIONBIO, FIOCLEX, ...) do not: an overseer polls its fd
+ * after EINTR to tell a change from a signal, then calls again. The
+ * deadline is in 64-bit jiffies (32-bit jiffies would wrap a stale one into
+ * the future after 2^31 of them), and a call never waits longer than its
+ * own timeout whatever was kept. A thread that execs keeps its struct pid
+ * if it was the leader (a non-leader takes the leader's): a deadline kept
+ * before the exec carries over if the file survives it.
  * One deadline per file: a second thread restarting a timed wait on the
  * same file replaces the first one's, whose restart then gets the whole
  * timeout again (the old behaviour). Not -ERESTART_RESTARTBLOCK, as
