@@ -53,6 +53,52 @@ class R16bCheckedThrowTest {
         }
     }
 
+    /**
+     * At close, the shutdown tells each registration on its executor; a direct executor runs
+     * onTerminated inline, and a checked exception from it escapes fail() and the shutdown:
+     * the registrations after it are never ended (their watchers stay open) and the loop's
+     * eventfd and epoll fd are never closed.
+     */
+    @Test
+    void anOnTerminatedThrowingACheckedExceptionDoesNotStopTheShutdown() throws Exception {
+        try (SimulatedDevice dev = SimulatedDevice.create()) {
+            EpollLoop loop = dev.loop();
+            Watcher first = dev.openWatcher();
+            Watcher second = dev.openWatcher(); // a higher fd: ended after the first
+            loop.register(first, Runnable::run, new GenerationListener() {
+                @Override
+                public void onGeneration(LoopRegistration registration, int generation) {
+                    registration.acknowledge(generation);
+                }
+
+                @Override
+                public void onTerminated(SysgenidException cause) {
+                    throw R16bCheckedThrowTest.<RuntimeException>sneaky(new IOException("cleanup failed"));
+                }
+            });
+            BlockingQueue<SysgenidException> secondEnded = new LinkedBlockingQueue<>();
+            loop.register(second, Runnable::run, new GenerationListener() {
+                @Override
+                public void onGeneration(LoopRegistration registration, int generation) {
+                    registration.acknowledge(generation);
+                }
+
+                @Override
+                public void onTerminated(SysgenidException cause) {
+                    secondEnded.add(cause);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (loop.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            loop.close();
+            assertThat(secondEnded.poll(5, TimeUnit.SECONDS)).as("the second registration was told the loop closed")
+                    .isNotNull();
+            assertThat(second.isClosed()).as("the second watcher was closed").isTrue();
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static <T extends Throwable> T sneaky(Throwable t) throws T {
         throw (T) t;
