@@ -315,7 +315,7 @@ public final class EpollLoop implements AutoCloseable {
             while (!closing.get()) {
                 waitAndDispatch();
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // also a checked exception thrown sneakily (Kotlin, Scala, Groovy listeners)
             closing.set(true);
             System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR, "the epoll loop " + thread.getName()
                     + " failed and ended its registrations; the device's loop() starts a new one", e);
@@ -437,7 +437,7 @@ public final class EpollLoop implements AutoCloseable {
             } else {
                 reg.executor.execute(call);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // a listener on a direct executor may throw a checked exception sneakily
             fail(reg, thrownOnLoop(e));
         }
     }
@@ -459,7 +459,7 @@ public final class EpollLoop implements AutoCloseable {
             turn.toFlush[i] = null;
             try {
                 t.flush();
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
                 for (int k = 0; k < turn.handedCount; k++) {
                     LoopRegistration reg = turn.handed[k];
                     if (reg != null && reg.executor == t) {
@@ -487,10 +487,10 @@ public final class EpollLoop implements AutoCloseable {
             };
             try {
                 reg.executor.execute(tell);
-            } catch (RuntimeException | Error refusedOrThrown) {
+            } catch (Throwable refusedOrThrown) {
                 try {
                     tell.run(); // the executor takes nothing any more: tell the listener here
-                } catch (RuntimeException | Error ignored) {
+                } catch (Throwable ignored) {
                     // the listener threw: the registration has ended all the same
                 }
             }
@@ -500,7 +500,12 @@ public final class EpollLoop implements AutoCloseable {
     private void shutdown(SysgenidException cause) {
         inbox.runAll();
         for (LoopRegistration reg : registrations.all()) {
-            fail(reg, cause);
+            try {
+                fail(reg, cause);
+            } catch (Throwable e) { // one registration's end must not keep the others or the fds open
+                System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR,
+                        "ending a registration of the epoll loop " + thread.getName() + " failed", e);
+            }
         }
         shutDown = true;
         registrations.clear();
