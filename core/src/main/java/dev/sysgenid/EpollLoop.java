@@ -88,6 +88,12 @@ public final class EpollLoop implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
     private boolean shutDown;
+    /**
+     * Loop thread only: the shutdown has begun (set before its first drain of the inbox, and so
+     * also whenever {@link #shutDown} is): re-arms and rechecks do nothing any more, else an
+     * acknowledgement landing in every ADD window would queue the next re-arm for ever.
+     */
+    private boolean draining;
     /** Loop thread only: what this turn handed to {@link TurnExecutor}s. */
     private final Turn turn = new Turn();
     /** Loop thread only. */
@@ -254,8 +260,8 @@ public final class EpollLoop implements AutoCloseable {
      * next acknowledgement re-arms once more.
      */
     void rearmNow(LoopRegistration reg) {
-        if (shutDown || registrations.get(reg.id) != reg) {
-            return; // removed, failed or shut down meanwhile: its fd is out of the set already
+        if (draining || registrations.get(reg.id) != reg) {
+            return; // removed, failed or shutting down meanwhile: its fd is out of the set already
         }
         if (removeToRearm(reg)) {
             arm(reg);
@@ -275,7 +281,7 @@ public final class EpollLoop implements AutoCloseable {
 
     /** Loop thread: {@link #recheck}'s task. */
     void recheckNow(LoopRegistration reg) {
-        if (!shutDown && registrations.get(reg.id) == reg) {
+        if (!draining && registrations.get(reg.id) == reg) {
             fire(reg.id);
         }
     }
@@ -498,6 +504,7 @@ public final class EpollLoop implements AutoCloseable {
     }
 
     private void shutdown(SysgenidException cause) {
+        draining = true;
         inbox.runAll();
         for (LoopRegistration reg : registrations.all()) {
             try {
