@@ -590,8 +590,10 @@ static struct miscdevice sysgenid_misc = {
 
 static void sysgenid_vmfork_bump(struct work_struct *work)
 {
-	pr_info_ratelimited("VM fork notified, generation now %u\n",
-			    sysgenid_bump(0));
+	/* bump first: a rate-limited printk does not evaluate its arguments */
+	u32 gen = sysgenid_bump(0);
+
+	pr_info_ratelimited("VM fork notified, generation now %u\n", gen);
 }
 static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
 
