@@ -386,17 +386,7 @@ class EpollLoopTest extends LoopFixture {
         CompletableFuture<SysgenidException> ended = new CompletableFuture<>();
         Watcher w = device.openWatcher();
         w.setTracking(true);
-        device.loop().register(w, turns, new GenerationListener() {
-            @Override
-            public void onGeneration(LoopRegistration registration, int generation) {
-                registration.acknowledge(generation);
-            }
-
-            @Override
-            public void onTerminated(SysgenidException cause) {
-                ended.complete(cause);
-            }
-        });
+        device.loop().register(w, turns, acknowledging(ended::complete));
         device.bump();
         assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("rejected");
         assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();

@@ -532,29 +532,10 @@ class LoopFaultsTest extends LoopFixture {
             EpollLoop loop = dev.loop();
             Watcher first = dev.openWatcher();
             Watcher second = dev.openWatcher(); // a higher fd: ended after the first
-            loop.register(first, Runnable::run, new GenerationListener() {
-                @Override
-                public void onGeneration(LoopRegistration registration, int generation) {
-                    registration.acknowledge(generation);
-                }
-
-                @Override
-                public void onTerminated(SysgenidException cause) {
-                    sneakyThrow(new IOException("cleanup failed"));
-                }
-            });
+            loop.register(first, Runnable::run,
+                    acknowledging(cause -> sneakyThrow(new IOException("cleanup failed"))));
             BlockingQueue<SysgenidException> secondEnded = new LinkedBlockingQueue<>();
-            loop.register(second, Runnable::run, new GenerationListener() {
-                @Override
-                public void onGeneration(LoopRegistration registration, int generation) {
-                    registration.acknowledge(generation);
-                }
-
-                @Override
-                public void onTerminated(SysgenidException cause) {
-                    secondEnded.add(cause);
-                }
-            });
+            loop.register(second, Runnable::run, acknowledging(secondEnded::add));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (loop.size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(1);
