@@ -8,7 +8,12 @@ import dev.sysgenid.internal.Errno;
 /** A system call on the device failed for a reason none of the other errors names. */
 public final class DeviceIoException extends SysgenidException {
     public DeviceIoException(String call, int errno) {
+        this(call, errno, null);
+    }
+
+    /** As {@link #DeviceIoException(String, int)}, with what led to it as the cause. */
+    public DeviceIoException(String call, int errno, Throwable cause) {
         super(call + " failed: " + Errno.describe(errno)
-                + ". This is unexpected for the sysgenid device; check dmesg and report it.", errno);
+                + ". This is unexpected for the sysgenid device; check dmesg and report it.", errno, cause);
     }
 }

@@ -72,9 +72,33 @@ public final class LoopRegistration implements AutoCloseable {
         this.rearmTask = () -> loop.rearmNow(this);
     }
 
-    /** The registered watcher (for tracking and inspection; do not close it directly). */
-    public Watcher watcher() {
-        return watcher;
+    /**
+     * Turns the watcher's tracking on or off (see {@link Watcher#setTracking}): a tracked watcher
+     * holds up the overseer's wait while it is outdated. The watcher itself is not handed out:
+     * the registration owns it, and only {@link #close()} (or the loop's end) closes it.
+     *
+     * @throws WatcherClosedException if the registration has ended
+     */
+    public void setTracking(boolean on) {
+        if (closed.get()) {
+            throw new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
+        }
+        watcher.setTracking(on);
+    }
+
+    /** Whether the watcher is tracked (see {@link #setTracking}). */
+    public boolean isTracked() {
+        return watcher.isTracked();
+    }
+
+    /**
+     * Whether the watcher is outdated right now: the counter has moved since the generation it
+     * last acknowledged (at first: the one current when it was opened). One poll(2).
+     *
+     * @throws WatcherClosedException if the registration has ended and the loop closed the watcher
+     */
+    public boolean isOutdated() {
+        return watcher.isOutdated();
     }
 
     /**

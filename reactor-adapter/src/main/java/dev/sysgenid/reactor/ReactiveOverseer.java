@@ -65,12 +65,18 @@ public final class ReactiveOverseer implements AutoCloseable {
      * outdated. {@link WaitResult.Outcome#CALLER_OUTDATED} means the counter moved again under
      * someone else's trigger (use {@link #restoreCycle} to handle that for you).
      *
-     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
-     *        (cancel to stop)
+     * @param timeout how long to wait at most; {@link Duration#ZERO} waits not at all (the
+     *        driver is asked once), as everywhere in this library: {@link #awaitWatchers()}
+     *        waits without a limit
      */
     public Mono<WaitResult> awaitWatchers(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return InterruptibleCall.mono(blocking, () -> overseer.awaitWatchers(timeout));
+    }
+
+    /** {@link #awaitWatchers(Duration)} without a time limit: cancel to stop it. */
+    public Mono<WaitResult> awaitWatchers() {
+        return InterruptibleCall.mono(blocking, () -> overseer.awaitWatchers());
     }
 
     /**
@@ -78,7 +84,8 @@ public final class ReactiveOverseer implements AutoCloseable {
      * until every tracked watcher has acknowledged it, catching up and waiting again (within the
      * same timeout) if the counter moved again meanwhile. Runs on the blocking scheduler.
      *
-     * @param timeout how long to wait at most in total; {@link Duration#ZERO} for no limit
+     * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
+     *        ({@link #restoreCycle()} waits without a limit)
      */
     public Mono<WaitResult> restoreCycle(int minGeneration, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -88,6 +95,17 @@ public final class ReactiveOverseer implements AutoCloseable {
     /** {@link #restoreCycle(int, Duration)} with no minimum: the counter moves by one. */
     public Mono<WaitResult> restoreCycle(Duration timeout) {
         return restoreCycle(0, timeout);
+    }
+
+    /**
+     * {@link #restoreCycle(Duration)} without a time limit: the counter moves by one, then the
+     * wait lasts until every tracked watcher has acknowledged; cancel to stop it.
+     */
+    public Mono<WaitResult> restoreCycle() {
+        return InterruptibleCall.mono(blocking, () -> {
+            overseer.trigger();
+            return overseer.awaitLatestGeneration();
+        });
     }
 
     /** The overseer underneath, for calls not offered here. */
