@@ -14,7 +14,6 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SysgenidException;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
@@ -147,12 +146,12 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
             return null; // already outdated: the change itself arrives at once and initialises
         }
         int g = acknowledged;
-        return new Generation(g, device.name(), now(), g, Mono.empty());
+        return new Generation(g, device.name(), now(), g, true);
     }
 
     /** The element for a change the loop reported. */
     Generation changed(int generation) {
-        return new Generation(generation, device.name(), now(), acknowledged, new PendingAck(this, generation));
+        return new Generation(generation, device.name(), now(), acknowledged, false, new PendingAck(this, generation));
     }
 
     /**
