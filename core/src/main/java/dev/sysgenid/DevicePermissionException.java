@@ -15,6 +15,12 @@ public final class DevicePermissionException extends SysgenidException {
     /** The udev rule that makes the node readable by anyone and writable by the {@code sysgenid} group. */
     public static final String UDEV_RULE = "KERNEL==\"sysgenid\", GROUP=\"sysgenid\", MODE=\"0664\"";
 
+    /**
+     * Opening {@code path} read-write was refused.
+     *
+     * @param path the device path that was opened
+     * @param errno the system error of the open ({@code EACCES} or {@code EPERM})
+     */
     public DevicePermissionException(String path, int errno) {
         super("permission denied opening " + path + " for writing (watching, tracking and acknowledging"
                 + " need write access; reading and mapping the counter need only read access): install the"

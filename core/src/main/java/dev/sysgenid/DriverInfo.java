@@ -20,12 +20,20 @@ import java.util.Optional;
  */
 public record DriverInfo(DriverProfile profile, Optional<String> version, boolean simulated) {
 
+    /**
+     * Checks the components.
+     *
+     * @param profile the driver's behaviour
+     * @param version the module's version, where the driver exports one
+     * @param simulated whether the device is the in-JVM simulation of that driver
+     * @throws NullPointerException if {@code profile} or {@code version} is null
+     */
     public DriverInfo {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(version, "version");
     }
 
-    /** One line for status output: "this project's sysgenid module 0.1.0", say. */
+    /** {@return one line for status output: "this project's sysgenid module 0.1.0", say} */
     public String description() {
         return (simulated ? "simulated: " : "") + profile.description() + version.map(v -> " " + v).orElse("");
     }

@@ -31,7 +31,7 @@ public enum DriverProfile {
         this.description = description;
     }
 
-    /** Says which driver this is, for status lines. */
+    /** {@return which driver this is, in words, for status lines} */
     public String description() {
         return description;
     }

@@ -104,6 +104,8 @@ public final class EpollLoop implements AutoCloseable {
     /**
      * Starts a loop whose thread is named {@code sysgenid-epoll[name]}. Not public: a device
      * starts its own ({@link GenerationDevice#loop()}).
+     *
+     * @param name the thread name's suffix, to tell loops apart in a thread dump
      */
     EpollLoop(String name) {
         this(name, Thread::new);
@@ -152,10 +154,13 @@ public final class EpollLoop implements AutoCloseable {
      * Registers a watcher; the loop takes ownership of it (see {@link LoopRegistration}).
      * If the watcher is already outdated, the listener is called at once.
      *
+     * @param watcher the watcher, owned by the loop from now on
      * @param executor where {@code listener} runs. Its {@code execute} is called on the loop
      *                 thread and must not block; a direct executor runs the listener itself on
      *                 the loop thread (allowed for listeners that never block: every other
      *                 registration waits meanwhile)
+     * @param listener what is called for each change, and when the registration ends
+     * @return the registration, through which the listener acknowledges; close it to stop
      * @throws WatcherClosedException if the watcher or the loop is closed
      * @throws IllegalStateException if the watcher is registered already (a watcher serves
      *         one registration; open another one for another listener)
@@ -178,17 +183,17 @@ public final class EpollLoop implements AutoCloseable {
         return reg;
     }
 
-    /** Whether the loop thread is running. */
+    /** {@return whether the loop thread is running} */
     public boolean isAlive() {
         return thread.isAlive();
     }
 
-    /** Whether the loop has ended or is ending (closed, or failed): it takes no registrations. */
+    /** {@return whether the loop has ended or is ending (closed, or failed): it takes no registrations} */
     public boolean hasEnded() {
         return closing.get();
     }
 
-    /** How many registrations the loop serves (read on any thread; exact only when quiet). */
+    /** {@return how many registrations the loop serves (read on any thread; exact only when quiet)} */
     public int size() {
         return sizeSnapshot;
     }

@@ -32,7 +32,11 @@ public interface GenerationDevice extends AutoCloseable {
     /** Where the sysgenid kernel module creates its node. */
     Path DEFAULT_PATH = Path.of("/dev/sysgenid");
 
-    /** Opens {@link #DEFAULT_PATH}. */
+    /**
+     * Opens {@link #DEFAULT_PATH}.
+     *
+     * @return the device
+     */
     static GenerationDevice open() {
         return open(DEFAULT_PATH);
     }
@@ -41,6 +45,8 @@ public interface GenerationDevice extends AutoCloseable {
      * Opens the real device at {@code path}; checks that it opens read-write and answers the
      * sysgenid ioctls.
      *
+     * @param path the device node
+     * @return the device, the caller's to close
      * @throws DeviceAbsentException if there is no such node (module not loaded)
      * @throws DevicePermissionException if this process may not open it (see the udev rule)
      * @throws NotADeviceException if the path is not a sysgenid device
@@ -49,7 +55,12 @@ public interface GenerationDevice extends AutoCloseable {
         return NativeGenerationDevice.open(path);
     }
 
-    /** Looks at {@code path} without keeping anything open. */
+    /**
+     * Looks at {@code path} without keeping anything open.
+     *
+     * @param path the device node
+     * @return what is there
+     */
     static DeviceStatus status(Path path) {
         return NativeGenerationDevice.status(path);
     }
@@ -58,12 +69,18 @@ public interface GenerationDevice extends AutoCloseable {
      * How this JVM makes the data path's system calls (the acknowledgement's write, the loop's
      * epoll_wait, the fallback read): {@code "java.lang.foreign"} on JDK 22 and later, {@code
      * "JNA"} before. For status output and diagnostics; nothing else changes with it.
+     *
+     * @return {@code "java.lang.foreign"} or {@code "JNA"}
      */
     static String systemCallInterface() {
         return Syscalls.IMPLEMENTATION;
     }
 
-    /** A new simulated device at generation 0, with the trigger capability granted. */
+    /**
+     * A new simulated device at generation 0, with the trigger capability granted.
+     *
+     * @return the device
+     */
     static SimulatedDevice simulated() {
         return SimulatedDevice.create();
     }
@@ -72,6 +89,9 @@ public interface GenerationDevice extends AutoCloseable {
      * The real device if {@code path} exists, the simulated one if it does not. Any other
      * problem (permission, not a device) is thrown, never papered over. Check {@link
      * #isSimulated()} and say which one is in use.
+     *
+     * @param path the device node
+     * @return the device, the caller's to close
      */
     static GenerationDevice openOrSimulated(Path path) {
         if (status(path) == DeviceStatus.ABSENT) {
@@ -80,15 +100,17 @@ public interface GenerationDevice extends AutoCloseable {
         return open(path);
     }
 
-    /** The device path, or {@code "simulated"}. */
+    /** {@return the device path, or {@code "simulated"}} */
     String name();
 
-    /** True for the in-JVM simulated device. */
+    /** {@return true for the in-JVM simulated device} */
     boolean isSimulated();
 
     /**
      * Opens a new watcher (one file descriptor; two, a pipe, on the simulated device), untracked,
      * up to date with the current generation.
+     *
+     * @return the watcher, the caller's to close
      */
     Watcher openWatcher();
 
@@ -106,24 +128,36 @@ public interface GenerationDevice extends AutoCloseable {
      *        change (for a service that must re-key before a restore completes)
      * @param executor where {@code listener} runs (its {@code execute} is called on the loop
      *        thread and must not block; {@code Runnable::run} runs the listener there itself)
+     * @param listener told of every change, one call at a time until each is acknowledged
+     * @return the registration, the caller's to close
      * @throws FileLimitException if no file descriptor is left for the watcher or the loop
      * @throws WatcherClosedException if this device is closed
      */
     LoopRegistration watch(boolean tracked, Executor executor, GenerationListener listener);
 
-    /** Opens an overseer (its own file descriptor) for TRIGGER and WAIT_WATCHERS. */
+    /**
+     * Opens an overseer (its own file descriptor) for TRIGGER and WAIT_WATCHERS.
+     *
+     * @return the overseer, the caller's to close
+     */
     Overseer overseer();
 
-    /** Maps the counter page read-only for in-line checks. */
+    /**
+     * Maps the counter page read-only for in-line checks.
+     *
+     * @return the probe, the caller's to close
+     */
     GenerationProbe mapProbe();
 
     /**
      * The device's epoll loop, started on first call; a loop that has ended (closed, or failed:
      * its registrations were told why) is replaced by a new one.
+     *
+     * @return the loop, owned by this device (closed with it)
      */
     EpollLoop loop();
 
-    /** The current generation (one load from a page this device keeps mapped). */
+    /** {@return the current generation (one load from a page this device keeps mapped)} */
     int currentGeneration();
 
     /**
@@ -131,10 +165,12 @@ public interface GenerationDevice extends AutoCloseable {
      * empty where the driver does not report them (the production driver exports no sysfs
      * attributes: see {@link #driver()}). Nothing else depends on them: watchers, the loop,
      * TRIGGER and the overseer's wait work the same either way.
+     *
+     * @return the counts, or empty where the driver does not report them
      */
     Optional<WatcherCounts> counts();
 
-    /** Which driver serves this device (detected once, at open), for status output and advice. */
+    /** {@return which driver serves this device (detected once, at open), for status output and advice} */
     DriverInfo driver();
 
     /**

@@ -17,6 +17,9 @@ public interface GenerationListener {
     /**
      * The watcher is outdated; {@code generation} is the newest generation. Re-key, then call
      * {@code registration.acknowledge(generation)}. Until then no further call is made.
+     *
+     * @param registration the watcher's registration, through which to acknowledge
+     * @param generation the newest generation
      */
     void onGeneration(LoopRegistration registration, int generation);
 
@@ -26,6 +29,8 @@ public interface GenerationListener {
      * executor rejected or threw (then {@code cause.getCause()} is what it threw). The watcher is
      * closed already. Called at most once: on the executor or, if that takes no tasks any
      * more, on the loop thread itself (then it must not block).
+     *
+     * @param cause why the registration ended, with what was thrown as its cause, if anything
      */
     default void onTerminated(SysgenidException cause) {
     }

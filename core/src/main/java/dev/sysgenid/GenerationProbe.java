@@ -47,7 +47,7 @@ public final class GenerationProbe implements AutoCloseable {
         CLEANER.register(this, () -> LibC.munmap(address, length));
     }
 
-    /** The current generation: one acquire load from the shared page. */
+    /** {@return the current generation: one acquire load from the shared page} */
     public int generation() {
         int g = PageAccess.readAcquire(address, page);
         // keeps this probe reachable until the load is done: else its cleaner could unmap the
@@ -56,12 +56,17 @@ public final class GenerationProbe implements AutoCloseable {
         return g;
     }
 
-    /** True if the counter differs from {@code generation} (a change, whatever its direction). */
+    /**
+     * Whether the counter moved away from a generation seen before.
+     *
+     * @param generation a generation this caller saw
+     * @return true if the counter differs from {@code generation} (a change, whatever its direction)
+     */
     public boolean hasChangedSince(int generation) {
         return generation() != generation;
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return closed.get();
     }

@@ -77,6 +77,7 @@ public final class LoopRegistration implements AutoCloseable {
      * holds up the overseer's wait while it is outdated. The watcher itself is not handed out:
      * the registration owns it, and only {@link #close()} (or the loop's end) closes it.
      *
+     * @param on whether the overseer's wait counts the watcher
      * @throws WatcherClosedException if the registration has ended
      */
     public void setTracking(boolean on) {
@@ -86,7 +87,7 @@ public final class LoopRegistration implements AutoCloseable {
         watcher.setTracking(on);
     }
 
-    /** Whether the watcher is tracked (see {@link #setTracking}). */
+    /** {@return whether the watcher is tracked (see {@link #setTracking})} */
     public boolean isTracked() {
         return watcher.isTracked();
     }
@@ -95,6 +96,7 @@ public final class LoopRegistration implements AutoCloseable {
      * Whether the watcher is outdated right now: the counter has moved since the generation it
      * last acknowledged (at first: the one current when it was opened). One poll(2).
      *
+     * @return true if outdated
      * @throws WatcherClosedException if the registration has ended and the loop closed the watcher
      */
     public boolean isOutdated() {
@@ -112,6 +114,9 @@ public final class LoopRegistration implements AutoCloseable {
      * to the device but ends nothing, so it never brings the same change twice nor lets two
      * calls overlap.
      *
+     * @param generation the generation the listener re-keyed for
+     * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has moved
+     *         past it (the listener is then called again with the newest)
      * @throws WatcherClosedException if the registration has ended
      */
     public AckResult acknowledge(int generation) {
@@ -132,7 +137,7 @@ public final class LoopRegistration implements AutoCloseable {
         return r;
     }
 
-    /** Whether this registration has ended. */
+    /** {@return whether this registration has ended} */
     public boolean isClosed() {
         return closed.get();
     }

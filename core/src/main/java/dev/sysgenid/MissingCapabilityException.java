@@ -10,7 +10,12 @@ package dev.sysgenid;
  */
 public final class MissingCapabilityException extends SysgenidException {
 
-    /** @param driver the driver that refused, or null if unknown (the message then covers both) */
+    /**
+     * A refused trigger.
+     *
+     * @param errno the system error of the trigger ioctl ({@code EPERM} or {@code EACCES})
+     * @param driver the driver that refused, or null if unknown (the message then covers both)
+     */
     public MissingCapabilityException(int errno, DriverProfile driver) {
         super(message(driver), errno);
     }

@@ -62,12 +62,20 @@ public final class Overseer implements AutoCloseable {
         }
     }
 
-    /** {@link #trigger(int)} with no minimum: the counter moves by one. */
+    /**
+     * {@link #trigger(int)} with no minimum: the counter moves by one.
+     *
+     * @return the generation after the bump
+     */
     public int trigger() {
         return trigger(0);
     }
 
-    /** Acknowledges whatever generation is current for the overseer's own file; returns it. */
+    /**
+     * Acknowledges whatever generation is current for the overseer's own file.
+     *
+     * @return the generation acknowledged
+     */
     public int catchUp() {
         while (true) {
             OptionalInt g = own.tryRead();
@@ -90,6 +98,7 @@ public final class Overseer implements AutoCloseable {
      * driver once (with its shortest wait, 1 ms). {@link #awaitWatchers()} waits without a limit.
      *
      * @param timeout how long to wait at most
+     * @return how the wait ended, with the outdated count seen last
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitWatchers(Duration timeout) throws InterruptedException {
@@ -99,6 +108,9 @@ public final class Overseer implements AutoCloseable {
     /**
      * {@link #awaitWatchers(Duration)} without a time limit: only all acknowledgements, a
      * change of the overseer's own file, an interrupt or {@link #close()} end it.
+     *
+     * @return how the wait ended, with the outdated count seen last
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitWatchers() throws InterruptedException {
         return await(0, true);
@@ -144,7 +156,10 @@ public final class Overseer implements AutoCloseable {
     /**
      * One restore cycle: {@link #trigger(int)}, then {@link #awaitLatestGeneration(Duration)}.
      *
+     * @param minGeneration the generation the counter moves to at least (0: by one)
      * @param timeout how long the wait lasts at most; {@link Duration#ZERO} waits not at all
+     * @return how the wait ended
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult restoreCycle(int minGeneration, Duration timeout) throws InterruptedException {
         trigger(minGeneration);
@@ -159,6 +174,9 @@ public final class Overseer implements AutoCloseable {
      *
      * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
      *        (see {@link #awaitWatchers(Duration)})
+     * @return how the wait ended: every tracked watcher acknowledged the newest generation, or
+     *         the timeout expired
+     * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitLatestGeneration(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + saturatedNanos(timeout);
@@ -171,7 +189,12 @@ public final class Overseer implements AutoCloseable {
         }
     }
 
-    /** {@link #awaitLatestGeneration(Duration)} without a time limit. */
+    /**
+     * {@link #awaitLatestGeneration(Duration)} without a time limit.
+     *
+     * @return how the wait ended: every tracked watcher acknowledged the newest generation
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
     public WaitResult awaitLatestGeneration() throws InterruptedException {
         while (true) {
             WaitResult w = await(0, true);

@@ -39,17 +39,33 @@ public final class SimulatedDevice extends BackedDevice {
         this.kernel = kernel;
     }
 
-    /** A simulated device at generation 0 that behaves as this project's module. */
+    /**
+     * A simulated device at generation 0 that behaves as this project's module.
+     *
+     * @return the device, the caller's to close
+     */
     public static SimulatedDevice create() {
         return create(0, DriverProfile.OURS);
     }
 
-    /** A simulated device starting at {@code generation} (to test wrap-around, say), as this project's module. */
+    /**
+     * A simulated device starting at {@code generation} (to test wrap-around, say), as this
+     * project's module.
+     *
+     * @param generation the counter's first value
+     * @return the device, the caller's to close
+     */
     public static SimulatedDevice create(int generation) {
         return create(generation, DriverProfile.OURS);
     }
 
-    /** A simulated device at generation 0 that behaves as the driver {@code profile} names. */
+    /**
+     * A simulated device at generation 0 that behaves as the driver {@code profile} names.
+     *
+     * @param profile the driver to behave as
+     *
+     * @return the device, the caller's to close
+     */
     public static SimulatedDevice create(DriverProfile profile) {
         return create(0, profile);
     }
@@ -58,6 +74,9 @@ public final class SimulatedDevice extends BackedDevice {
      * A simulated device starting at {@code generation} that behaves as the driver {@code
      * profile} names.
      *
+     * @param generation the counter's first value
+     * @param profile the driver to behave as
+     * @return the device, the caller's to close
      * @throws IllegalArgumentException for a generation of 0x80000000 or more on the production
      *         profile (its counter is signed)
      * @throws FileLimitException if no file descriptor is left for its counter page (a memfd)
@@ -72,14 +91,15 @@ public final class SimulatedDevice extends BackedDevice {
         }
     }
 
-    /** The driver this device behaves as. */
+    /** {@return the driver this device behaves as} */
     public DriverProfile profile() {
         return kernel.profile();
     }
 
     /**
-     * A restore as the hypervisor signals it: the counter moves by one. Returns the new generation.
+     * A restore as the hypervisor signals it: the counter moves by one.
      *
+     * @return the new generation
      * @throws WatcherClosedException after {@link #close()}
      */
     public int bump() {
@@ -93,6 +113,8 @@ public final class SimulatedDevice extends BackedDevice {
     /**
      * Grants or withdraws the capability TRIGGER needs in the initial user namespace (granted
      * by default).
+     *
+     * @param granted true to grant, false to withdraw
      */
     public void setTriggerCapability(boolean granted) {
         kernel.setTriggerCapability(granted);
@@ -102,6 +124,8 @@ public final class SimulatedDevice extends BackedDevice {
      * Whether the caller is root in a user namespace of its own (a container's root, without the
      * capability in the initial namespace). The production driver allows TRIGGER to such a
      * caller; ours does not.
+     *
+     * @param root true for a caller that is root in its own user namespace
      */
     public void setNamespaceRoot(boolean root) {
         kernel.setNamespaceRoot(root);
@@ -119,8 +143,8 @@ public final class SimulatedDevice extends BackedDevice {
     }
 
     /**
-     * The counts the simulation keeps on either profile, whether or not the device reports them
-     * through {@link #counts()}: for tests that check what a driver would count.
+     * {@return the counts the simulation keeps on either profile, whether or not the device
+     * reports them through {@link #counts()}} For tests that check what a driver would count.
      */
     public WatcherCounts kernelCounts() {
         return new WatcherCounts(kernel.generation(), kernel.trackedWatchers(), kernel.outdatedWatchers());

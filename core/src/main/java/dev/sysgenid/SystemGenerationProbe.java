@@ -90,27 +90,32 @@ public final class SystemGenerationProbe {
     private SystemGenerationProbe() {
     }
 
-    /** The current generation: one acquire load from a constant address (0 unless ACTIVE). */
+    /** {@return the current generation: one acquire load from a constant address (0 unless ACTIVE)} */
     public static int generation() {
         return PageAccess.readAcquire(ADDRESS, PAGE);
     }
 
-    /** True if the counter differs from {@code generation}. Never true unless ACTIVE. */
+    /**
+     * Whether the counter moved away from a generation seen before.
+     *
+     * @param generation a generation this caller saw
+     * @return true if the counter differs from {@code generation}; never true unless ACTIVE
+     */
     public static boolean hasChangedSince(int generation) {
         return generation() != generation;
     }
 
-    /** What initialisation found. */
+    /** {@return what initialisation found} */
     public static State state() {
         return STATE;
     }
 
-    /** The path that was mapped (or tried). */
+    /** {@return the path that was mapped (or tried)} */
     public static String path() {
         return PATH;
     }
 
-    /** Why the state is FAILED; null otherwise. */
+    /** {@return why the state is FAILED; null otherwise} */
     public static SysgenidException failure() {
         return FAILURE;
     }

@@ -14,6 +14,13 @@ import java.util.OptionalInt;
  */
 public record WaitResult(Outcome outcome, OptionalInt outdatedWatchers) {
 
+    /**
+     * Checks the components.
+     *
+     * @param outcome what ended the wait
+     * @param outdatedWatchers how many tracked watchers were still outdated when the wait ended
+     * @throws NullPointerException if {@code outcome} or {@code outdatedWatchers} is null
+     */
     public WaitResult {
         java.util.Objects.requireNonNull(outcome, "outcome");
         java.util.Objects.requireNonNull(outdatedWatchers, "outdatedWatchers");
@@ -32,7 +39,7 @@ public record WaitResult(Outcome outcome, OptionalInt outdatedWatchers) {
         CALLER_OUTDATED
     }
 
-    /** True when every tracked watcher is up to date. */
+    /** {@return true when every tracked watcher is up to date} */
     public boolean allAcknowledged() {
         return outcome == Outcome.ALL_ACKNOWLEDGED;
     }

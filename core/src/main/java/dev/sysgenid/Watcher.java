@@ -138,6 +138,7 @@ public final class Watcher implements AutoCloseable {
     /**
      * Acknowledges {@code generation} for this file (the 4-byte write).
      *
+     * @param generation the generation this watcher's owner re-keyed for
      * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has
      *         moved past it (read again and acknowledge the newer one)
      * @throws WatcherClosedException if closed
@@ -159,7 +160,7 @@ public final class Watcher implements AutoCloseable {
         }
     }
 
-    /** Whether this watcher is outdated right now (the current generation differs). */
+    /** {@return whether this watcher is outdated right now (the current generation differs)} */
     public boolean isOutdated() {
         acquire();
         try {
@@ -176,6 +177,8 @@ public final class Watcher implements AutoCloseable {
     /**
      * Turns tracking on or off. A tracked watcher is counted by the overseer's wait while it is
      * outdated (at once, if it already is). Libraries that check lazily must not track.
+     *
+     * @param on true to track, false to stop
      */
     public void setTracking(boolean on) {
         acquire();
@@ -193,12 +196,12 @@ public final class Watcher implements AutoCloseable {
         }
     }
 
-    /** Whether tracking is on. */
+    /** {@return whether tracking is on} */
     public boolean isTracked() {
         return tracked;
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         return (state.get() & 1) != 0;
     }

@@ -10,6 +10,11 @@ package dev.sysgenid;
  * names which one and what to do.
  */
 public sealed class WatcherClosedException extends SysgenidException permits DeviceClosedException, LoopEndedException {
+    /**
+     * {@code what} is closed; the message tells to open a new one.
+     *
+     * @param what the closed object, as the message should name it
+     */
     public WatcherClosedException(String what) {
         this(what, "open a new one from the GenerationDevice.");
     }

@@ -12,7 +12,7 @@ package dev.sysgenid;
  */
 public record WatcherCounts(int generation, int trackedWatchers, int outdatedWatchers) {
 
-    /** The generation as an unsigned decimal string. */
+    /** {@return the generation as an unsigned decimal string} */
     public String generationText() {
         return Integer.toUnsignedString(generation);
     }

@@ -55,33 +55,33 @@ public final class Generation {
         this.pendingAck = pendingAck;
     }
 
-    /** The generation counter (unsigned 32-bit; compare with {@code ==} only). */
+    /** {@return the generation counter (unsigned 32-bit; compare with {@code ==} only)} */
     public int value() {
         return value;
     }
 
-    /** The device it came from: its path, or {@code "simulated"}. */
+    /** {@return the device it came from: its path, or {@code "simulated"}} */
     public String source() {
         return source;
     }
 
-    /** When the subscription observed it, on the clock of the delivering scheduler. */
+    /** {@return when the subscription observed it, on the clock of the delivering scheduler} */
     public Instant observedAt() {
         return observedAt;
     }
 
     /**
-     * The generation this subscription had acknowledged before; for the first change it sees,
-     * the generation current when it subscribed; for the initial element, {@link #value()}.
+     * {@return the generation this subscription had acknowledged before} For the first change it
+     * sees, the generation current when it subscribed; for the initial element, {@link #value()}.
      */
     public int previous() {
         return previous;
     }
 
     /**
-     * True for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
-     * subscription: the generation the watcher was already up to date with, to initialise from.
-     * Set by the subscription, never inferred from the values (after a wrap of the counter a
+     * {@return true for the element {@link GenerationOptions#withEmitCurrentOnSubscribe} adds at
+     * subscription} That is the generation the watcher was already up to date with, to initialise
+     * from. Set by the subscription, never inferred from the values (after a wrap of the counter a
      * change can carry the value it started from).
      */
     public boolean isInitial() {
@@ -107,6 +107,8 @@ public final class Generation {
      * </ul>
      *
      * <p>{@link ReactiveGenerations#rekeyed} calls it for you after your re-keying completes.
+     *
+     * @return the acknowledgement, cold: subscribe to write it
      */
     public Mono<Void> ack() {
         return pendingAck != null ? pendingAck : Mono.empty();
@@ -117,7 +119,7 @@ public final class Generation {
         return pendingAck;
     }
 
-    /** {@link #value()} as an unsigned decimal string. */
+    /** {@return {@link #value()} as an unsigned decimal string} */
     public String valueText() {
         return Integer.toUnsignedString(value);
     }

@@ -57,6 +57,8 @@ public final class GenerationOptions {
      * Untracked, no initial element, signals on {@link Schedulers#parallel()}, no re-keying
      * timeout, {@link RekeyErrorPolicy#PROPAGATE} (3 retries from 100 ms if switched to
      * {@link RekeyErrorPolicy#RETRY}), no metrics.
+     *
+     * @return the default options (one shared, immutable instance)
      */
     public static GenerationOptions defaults() {
         return DEFAULTS;
@@ -66,6 +68,9 @@ public final class GenerationOptions {
      * Whether the subscription's watcher is tracked: the overseer's wait then counts it while it
      * is outdated. Track only subscriptions that re-key and acknowledge promptly; a tracked
      * subscriber that never acknowledges holds the overseer up until its timeout.
+     *
+     * @param on true to track
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withTracked(boolean on) {
         return new GenerationOptions(on, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
@@ -77,6 +82,9 @@ public final class GenerationOptions {
      * whose {@link Generation#isInitial()} is true and whose acknowledgement is a no-op), so a
      * late subscriber can initialise its state. If the counter moves before that element is
      * requested, the change replaces it (latest wins).
+     *
+     * @param on true to emit the current generation first
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withEmitCurrentOnSubscribe(boolean on) {
         return new GenerationOptions(tracked, on, scheduler, rekeyTimeout, errorPolicy, maxRetries,
@@ -93,6 +101,9 @@ public final class GenerationOptions {
      * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread
      * would then run your code. Disposing the scheduler ends the subscriptions it delivers with
      * a {@link java.util.concurrent.RejectedExecutionException} (at their next signal).
+     *
+     * @param scheduler the delivering scheduler
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),
@@ -104,6 +115,9 @@ public final class GenerationOptions {
      * timeout} is cancelled and fails with a {@link java.util.concurrent.TimeoutException},
      * handled by the {@link #withErrorPolicy error policy}. Each generation (and each retry)
      * gets the full timeout.
+     *
+     * @param timeout the limit per re-keying, positive
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withRekeyTimeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
@@ -113,7 +127,13 @@ public final class GenerationOptions {
                 maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
-    /** For {@link ReactiveGenerations#rekeyed}: what a failed re-keying does (default {@link RekeyErrorPolicy#PROPAGATE}). */
+    /**
+     * For {@link ReactiveGenerations#rekeyed}: what a failed re-keying does (default {@link
+     * RekeyErrorPolicy#PROPAGATE}).
+     *
+     * @param policy the policy
+     * @return a copy of these options with that setting
+     */
     public GenerationOptions withErrorPolicy(RekeyErrorPolicy policy) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
                 Objects.requireNonNull(policy, "policy"), maxRetries, retryBackoff, meterRegistry, metricsName);
@@ -122,6 +142,10 @@ public final class GenerationOptions {
     /**
      * Selects {@link RekeyErrorPolicy#RETRY} with at most {@code maxRetries} retries per
      * generation, the first after {@code backoff}, each later one after twice the previous delay.
+     *
+     * @param maxRetries retries per generation, 0 or more
+     * @param backoff the delay before the first retry, not negative
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withRetries(long maxRetries, Duration backoff) {
         if (maxRetries < 0 || backoff.isNegative()) {
@@ -138,54 +162,56 @@ public final class GenerationOptions {
      * timed_out}, {@code cancelled}). Needs micrometer-core on the class path; without this
      * call it is never loaded.
      *
+     * @param registry where the timer is registered
      * @param name a low-cardinality name for this kind of subscriber, such as {@code "tls-keys"}
+     * @return a copy of these options with that setting
      */
     public GenerationOptions withMetrics(io.micrometer.core.instrument.MeterRegistry registry, String name) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
                 maxRetries, retryBackoff, Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(name, "name"));
     }
 
-    /** Whether the watcher is tracked. */
+    /** {@return whether the watcher is tracked} */
     public boolean tracked() {
         return tracked;
     }
 
-    /** Whether the current generation is emitted first. */
+    /** {@return whether the current generation is emitted first} */
     public boolean emitCurrentOnSubscribe() {
         return emitCurrentOnSubscribe;
     }
 
-    /** The delivering scheduler ({@link Schedulers#parallel()} unless set). */
+    /** {@return the delivering scheduler ({@link Schedulers#parallel()} unless set)} */
     public Scheduler scheduler() {
         return scheduler != null ? scheduler : Schedulers.parallel();
     }
 
-    /** The per-generation re-keying timeout, if any. */
+    /** {@return the per-generation re-keying timeout, if any} */
     public Optional<Duration> rekeyTimeout() {
         return Optional.ofNullable(rekeyTimeout);
     }
 
-    /** What a failed re-keying does. */
+    /** {@return what a failed re-keying does} */
     public RekeyErrorPolicy errorPolicy() {
         return errorPolicy;
     }
 
-    /** Retries per generation under {@link RekeyErrorPolicy#RETRY}. */
+    /** {@return retries per generation under {@link RekeyErrorPolicy#RETRY}} */
     public long maxRetries() {
         return maxRetries;
     }
 
-    /** The first retry delay under {@link RekeyErrorPolicy#RETRY}. */
+    /** {@return the first retry delay under {@link RekeyErrorPolicy#RETRY}} */
     public Duration retryBackoff() {
         return retryBackoff;
     }
 
-    /** Whether {@link #withMetrics} was given a registry. */
+    /** {@return whether {@link #withMetrics} was given a registry} */
     public boolean hasMetrics() {
         return meterRegistry != null;
     }
 
-    /** The {@code subscriber} tag of the metrics. */
+    /** {@return the {@code subscriber} tag of the metrics} */
     public String metricsName() {
         return metricsName;
     }

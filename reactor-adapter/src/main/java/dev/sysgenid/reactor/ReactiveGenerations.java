@@ -70,12 +70,17 @@ public final class ReactiveGenerations {
         return l;
     }
 
-    /** Generations of {@code device}; the device stays the caller's to close. */
+    /**
+     * Generations of {@code device}; the device stays the caller's to close.
+     *
+     * @param device the device to watch
+     * @return the publishers' factory, holding nothing until subscribed to
+     */
     public static ReactiveGenerations of(GenerationDevice device) {
         return new ReactiveGenerations(Objects.requireNonNull(device, "device"));
     }
 
-    /** The device these publishers watch. */
+    /** {@return the device these publishers watch} */
     public GenerationDevice device() {
         return device;
     }
@@ -116,6 +121,9 @@ public final class ReactiveGenerations {
      *     GenerationOptions#emitCurrentOnSubscribe()} the slot starts with the current generation
      *     (see {@link Generation#isInitial()}).</li>
      * </ul>
+     *
+     * @param options tracking, the initial element, the delivering scheduler
+     * @return a cold publisher: each subscription opens its own watcher
      */
     public Flux<Generation> generations(GenerationOptions options) {
         Objects.requireNonNull(options, "options");
@@ -125,7 +133,7 @@ public final class ReactiveGenerations {
                 WatchSession::close));
     }
 
-    /** {@link #generations(GenerationOptions)} with {@link GenerationOptions#defaults()}. */
+    /** {@return {@link #generations(GenerationOptions)} with {@link GenerationOptions#defaults()}} */
     public Flux<Generation> generations() {
         return generations(GenerationOptions.defaults());
     }
@@ -162,6 +170,10 @@ public final class ReactiveGenerations {
      * </ul>
      *
      * @param rekey regenerates your unique state for a generation; must not return null
+     * @param options tracking, the initial element, the scheduler, the timeout, the error policy
+     *        and the metrics
+     * @return a cold publisher of the generations re-keyed for: each subscription opens its own
+     *         watcher
      */
     public Flux<Generation> rekeyed(Function<? super Generation, ? extends Publisher<?>> rekey,
             GenerationOptions options) {
@@ -177,12 +189,19 @@ public final class ReactiveGenerations {
     /**
      * The overseer's side, as Monos: opens an overseer (its own file descriptor) whose blocking
      * calls run on {@link Schedulers#boundedElastic()}. Close it when done.
+     *
+     * @return the overseer, the caller's to close
      */
     public ReactiveOverseer overseer() {
         return overseer(Schedulers.boundedElastic());
     }
 
-    /** {@link #overseer()} whose blocking calls run on {@code blockingScheduler}. */
+    /**
+     * {@link #overseer()} whose blocking calls run on {@code blockingScheduler}.
+     *
+     * @param blockingScheduler where the overseer's blocking calls run (must allow blocking)
+     * @return the overseer, the caller's to close
+     */
     public ReactiveOverseer overseer(Scheduler blockingScheduler) {
         Objects.requireNonNull(blockingScheduler, "blockingScheduler"); // before the fd is opened
         return new ReactiveOverseer(device.overseer(), blockingScheduler);

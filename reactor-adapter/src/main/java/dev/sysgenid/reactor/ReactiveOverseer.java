@@ -37,6 +37,7 @@ public final class ReactiveOverseer implements AutoCloseable {
      * Moves the counter to {@code max(minGeneration, current + 1)} (unsigned; it always moves).
      * TRIGGER is one quick ioctl that does not sleep, so it runs on the subscribing thread.
      *
+     * @param minGeneration the generation the counter moves to at least (0: by one)
      * @return the new generation; fails with {@link dev.sysgenid.MissingCapabilityException}
      *         without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN
      */
@@ -44,7 +45,7 @@ public final class ReactiveOverseer implements AutoCloseable {
         return Mono.fromCallable(() -> overseer.trigger(minGeneration));
     }
 
-    /** {@link #trigger(int)} with no minimum: the counter moves by one. */
+    /** {@return {@link #trigger(int)} with no minimum: the counter moves by one} */
     public Mono<Integer> trigger() {
         return trigger(0);
     }
@@ -54,6 +55,8 @@ public final class ReactiveOverseer implements AutoCloseable {
      * after a change the overseer did not trigger itself (a hypervisor restore), before {@link
      * #awaitWatchers}, which otherwise ends at once with {@link
      * WaitResult.Outcome#CALLER_OUTDATED}. Quick system calls; runs on the subscribing thread.
+     *
+     * @return the generation acknowledged
      */
     public Mono<Integer> catchUp() {
         return Mono.fromCallable(overseer::catchUp);
@@ -68,13 +71,18 @@ public final class ReactiveOverseer implements AutoCloseable {
      * @param timeout how long to wait at most; {@link Duration#ZERO} waits not at all (the
      *        driver is asked once), as everywhere in this library: {@link #awaitWatchers()}
      *        waits without a limit
+     * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
      */
     public Mono<WaitResult> awaitWatchers(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return InterruptibleCall.mono(blocking, () -> overseer.awaitWatchers(timeout));
     }
 
-    /** {@link #awaitWatchers(Duration)} without a time limit: cancel to stop it. */
+    /**
+     * {@link #awaitWatchers(Duration)} without a time limit: cancel to stop it.
+     *
+     * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
+     */
     public Mono<WaitResult> awaitWatchers() {
         return InterruptibleCall.mono(blocking, () -> overseer.awaitWatchers());
     }
@@ -84,15 +92,22 @@ public final class ReactiveOverseer implements AutoCloseable {
      * until every tracked watcher has acknowledged it, catching up and waiting again (within the
      * same timeout) if the counter moved again meanwhile. Runs on the blocking scheduler.
      *
+     * @param minGeneration the generation the counter moves to at least (0: by one)
      * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
      *        ({@link #restoreCycle()} waits without a limit)
+     * @return how the wait ended: every tracked watcher acknowledged, or the timeout expired
      */
     public Mono<WaitResult> restoreCycle(int minGeneration, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return InterruptibleCall.mono(blocking, () -> overseer.restoreCycle(minGeneration, timeout));
     }
 
-    /** {@link #restoreCycle(int, Duration)} with no minimum: the counter moves by one. */
+    /**
+     * {@link #restoreCycle(int, Duration)} with no minimum: the counter moves by one.
+     *
+     * @param timeout how long to wait at most in total; {@link Duration#ZERO} for no limit
+     * @return how the wait ended
+     */
     public Mono<WaitResult> restoreCycle(Duration timeout) {
         return restoreCycle(0, timeout);
     }
@@ -100,6 +115,8 @@ public final class ReactiveOverseer implements AutoCloseable {
     /**
      * {@link #restoreCycle(Duration)} without a time limit: the counter moves by one, then the
      * wait lasts until every tracked watcher has acknowledged; cancel to stop it.
+     *
+     * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
      */
     public Mono<WaitResult> restoreCycle() {
         return InterruptibleCall.mono(blocking, () -> {
@@ -108,7 +125,7 @@ public final class ReactiveOverseer implements AutoCloseable {
         });
     }
 
-    /** The overseer underneath, for calls not offered here. */
+    /** {@return the overseer underneath, for calls not offered here} */
     public Overseer overseer() {
         return overseer;
     }

@@ -26,6 +26,7 @@ public interface TurnExecutor extends Executor {
      * Accepts {@code task}, which need not start before the next {@link #flush()}. Called on the
      * loop thread only; never blocks.
      *
+     * @param task a listener call
      * @return true if this executor now needs that flush (the loop then calls it once, after
      *         this turn), false if it already does or does not need one
      */

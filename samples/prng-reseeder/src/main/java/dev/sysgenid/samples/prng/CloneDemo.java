@@ -62,7 +62,12 @@ public final class CloneDemo {
         this.splittable = new SnapshotSafeSplittableRandom(guard, SPLITTABLE_SEED);
     }
 
-    /** Runs the demo; see the class comment for options, output and exit status. */
+    /**
+     * Runs the demo; see the class comment for options, output and exit status.
+     *
+     * @param args the options (see the class comment)
+     * @throws Exception whatever the demo could not handle: the JVM reports it
+     */
     public static void main(String[] args) throws Exception {
         System.exit(run(args, System.out, System.err));
     }

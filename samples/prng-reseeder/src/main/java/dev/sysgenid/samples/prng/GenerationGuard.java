@@ -59,6 +59,9 @@ public final class GenerationGuard implements AutoCloseable {
      * loaded); a path that exists but cannot be opened or mapped for any reason (permission, no
      * driver behind the node, not a sysgenid device, native access blocked or not linkable) is
      * {@link ProtectionState#FAILED}.
+     *
+     * @param path the device node
+     * @return the guard, in one of the three states; the caller's to close
      */
     public static GenerationGuard open(Path path) {
         String name = path.toString();
@@ -98,6 +101,8 @@ public final class GenerationGuard implements AutoCloseable {
      * application opened for its own watchers). The caller keeps ownership of the device: this
      * guard's {@link #close()} unmaps only its own probe.
      *
+     * @param device the device, which stays the caller's
+     * @return an {@link ProtectionState#ACTIVE} guard; the caller's to close
      * @throws SysgenidException if the counter page cannot be mapped
      */
     public static GenerationGuard watching(GenerationDevice device) {
@@ -147,17 +152,17 @@ public final class GenerationGuard implements AutoCloseable {
     }
 
     /**
-     * Which of the three states this guard is in: fixed when it is opened, except that a
+     * {@return which of the three states this guard is in: fixed when it is opened, except that a
      * closed guard is {@link ProtectionState#FAILED} (it can no longer see a change, so a
-     * generator watching it reseeds before every output).
+     * generator watching it reseeds before every output)}
      */
     public ProtectionState state() {
         return closed ? ProtectionState.FAILED : state;
     }
 
     /**
-     * The current generation: one load of the mapped counter when {@link ProtectionState#ACTIVE};
-     * 0, forever, otherwise. Compare with {@code ==} only (it wraps).
+     * {@return the current generation: one load of the mapped counter when {@link
+     * ProtectionState#ACTIVE}; 0, forever, otherwise} Compare with {@code ==} only (it wraps).
      */
     public int generation() {
         GenerationProbe p = probe;
@@ -172,12 +177,12 @@ public final class GenerationGuard implements AutoCloseable {
         return generationAtOpen;
     }
 
-    /** The device path, or {@code "simulated"}. */
+    /** {@return the device path, or {@code "simulated"}} */
     public String deviceName() {
         return deviceName;
     }
 
-    /** Why the guard is not active: the typed error, whose message says what to do. */
+    /** {@return why the guard is not active: the typed error, whose message says what to do} */
     public Optional<SysgenidException> failure() {
         if (closed && state == ProtectionState.ACTIVE) {
             return Optional.of(new SysgenidException("this guard on " + deviceName + " was closed: keep it open while"
@@ -186,12 +191,12 @@ public final class GenerationGuard implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
-    /** The device, when {@link ProtectionState#ACTIVE}: for watchers on its epoll loop. */
+    /** {@return the device, when {@link ProtectionState#ACTIVE}: for watchers on its epoll loop} */
     public Optional<GenerationDevice> device() {
         return Optional.ofNullable(device);
     }
 
-    /** One line for a log: the state and what it means for the generators. */
+    /** {@return one line for a log: the state and what it means for the generators} */
     public String describe() {
         return switch (state()) {
             case ACTIVE -> "snapshot-safe: watching the generation counter of " + deviceName

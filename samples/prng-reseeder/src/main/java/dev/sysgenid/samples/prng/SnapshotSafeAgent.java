@@ -29,12 +29,22 @@ public final class SnapshotSafeAgent {
     private SnapshotSafeAgent() {
     }
 
-    /** Called by the JVM for {@code -javaagent}; {@code args} is ignored. */
+    /**
+     * Called by the JVM for {@code -javaagent}: installs the provider.
+     *
+     * @param args the agent's options: ignored
+     * @param instrumentation not used
+     */
     public static void premain(String args, Instrumentation instrumentation) {
         install();
     }
 
-    /** Called by the JVM when the agent is attached to a running VM; see the class comment. */
+    /**
+     * Called by the JVM when the agent is attached to a running VM; see the class comment.
+     *
+     * @param args the agent's options: ignored
+     * @param instrumentation not used
+     */
     public static void agentmain(String args, Instrumentation instrumentation) {
         install();
     }

@@ -151,6 +151,8 @@ public final class SnapshotSafeProvider extends Provider {
      * if it has not finished yet, starting it if no generator has, so do not call this from a
      * static initialiser; if the open has still not finished the state is
      * {@link ProtectionState#OPENING} (generators reseed on every call meanwhile).
+     *
+     * @return the protection state
      */
     public ProtectionState protectionState() {
         return protectionState(Duration.ofSeconds(STATE_WAIT_SECONDS));
@@ -160,12 +162,12 @@ public final class SnapshotSafeProvider extends Provider {
     ProtectionState protectionState(Duration wait) {
         return coordinator.awaitOpen(wait).state();
     }
-    /** The reseed counters so far. */
+    /** {@return the reseed counters so far} */
     public ReseedStatistics statistics() {
         return coordinator.statistics();
     }
 
-    /** Whether the eager path (a watcher on the device's epoll loop) is running. */
+    /** {@return whether the eager path (a watcher on the device's epoll loop) is running} */
     public boolean isEagerReseedActive() {
         return coordinator.eagerActive();
     }
@@ -173,6 +175,8 @@ public final class SnapshotSafeProvider extends Provider {
     /**
      * The provider installed in this JVM's provider list (by either route), if any: for code
      * that wants to report the {@link #protectionState()} or the {@link #statistics()}.
+     *
+     * @return the installed provider, or empty if this JVM has none
      */
     public static Optional<SnapshotSafeProvider> installed() {
         return Security.getProvider(NAME) instanceof SnapshotSafeProvider p ? Optional.of(p) : Optional.empty();
@@ -182,6 +186,8 @@ public final class SnapshotSafeProvider extends Provider {
      * A deserialized provider (a {@code SecureRandom} refers to its provider) is the one
      * installed, or else the {@linkplain #jvmWide() JVM-wide one}: never a copy without a
      * device, and never one more device open per deserialized instance.
+     *
+     * @return the provider that stands for the deserialized one
      */
     private Object readResolve() {
         return jvmWide();

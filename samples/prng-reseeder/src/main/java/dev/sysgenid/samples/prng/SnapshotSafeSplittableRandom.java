@@ -28,7 +28,11 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
     private int seededAt;
     private long reseeds;
 
-    /** A generator seeded from the OS, watching {@code guard}. */
+    /**
+     * A generator seeded from the OS, watching {@code guard}.
+     *
+     * @param guard the device check; stays the caller's to close (after this generator's last use)
+     */
     public SnapshotSafeSplittableRandom(GenerationGuard guard) {
         this(guard, new OsEntropy(System::nanoTime), null);
     }
@@ -61,7 +65,7 @@ public final class SnapshotSafeSplittableRandom implements RandomGenerator {
         return random.nextLong();
     }
 
-    /** How many times this generator has reseeded from the OS. */
+    /** {@return how many times this generator has reseeded from the OS} */
     public long reseeds() {
         return reseeds;
     }
