@@ -7,7 +7,9 @@
  * The API is {@code dev.sysgenid}, and {@code dev.sysgenid.blockhound} for BlockHound users. The
  * system calls go through JNA ({@code com.sun.jna}).
  */
-@SuppressWarnings("module") // dev.sysgenid.reactor is built after this module
+// module: dev.sysgenid.reactor is built after this module; requires-automatic: JNA and BlockHound
+// are automatic modules (their jars name themselves)
+@SuppressWarnings({"module", "requires-automatic"})
 module dev.sysgenid {
     requires com.sun.jna;
     // sun.misc.Unsafe: the probe's one-load read of the counter page up to JDK 23

@@ -6,6 +6,8 @@
  * acknowledged by a write, the overseer as Monos. Only {@code dev.sysgenid.reactor} is API;
  * Micrometer is needed only for {@code GenerationOptions#withMetrics}.
  */
+// Reactor, Reactive Streams and Micrometer are automatic modules (their jars name themselves)
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module dev.sysgenid.reactor {
     requires transitive dev.sysgenid;
     requires transitive reactor.core;

@@ -27,7 +27,12 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * contention on that lock is not reported. Its WAIT_WATCHERS, which does block, is not allowed
  * (and is reached only through the blocking overseer methods anyway).
  */
+@SuppressWarnings("exports") // BlockHound is optional: whoever uses this class has it
 public final class SysgenidBlockHoundIntegration implements BlockHoundIntegration {
+
+    /** The integration; {@code BlockHound.install()} makes one itself on the class path. */
+    public SysgenidBlockHoundIntegration() {
+    }
 
     /*
      * Classes and methods are named by strings, which nothing checks when a method is renamed:
