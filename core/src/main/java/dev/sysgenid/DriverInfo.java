@@ -9,10 +9,12 @@ import java.util.Optional;
 /**
  * Which driver serves a device, as {@link GenerationDevice#driver()} detected it. This
  * project's module exports sysfs attributes ({@code /sys/class/misc/sysgenid/generation} and
- * the watcher counts) and a version ({@code /sys/module/sysgenid/version}); a device without
- * them is taken for the {@link DriverProfile#PRODUCTION production driver}, whose behaviour
- * the library then allows for (it also does when sysfs is not mounted: the counts are then
- * unavailable, and nothing else changes).
+ * the watcher counts); a device whose sysfs directory is there without them is the {@link
+ * DriverProfile#PRODUCTION production driver}; where sysfs does not show the device at all
+ * (not mounted, or hidden) the driver is {@link DriverProfile#UNKNOWN}, and the library allows
+ * for the production driver's behaviour (counts unavailable, registrations added while
+ * outdated re-armed) without claiming it is that driver. The module version ({@code
+ * /sys/module/sysgenid/version}) is reported where readable; both drivers declare one.
  *
  * @param profile the driver's behaviour
  * @param version the module's version, where the driver exports one

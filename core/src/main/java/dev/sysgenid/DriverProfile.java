@@ -23,7 +23,16 @@ public enum DriverProfile {
      * 0x80000000 or more is ignored), TRIGGER allowed to the root of a user namespace, a poll of
      * an outdated file that does not register it on the wait queue, and no counts in sysfs.
      */
-    PRODUCTION("the production sysgenid driver (Amazon Linux microVM kernels)");
+    PRODUCTION("the production sysgenid driver (Amazon Linux microVM kernels)"),
+
+    /**
+     * A driver this process could not identify: sysfs does not show the device at all (not
+     * mounted, or hidden, as in some containers), so neither ours nor the production driver is
+     * evident. The library then allows for the production driver's behaviour (the loop re-arms
+     * registrations added while outdated; no counts) without claiming it is that driver. Only
+     * detection gives it: a simulated device plays {@link #OURS} or {@link #PRODUCTION}.
+     */
+    UNKNOWN("an unidentified sysgenid driver (sysfs does not show the device)");
 
     private final String description;
 

@@ -53,9 +53,11 @@ import dev.sysgenid.internal.turn.TurnExecutor;
  *     registration lets one listener call through at a time: the next only after the
  *     acknowledgement, and then with the newest generation if it moved meanwhile (events that
  *     arrive during a call are remembered, not queued). An acknowledgement costs its write
- *     alone: nothing is re-armed, except once for a registration whose watcher was already
- *     outdated when the loop added it (the production driver never wakes such an epoll
- *     registration again; see {@code docs/sysgenid-abi.md}).</li>
+ *     alone: nothing is re-armed, except once for a registration whose watcher may have been
+ *     outdated when the loop added it, on a driver other than ours (the production driver
+ *     never wakes such an epoll registration again; see {@code docs/sysgenid-abi.md}): the
+ *     first acknowledgement written afterwards, by a listener call or outside one, through
+ *     the registration or its watcher, asks for it.</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
  * <li>Nothing is allocated per event: the native event array is reused,
@@ -176,6 +178,7 @@ public final class EpollLoop implements AutoCloseable {
         watcher.acquire();
         long id = (sequence.incrementAndGet() << 32) | (watcher.file().pollFd() & 0xFFFF_FFFFL);
         LoopRegistration reg = new LoopRegistration(id, watcher, executor, listener, this);
+        watcher.servedBy(reg);
         if (closing.get() || !submit(() -> add(reg))) {
             reg.releaseWatcher();
             throw new LoopEndedException(thread.getName());
@@ -199,6 +202,14 @@ public final class EpollLoop implements AutoCloseable {
     }
 
     private volatile int sizeSnapshot;
+
+    /** How many times the loop took a registration's fd out of its epoll set and added it again. */
+    long rearmCount() {
+        return rearms;
+    }
+
+    /** Written by the loop thread only. */
+    private volatile long rearms;
 
     /** Stops the loop and closes everything it owns; idempotent; waits for the thread to end. */
     @Override
@@ -238,18 +249,30 @@ public final class EpollLoop implements AutoCloseable {
 
     /**
      * Loop thread: {@link #rearm}'s task. DEL then ADD, not MOD: only an ADD makes the driver's
-     * poll put the fd on its wait queue. A DEL that finds nothing is fine (the file the fd
-     * referred to at the first ADD may be gone, as with the simulated production driver). If
-     * the watcher is outdated again by now, the ADD itself brings an edge, and the next
-     * acknowledgement re-arms once more.
+     * poll put the fd on its wait queue. The DEL must find the fd (the driver's file is the
+     * same one the first ADD saw; the simulated production driver keeps it so too): if it
+     * does not, the registration ends with that error rather than risk a second, silent
+     * entry. If the watcher is outdated again by now, the ADD itself brings an edge, and the
+     * next acknowledgement re-arms once more.
      */
     void rearmNow(LoopRegistration reg) {
         if (shutDown || registrations.get(reg.id) != reg) {
-            return;
+            return; // removed, failed or shut down meanwhile: its fd is out of the set already
         }
-        int fd = reg.watcher.file().pollFd();
-        ctl(LibC.EPOLL_CTL_DEL, fd, 0, reg.id);
-        arm(reg);
+        if (removeToRearm(reg)) {
+            arm(reg);
+        }
+    }
+
+    /** Loop thread: the DEL of a re-arm; false (and the registration ended) if it failed. */
+    private boolean removeToRearm(LoopRegistration reg) {
+        int r = ctl(reg, LibC.EPOLL_CTL_DEL, 0);
+        if (r < 0) {
+            fail(reg, Failures.of("epoll_ctl(EPOLL_CTL_DEL) before adding the fd again", -r));
+            return false;
+        }
+        rearms++;
+        return true;
     }
 
     /** Loop thread: {@link #recheck}'s task. */
@@ -356,24 +379,45 @@ public final class EpollLoop implements AutoCloseable {
 
     /**
      * Loop thread: adds the registration's fd to the epoll set, edge-triggered: one event per
-     * change, and one at once if already outdated. Then notes whether the watcher is outdated
-     * (a read(2), once per registration, off the data path): if it is, the ADD may have found
-     * it outdated, and on the production driver such a registration is never woken again, so
-     * its next acknowledgement re-arms it. An up-to-date watcher cannot have been outdated at
-     * the ADD: only this registration's acknowledgement brings it up to date, and none has
-     * been delivered since.
+     * change, and one at once if already outdated. Where the driver's poll does not register an
+     * outdated file (see {@link LoopRegistration#addedOutdated}), then decides whether the ADD
+     * may have found the watcher outdated, conservatively: it did not only if the watcher is
+     * up to date after the ADD and no acknowledgement was written (or in progress) from before
+     * the ADD until that check, since only an acknowledgement makes a file up to date. The
+     * mark is set before the check, so an acknowledgement written after it re-arms; one that
+     * landed in between is answered here, with a DEL and a new ADD. A read(2) once per
+     * registration, off the data path.
      */
     private void arm(LoopRegistration reg) {
-        if (ctl(LibC.EPOLL_CTL_ADD, reg.watcher.file().pollFd(), LibC.EPOLLIN | LibC.EPOLLET, reg.id) < 0) {
-            fail(reg, Failures.of("epoll_ctl", LibC.errno()));
-            return;
+        Watcher w = reg.watcher;
+        while (true) {
+            long acksBefore = w.ackWrites();
+            int r = ctl(reg, LibC.EPOLL_CTL_ADD, LibC.EPOLLIN | LibC.EPOLLET);
+            if (r < 0) {
+                fail(reg, Failures.of("epoll_ctl", -r));
+                return;
+            }
+            if (!reg.rearms) {
+                return;
+            }
+            reg.markAddedOutdated();
+            if (w.pending() != -Errno.EAGAIN) {
+                return; // outdated (or unreadable) now: the next acknowledgement re-arms
+            }
+            if (w.ackWrites() == acksBefore && (acksBefore & 0xFFFF_FFFFL) == 0) {
+                reg.takeAddedOutdated(); // up to date at the ADD (if an ack took the mark first, one spare re-arm)
+                return;
+            }
+            // An acknowledgement landed: if it came before the mark was set, re-arm here.
+            if (!reg.takeAddedOutdated() || !removeToRearm(reg)) {
+                return; // it took the mark and asked for the re-arm, or the DEL failed
+            }
         }
-        reg.addedOutdated = reg.watcher.pending() >= 0;
     }
 
     private void remove(LoopRegistration reg) {
         if (registrations.remove(reg.id) == reg && !shutDown) {
-            ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
+            ctl(reg, LibC.EPOLL_CTL_DEL, 0);
         }
         reg.releaseWatcher();
     }
@@ -438,7 +482,7 @@ public final class EpollLoop implements AutoCloseable {
 
     private void fail(LoopRegistration reg, SysgenidException cause) {
         if (registrations.remove(reg.id) == reg && !shutDown) {
-            ctl(LibC.EPOLL_CTL_DEL, reg.watcher.file().pollFd(), 0, reg.id);
+            ctl(reg, LibC.EPOLL_CTL_DEL, 0);
         }
         reg.releaseWatcher();
         if (reg.terminate()) {
@@ -482,6 +526,13 @@ public final class EpollLoop implements AutoCloseable {
         ctlView.putInt(0, eventMask);
         ctlView.putLong(DATA_OFFSET, id);
         return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
+    }
+
+    /** epoll_ctl of a registration's fd, through its device file: 0 or a negative errno. */
+    private int ctl(LoopRegistration reg, int op, int eventMask) {
+        ctlView.putInt(0, eventMask);
+        ctlView.putLong(DATA_OFFSET, reg.id);
+        return reg.watcher.file().epollCtl(epfd, op, Pointer.nativeValue(ctlEvent));
     }
 
     /**

@@ -50,15 +50,20 @@ public final class LoopRegistration implements AutoCloseable {
     /** The loop-thread task that adds the fd to epoll again (see {@link #addedOutdated}). */
     final Runnable rearmTask;
     /**
-     * Whether the fd may have been outdated when the loop last added it to its epoll set.
-     * Written by the loop thread after each ADD, before the delivery that leads to the next
-     * acknowledgement; read by that acknowledgement. The production driver's poll does not
-     * register an outdated file on its wait queue, so such an epoll registration gets the edge
-     * of its ADD and never another: the acknowledgement then asks the loop to add the fd
-     * again, now (normally) up to date. Rare (a change between open and registration), so
-     * the common acknowledgement stays one write.
+     * Set while the fd may have been outdated when the loop last added it to its epoll set.
+     * The production driver's poll does not put an outdated file on its wait queue, so such an
+     * epoll registration gets the edge of its ADD and never another: the first acknowledgement
+     * written after that ADD, on whatever path (a listener call's, one outside any call, one
+     * straight through the watcher, as the library's own code may write it), takes the mark and
+     * asks the loop to add the fd again, now (normally) up to date. Taken once (compare-and-set), by that acknowledgement
+     * or by the loop itself when it saw an acknowledgement land while it was adding (see
+     * {@code EpollLoop.arm}): exactly one re-arm per such ADD. Never set where the driver's
+     * poll registers an outdated file ({@link #rearms} false). Rare (a change between open and
+     * registration), so the common acknowledgement stays one write and one volatile read.
      */
-    volatile boolean addedOutdated;
+    private final AtomicBoolean addedOutdated = new AtomicBoolean();
+    /** Whether the loop must re-arm after an ADD that may have found the watcher outdated. */
+    final boolean rearms;
     /** The generation of the call in flight: written by the loop before the hand-off, read by it. */
     private int callGeneration;
 
@@ -70,6 +75,7 @@ public final class LoopRegistration implements AutoCloseable {
         this.loop = loop;
         this.recheckTask = () -> loop.recheckNow(this);
         this.rearmTask = () -> loop.rearmNow(this);
+        this.rearms = !watcher.pollRegistersOutdated;
     }
 
     /**
@@ -129,12 +135,30 @@ public final class LoopRegistration implements AutoCloseable {
                 return r; // no call handed over, or the call before this one acknowledging again
             }
         } while (!dispatch.compareAndSet(prev, ended));
-        if (addedOutdated) {
-            loop.rearm(this); // its ADD brings the edge a missed event or a stale ack needs
-        } else if ((prev & PHASE) == MISSED || r == AckResult.STALE) {
-            loop.recheck(this);
+        if ((prev & PHASE) == MISSED || r == AckResult.STALE) {
+            loop.recheck(this); // after the re-arm the write may have asked for: tasks run in order
         }
         return r;
+    }
+
+    /**
+     * Called by the watcher after every acknowledgement it wrote successfully, whoever wrote
+     * it: if the fd was added while possibly outdated, asks the loop (once) to add it again.
+     */
+    void acknowledgementWritten() {
+        if (addedOutdated.get() && addedOutdated.compareAndSet(true, false)) {
+            loop.rearm(this);
+        }
+    }
+
+    /** Loop thread, right after an ADD: the fd may have been outdated (see {@link #addedOutdated}). */
+    void markAddedOutdated() {
+        addedOutdated.set(true);
+    }
+
+    /** Loop thread: takes the mark back; false if an acknowledgement took it first (and asked for the re-arm). */
+    boolean takeAddedOutdated() {
+        return addedOutdated.compareAndSet(true, false);
     }
 
     /** {@return whether this registration has ended} */

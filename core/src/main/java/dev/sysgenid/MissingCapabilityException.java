@@ -14,7 +14,8 @@ public final class MissingCapabilityException extends SysgenidException {
      * A refused trigger.
      *
      * @param errno the system error of the trigger ioctl ({@code EPERM} or {@code EACCES})
-     * @param driver the driver that refused, or null if unknown (the message then covers both)
+     * @param driver the driver that refused; null or {@link DriverProfile#UNKNOWN} if unknown
+     *        (the message then covers both)
      */
     public MissingCapabilityException(int errno, DriverProfile driver) {
         super(message(driver), errno);

@@ -3,6 +3,8 @@
  */
 package dev.sysgenid;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -31,13 +33,26 @@ final class NativeGenerationDevice extends BackedDevice {
 
     /**
      * Ours exports {@code generation} (and the counts) under the misc class; the production
-     * driver does not. Both declare a module version ({@code /sys/module/sysgenid/version}: the
-     * production driver's is "0.1"), so the version is reported but decides nothing.
+     * driver does not, though its device has a directory there too (every misc device has).
+     * So: the attribute exists (readable or not) -> ours; the device's directory is there
+     * without it -> the production driver; not even the directory is visible (sysfs not
+     * mounted, or hidden) -> {@link DriverProfile#UNKNOWN}, never a guess. Both declare a
+     * module version ({@code /sys/module/sysgenid/version}: the production driver's is "0.1"),
+     * so the version is reported but decides nothing.
+     *
+     * @param sysfs the device's directory under the misc class ({@code /sys/class/misc/sysgenid})
      */
     static DriverInfo detect(Path sysfs, Path moduleVersion) {
         Optional<String> version = readIfPresent(moduleVersion);
-        boolean ours = readIfPresent(sysfs.resolve("generation")).isPresent();
-        return new DriverInfo(ours ? DriverProfile.OURS : DriverProfile.PRODUCTION, version, false);
+        DriverProfile profile;
+        if (Files.exists(sysfs.resolve("generation"), LinkOption.NOFOLLOW_LINKS)) {
+            profile = DriverProfile.OURS;
+        } else if (Files.isDirectory(sysfs)) {
+            profile = DriverProfile.PRODUCTION;
+        } else {
+            profile = DriverProfile.UNKNOWN;
+        }
+        return new DriverInfo(profile, version, false);
     }
 
     private static Optional<String> readIfPresent(Path p) {
@@ -97,7 +112,7 @@ final class NativeGenerationDevice extends BackedDevice {
 
     @Override
     public Optional<WatcherCounts> counts() {
-        if (driver.profile() == DriverProfile.PRODUCTION) {
+        if (driver.profile() != DriverProfile.OURS) {
             return Optional.empty();
         }
         return Optional.of(new WatcherCounts(

@@ -78,12 +78,17 @@ public final class SimulatedDevice extends BackedDevice {
      * @param profile the driver to behave as
      * @return the device, the caller's to close
      * @throws IllegalArgumentException for a generation of 0x80000000 or more on the production
-     *         profile (its counter is signed)
+     *         profile (its counter is signed), or for {@link DriverProfile#UNKNOWN} (a driver
+     *         that is not known cannot be played: pick {@code OURS} or {@code PRODUCTION})
      * @throws FileLimitException if no file descriptor is left for its counter page (a memfd)
      * @throws SysgenidException if the counter page cannot be made for another reason
      */
     public static SimulatedDevice create(int generation, DriverProfile profile) {
         java.util.Objects.requireNonNull(profile, "profile");
+        if (profile == DriverProfile.UNKNOWN) {
+            throw new IllegalArgumentException("a simulated device plays a known driver: DriverProfile.OURS or"
+                    + " DriverProfile.PRODUCTION, not UNKNOWN");
+        }
         try {
             return new SimulatedDevice(new SimulatedKernel(generation, profile));
         } catch (ErrnoException e) {
@@ -101,9 +106,16 @@ public final class SimulatedDevice extends BackedDevice {
      *
      * @return the new generation
      * @throws WatcherClosedException after {@link #close()}
+     * @throws SysgenidException if the simulation could not signal a file (a pipe of its own
+     *         failed): it stops rather than go on unlike the driver
      */
     public int bump() {
-        long g = kernel.bumpUnlessClosed(0);
+        long g;
+        try {
+            g = kernel.bumpUnlessClosed(0);
+        } catch (ErrnoException e) {
+            throw Failures.of(e.call() + " in the simulated device's bump", e.errno());
+        }
         if (g < 0) {
             throw closedError();
         }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
@@ -48,6 +49,10 @@ public final class Watcher implements AutoCloseable {
     private static final StackWalker OPENER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
     private static final AtomicIntegerFieldUpdater<Watcher> REGISTERED =
             AtomicIntegerFieldUpdater.newUpdater(Watcher.class, "registered");
+    private static final AtomicLongFieldUpdater<Watcher> ACK_WRITES =
+            AtomicLongFieldUpdater.newUpdater(Watcher.class, "ackWrites");
+    /** One acknowledgement write that has ended, in {@link #ackWrites}' upper half. */
+    private static final long ACK_WRITE_ENDED = 1L << 32;
 
     private final DeviceFile file;
     /** Closes the file once: on the last release after close(), or if this watcher is abandoned. */
@@ -66,11 +71,27 @@ public final class Watcher implements AutoCloseable {
      * while unknown: nothing acknowledged through this object yet.
      */
     private volatile long acknowledged = -1;
+    /**
+     * The acknowledgement writes of this file, for the epoll loop's arm (see {@link
+     * #ackWrites()}): the lower half counts the writes in progress, the upper half those that
+     * ended, whatever their result.
+     */
+    private volatile long ackWrites;
+    /** The registration this watcher serves, once given to an {@link EpollLoop}; else null. */
+    private volatile LoopRegistration registration;
+    /**
+     * Whether the driver's poll puts an outdated file on its wait queue (ours does; the
+     * production driver's does not, and a driver that could not be identified is taken not to),
+     * so that an epoll registration made while outdated is woken again. Decides whether the
+     * loop re-arms such a registration.
+     */
+    final boolean pollRegistersOutdated;
 
     Watcher(DeviceFile file, String deviceName, BackedDevice device) {
         this.file = file;
         this.deviceName = deviceName;
         this.device = device;
+        this.pollRegistersOutdated = device != null && device.driver().profile() == DriverProfile.OURS;
         this.closer = new FileCloser(file, deviceName);
         this.cleanable = GenerationProbe.CLEANER.register(this, closer);
     }
@@ -146,9 +167,19 @@ public final class Watcher implements AutoCloseable {
     public AckResult acknowledge(int generation) {
         acquire();
         try {
-            int r = file.write(generation, 4);
+            int r;
+            ACK_WRITES.getAndIncrement(this);
+            try {
+                r = file.write(generation, 4);
+            } finally {
+                ACK_WRITES.getAndAdd(this, ACK_WRITE_ENDED - 1);
+            }
             if (r == 0) {
                 acknowledged = Integer.toUnsignedLong(generation);
+                LoopRegistration reg = registration;
+                if (reg != null) {
+                    reg.acknowledgementWritten();
+                }
                 return AckResult.ACKNOWLEDGED;
             }
             if (r == -Errno.EINVAL) {
@@ -284,6 +315,20 @@ public final class Watcher implements AutoCloseable {
     /** For {@link EpollLoop#register}: true the first time only (a watcher serves one registration). */
     boolean claimRegistration() {
         return REGISTERED.compareAndSet(this, 0, 1);
+    }
+
+    /** For {@link EpollLoop#register}: every later successful acknowledgement tells {@code reg}. */
+    void servedBy(LoopRegistration reg) {
+        registration = reg;
+    }
+
+    /**
+     * The acknowledgement writes so far: equal values read at two moments, with no write in
+     * progress at the first ({@code (value & 0xFFFFFFFF) == 0}), mean that no acknowledgement
+     * was written in between, so nothing can have made this file up to date meanwhile.
+     */
+    long ackWrites() {
+        return ackWrites;
     }
 
     private void closeFile() {

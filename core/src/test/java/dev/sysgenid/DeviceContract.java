@@ -217,7 +217,7 @@ public abstract class DeviceContract {
     void everyBumpIsOneEdgeEvenForAFileThatIsAlreadyOutdated() {
         try (Watcher w = device.openWatcher(); EdgeCounter edges = new EdgeCounter()) {
             int fd = w.file().pollFd();
-            edges.add(fd);
+            edges.add(w.file());
             assertThat(edges.harvest(fd)).as("armed while up to date").isZero();
             overseer.trigger();
             assertThat(edges.harvest(fd)).as("first bump").isEqualTo(1);
@@ -233,7 +233,7 @@ public abstract class DeviceContract {
             assertThat(edges.harvest(fd)).as("two bumps before one look: one report").isEqualTo(1);
             w.acknowledge(overseer.trigger());
             assertThat(edges.harvest(fd)).as("acknowledged before the look: nothing readable, nothing reported").isZero();
-            edges.remove(fd);
+            edges.remove(w.file());
         }
     }
 
@@ -248,7 +248,7 @@ public abstract class DeviceContract {
         try (Watcher w = device.openWatcher(); EdgeCounter edges = new EdgeCounter()) {
             int fd = w.file().pollFd();
             overseer.trigger();
-            edges.add(fd);
+            edges.add(w.file());
             assertThat(edges.harvest(fd)).as("added while outdated: readable at once").isEqualTo(1);
             int g = overseer.trigger();
             assertThat(edges.harvest(fd)).as("a later bump while still outdated").isEqualTo(production() ? 0 : 1);
@@ -256,7 +256,34 @@ public abstract class DeviceContract {
             overseer.trigger();
             assertThat(edges.harvest(fd)).as("a bump after the acknowledgement").isEqualTo(production() ? 0 : 1);
             assertThat(w.isOutdated()).as("poll(2) sees the change on both").isTrue();
-            edges.remove(fd);
+            edges.remove(w.file());
+        }
+    }
+
+    /**
+     * epoll keys its entry by the file: whatever changes in between, a second ADD finds the
+     * first ({@code EEXIST}) and a DEL takes it out, so the loop's re-arm (DEL, then ADD) works;
+     * an fd added again while up to date is woken by the next bump on both drivers.
+     */
+    @Test
+    void anEpollRegistrationIsOneEntryOfTheFileWhateverChangesInBetween() {
+        try (Watcher w = device.openWatcher(); EdgeCounter edges = new EdgeCounter()) {
+            int fd = w.file().pollFd();
+            edges.add(w.file());
+            int g = overseer.trigger();
+            assertThat(edges.ctl(w.file(), LibC.EPOLL_CTL_ADD)).as("a second ADD after a bump").isEqualTo(-Errno.EEXIST);
+            assertThat(edges.remove(w.file())).as("the DEL after a bump finds the ADD's entry").isZero();
+            assertThat(edges.remove(w.file())).as("nothing left to DEL").isEqualTo(-Errno.ENOENT);
+            edges.add(w.file());
+            assertThat(edges.harvest(fd)).as("added while outdated: readable at once").isEqualTo(1);
+            w.acknowledge(g);
+            assertThat(edges.ctl(w.file(), LibC.EPOLL_CTL_ADD)).as("a second ADD after the acknowledgement")
+                    .isEqualTo(-Errno.EEXIST);
+            assertThat(edges.remove(w.file())).as("the DEL after the acknowledgement finds the ADD's entry").isZero();
+            edges.add(w.file());
+            overseer.trigger();
+            assertThat(edges.harvest(fd)).as("added again while up to date: woken by the next bump").isEqualTo(1);
+            assertThat(edges.remove(w.file())).isZero();
         }
     }
 

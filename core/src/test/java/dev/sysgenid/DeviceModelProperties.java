@@ -135,7 +135,7 @@ public abstract class DeviceModelProperties {
         return Arbitraries.just(step("open -> file " + slot, run -> {
             Watcher w = run.device.openWatcher();
             run.files[slot] = w;
-            run.edges.add(w.file().pollFd());
+            run.edges.add(w.file());
             run.model.open(slot);
         }));
     }
@@ -143,7 +143,7 @@ public abstract class DeviceModelProperties {
     private static Arbitrary<Transformer<ModelRun>> close(ModelRun r) {
         return r.openSlots().map(slot -> step("close file " + slot, run -> {
             Watcher w = run.files[slot];
-            run.edges.remove(w.file().pollFd());
+            run.edges.remove(w.file());
             w.close();
             run.files[slot] = null;
             run.model.close(slot);

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.sysgenid.internal.DeviceBackend;
-import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.SimulatedKernel;
@@ -104,101 +101,44 @@ class DeviceWatchTest extends LoopFixture {
      * A simulated device whose files count their opens and closes, can refuse tracking (as a
      * driver out of memory would), and whose loop can be one that has ended.
      */
-    private static final class FaultyDevice extends BackedDevice {
-        final SimulatedKernel kernel;
+    private static final class FaultyDevice extends WrappedKernelDevice {
         final AtomicInteger opened;
         final AtomicInteger closed;
         final AtomicBoolean refuseTracking;
         volatile EpollLoop endedLoop;
 
         FaultyDevice() {
-            this(new CountingBackend(new SimulatedKernel(0, DriverProfile.OURS)));
+            this(new AtomicInteger(), new AtomicInteger(), new AtomicBoolean());
         }
 
-        private FaultyDevice(CountingBackend backend) {
-            super(backend, "faulty");
-            this.kernel = backend.kernel;
-            this.opened = backend.opened;
-            this.closed = backend.closed;
-            this.refuseTracking = backend.refuseTracking;
+        private FaultyDevice(AtomicInteger opened, AtomicInteger closed, AtomicBoolean refuseTracking) {
+            super(new SimulatedKernel(0, DriverProfile.OURS), "faulty", file -> {
+                opened.incrementAndGet();
+                return new ForwardingFile(file) {
+                    @Override
+                    public int ioctl(long request, long arg) {
+                        if (request == LibC.SYSGENID_SET_WATCHER_TRACKING && refuseTracking.get()) {
+                            return -Errno.ENOMEM;
+                        }
+                        return super.ioctl(request, arg);
+                    }
+
+                    @Override
+                    public void close() {
+                        closed.incrementAndGet();
+                        super.close();
+                    }
+                };
+            });
+            this.opened = opened;
+            this.closed = closed;
+            this.refuseTracking = refuseTracking;
         }
 
         @Override
         public synchronized EpollLoop loop() {
             EpollLoop l = endedLoop;
             return l != null ? l : super.loop();
-        }
-
-        @Override
-        public boolean isSimulated() {
-            return true;
-        }
-
-        @Override
-        public Optional<WatcherCounts> counts() {
-            return Optional.empty();
-        }
-
-        @Override
-        public DriverInfo driver() {
-            return new DriverInfo(DriverProfile.OURS, Optional.empty(), true);
-        }
-    }
-
-    private static final class CountingBackend implements DeviceBackend {
-        final SimulatedKernel kernel;
-        final AtomicInteger opened = new AtomicInteger();
-        final AtomicInteger closed = new AtomicInteger();
-        final AtomicBoolean refuseTracking = new AtomicBoolean();
-
-        CountingBackend(SimulatedKernel kernel) {
-            this.kernel = kernel;
-        }
-
-        @Override
-        public DeviceFile open() {
-            DeviceFile file = kernel.open();
-            opened.incrementAndGet();
-            return new DeviceFile() {
-                @Override
-                public int pollFd() {
-                    return file.pollFd();
-                }
-
-                @Override
-                public long read(int bufferSize) {
-                    return file.read(bufferSize);
-                }
-
-                @Override
-                public int write(int generation, int byteCount) {
-                    return file.write(generation, byteCount);
-                }
-
-                @Override
-                public int ioctl(long request, long arg) {
-                    if (request == LibC.SYSGENID_SET_WATCHER_TRACKING && refuseTracking.get()) {
-                        return -Errno.ENOMEM;
-                    }
-                    return file.ioctl(request, arg);
-                }
-
-                @Override
-                public void close() {
-                    closed.incrementAndGet();
-                    file.close();
-                }
-            };
-        }
-
-        @Override
-        public long map(long length, int prot, int flags, long offset) {
-            return kernel.map(length, prot, flags, offset);
-        }
-
-        @Override
-        public void close() {
-            kernel.close();
         }
     }
 }

@@ -20,10 +20,32 @@ class DriverDetectionTest {
     Path sys;
 
     @Test
-    void withoutOurSysfsFilesItIsTheProductionDriver() {
-        DriverInfo d = NativeGenerationDevice.detect(sys.resolve("class/misc/sysgenid"), sys.resolve("module/sysgenid/version"));
+    void theDevicesSysfsDirectoryWithoutOurAttributesIsTheProductionDriver() throws IOException {
+        Path misc = Files.createDirectories(sys.resolve("class/misc/sysgenid"));
+        Files.writeString(misc.resolve("dev"), "10:125\n"); // what every misc device has
+        DriverInfo d = NativeGenerationDevice.detect(misc, sys.resolve("module/sysgenid/version"));
         assertThat(d).isEqualTo(new DriverInfo(DriverProfile.PRODUCTION, Optional.empty(), false));
         assertThat(d.description()).contains("production");
+    }
+
+    /** sysfs not mounted or hidden (some containers): no evidence either way, so no guess. */
+    @Test
+    void withoutAnyVisibleSysfsTheDriverIsUnknownNotProduction() {
+        DriverInfo d = NativeGenerationDevice.detect(sys.resolve("class/misc/sysgenid"), sys.resolve("module/sysgenid/version"));
+        assertThat(d.profile()).as(d.description()).isEqualTo(DriverProfile.UNKNOWN);
+        assertThat(d.description()).contains("unidentified");
+    }
+
+    /**
+     * Our attribute there but unreadable (a sysfs that denies it: made here with a directory
+     * in its place, since root reads any mode) is still ours.
+     */
+    @Test
+    void ourGenerationAttributeNamesOursEvenWhenItCannotBeRead() throws IOException {
+        Path misc = Files.createDirectories(sys.resolve("class/misc/sysgenid"));
+        Files.createDirectories(misc.resolve("generation"));
+        DriverInfo d = NativeGenerationDevice.detect(misc, sys.resolve("module/sysgenid/version"));
+        assertThat(d.profile()).as(d.description()).isEqualTo(DriverProfile.OURS);
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
+import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.LibC;
 
@@ -39,19 +40,29 @@ final class EdgeCounter implements AutoCloseable {
         }
     }
 
-    /** Arms {@code fd} edge-triggered, with {@code fd} itself as the event's data. */
-    void add(int fd) {
-        ctl.clear();
-        ctl.setInt(0, LibC.EPOLLIN | LibC.EPOLLET);
-        ctl.setLong(DATA_OFFSET, fd);
-        if (LibC.epoll_ctl(epfd, LibC.EPOLL_CTL_ADD, fd, Pointer.nativeValue(ctl)) < 0) {
-            throw new IllegalStateException("epoll_ctl(ADD " + fd + "): errno " + LibC.errno());
+    /**
+     * Arms {@code file} edge-triggered, with its fd number as the event's data, through {@link
+     * DeviceFile#epollCtl} as the epoll loop arms it (where the simulated production driver
+     * models its poll).
+     */
+    void add(DeviceFile file) {
+        int r = ctl(file, LibC.EPOLL_CTL_ADD);
+        if (r < 0) {
+            throw new IllegalStateException("epoll_ctl(ADD " + file.pollFd() + "): " + Errno.describe(-r));
         }
     }
 
-    /** Disarms {@code fd} (before it is closed). */
-    void remove(int fd) {
-        LibC.epoll_ctl(epfd, LibC.EPOLL_CTL_DEL, fd, Pointer.nativeValue(ctl));
+    /** Disarms {@code file} (before it is closed): 0 or a negative errno. */
+    int remove(DeviceFile file) {
+        return ctl(file, LibC.EPOLL_CTL_DEL);
+    }
+
+    /** epoll_ctl of {@code file} in this instance, as the loop does it: 0 or a negative errno. */
+    int ctl(DeviceFile file, int op) {
+        ctl.clear();
+        ctl.setInt(0, LibC.EPOLLIN | LibC.EPOLLET);
+        ctl.setLong(DATA_OFFSET, file.pollFd());
+        return file.epollCtl(epfd, op, Pointer.nativeValue(ctl));
     }
 
     /**

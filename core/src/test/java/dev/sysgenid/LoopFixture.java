@@ -56,7 +56,7 @@ abstract class LoopFixture {
      * before this call: a registration added and removed at once, whose watcher the loop
      * closes in its remove, after all of that (events first, then tasks in order).
      */
-    static void loopHasCaughtUp(SimulatedDevice device, Executor executor) throws InterruptedException {
+    static void loopHasCaughtUp(GenerationDevice device, Executor executor) throws InterruptedException {
         Watcher probe = device.openWatcher();
         device.loop().register(probe, executor, (r, g) -> { }).close();
         assertThat(waitFor(probe::isClosed)).as("the loop ran a task queued after everything else").isTrue();

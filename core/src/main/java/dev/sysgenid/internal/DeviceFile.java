@@ -39,6 +39,20 @@ public interface DeviceFile {
     /** ioctl(2) on this file; 0 or a negative errno. Blocking requests block the caller. */
     int ioctl(long request, long arg);
 
+    /**
+     * epoll_ctl(2) of this file in the epoll instance {@code epfd}: {@code op} is {@code
+     * EPOLL_CTL_ADD}, {@code EPOLL_CTL_MOD} or {@code EPOLL_CTL_DEL}, {@code event} the address
+     * of a {@code struct epoll_event}. For a real fd, the system call on {@link #pollFd()}; the
+     * simulated production driver models its poll per epoll registration here (see {@code
+     * SimulatedKernel}), so every epoll registration of a device file goes through this.
+     *
+     * @return 0, or a negative errno ({@code -EEXIST} for a second ADD, {@code -ENOENT} for a
+     *         DEL or MOD of a file not in the set, as epoll_ctl(2) says)
+     */
+    default int epollCtl(int epfd, int op, long event) {
+        return LibC.epoll_ctl(epfd, op, pollFd(), event) < 0 ? -LibC.errno() : 0;
+    }
+
     /** close(2); called once. */
     void close();
 }

@@ -54,7 +54,6 @@ public final class LibC {
     public static final int MFD_CLOEXEC = 1;
     public static final int MFD_ALLOW_SEALING = 2;
     public static final int F_ADD_SEALS = 1033;
-    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_SEAL_SHRINK = 2;
     public static final int F_SEAL_GROW = 4;
     public static final int F_SEAL_FUTURE_WRITE = 0x10;
@@ -110,9 +109,6 @@ public final class LibC {
 
     /** pipe2(2): {@code fds[0]} the read end, {@code fds[1]} the write end. */
     public static native int pipe2(int[] fds, int flags);
-
-    /** dup3(2): makes {@code newfd} refer to {@code oldfd}'s open file (closing what it referred to). */
-    public static native int dup3(int oldfd, int newfd, int flags);
 
     public static native int poll(long fds, long nfds, int timeout);
 

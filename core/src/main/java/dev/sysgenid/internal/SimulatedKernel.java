@@ -32,14 +32,23 @@ import dev.sysgenid.DriverProfile;
  * the counter and {@code min_gen} are signed (the counter wraps from 0x7fffffff to 0, a
  * {@code min_gen} of 0x80000000 or more is ignored), TRIGGER is also allowed to a user
  * namespace's root, and a poll of an outdated file does not register it on the wait queue. The
- * last is modelled at the fd level, so epoll sees it as it sees the driver: a file's {@link
- * DeviceFile#pollFd()} refers to its live pipe while up to date, and while outdated to a
- * "dead" pipe that holds one byte and is never written again ({@code dup3} over the same fd
- * number). An epoll registration made while up to date sits on the live pipe and gets an edge
- * on every bump for good; one made while outdated sits on the dead pipe: it gets the one edge
- * of its ADD and no other, ever (the dead pipe is closed on the acknowledgement, which takes
- * the registration out of every epoll set, as it stays deaf with the driver). The counts are
- * kept on both profiles (the simulation's own books, for tests); the device does not report
+ * last is modelled per epoll registration, in {@link DeviceFile#epollCtl}, because that is where
+ * it shows: each epoll registration of a file is an entry of its own with a private pipe (its
+ * "wait-queue entry"), added to the epoll set in the file's place and carrying the caller's
+ * event data. An entry made while the file is up to date is written on every bump, as the
+ * driver wakes its wait queue; one made while outdated holds a byte (the edge of its ADD) and
+ * is never written again: deaf, as with the driver, until a DEL takes it out (it stays
+ * readable, see {@code drainLocked}). The entries are
+ * keyed by epoll instance as the kernel keys an epoll item by its file, and live as long as the
+ * file, so a DEL finds the entry of the ADD whatever happened in between (as it finds the
+ * driver's one file), a second ADD is {@code EEXIST} and a DEL of nothing {@code ENOENT}. The
+ * entries on the wait queue hold a byte exactly while the file is outdated (drained on the
+ * acknowledgement), so an edge that arrives after an acknowledgement is not reported, as with
+ * the driver's poll. A plain poll(2) of {@link DeviceFile#pollFd()} is the live pipe, as the
+ * driver's poll of an up-to-date file (it registers and is woken). If a pipe of the simulation
+ * cannot be had or written, the call fails with that errno (the ADD with {@code EMFILE}, say),
+ * never by quietly behaving as our driver. The counts are kept on both profiles (the
+ * simulation's own books, for tests); the device does not report
  * them on the production profile.
  *
  * <p>Locking: {@link #lock} guards the generation, every file's state, both counts and the
@@ -191,10 +200,10 @@ public final class SimulatedKernel implements DeviceBackend {
         }
         generation = value;
         PAGE_INT.setRelease(page, 0, value);
+        changed.signalAll();
         for (SimulatedFile f = head; f != null; f = f.next) {
             f.bumpedLocked();
         }
-        changed.signalAll();
         return value;
     }
 
@@ -214,17 +223,7 @@ public final class SimulatedKernel implements DeviceBackend {
                 LibC.close(pipe[1]);
                 throw new ErrnoException("open(simulated) after close", Errno.ENODEV);
             }
-            int pollFd = -1;
-            if (profile == DriverProfile.PRODUCTION) {
-                pollFd = LibC.fcntl(pipe[0], LibC.F_DUPFD_CLOEXEC, 0);
-                if (pollFd < 0) {
-                    int e = LibC.errno();
-                    LibC.close(pipe[0]);
-                    LibC.close(pipe[1]);
-                    throw new ErrnoException("fcntl(F_DUPFD_CLOEXEC)", e);
-                }
-            }
-            SimulatedFile f = new SimulatedFile(pipe[0], pipe[1], pollFd);
+            SimulatedFile f = new SimulatedFile(pipe[0], pipe[1]);
             f.next = head;
             if (head != null) {
                 head.prev = f;
@@ -294,84 +293,159 @@ public final class SimulatedKernel implements DeviceBackend {
         /** The live pipe: readable (one byte in it) exactly while outdated. */
         private final int readFd;
         private final int writeFd;
-        /**
-         * The fd handed out for polling: {@link #readFd} on our profile; on the production
-         * profile a descriptor of its own that refers to the live pipe while up to date and to
-         * {@link #deadPipe}'s read end while outdated.
-         */
-        private final int pollFd;
-        /** Production profile, under lock: the dead pipe while outdated, else null. */
-        private int[] deadPipe;
-        /** Under lock: the buffer of the pipe's one-byte reads and writes. */
+        /** Under lock: the buffer of the pipes' one-byte reads and writes. */
         private final long[] oneByte = new long[1];
+        /** Production profile, under lock: this file's epoll registrations (see the class comment). */
+        private EpollEntry entries;
         private boolean isOutdated;
         private boolean isTracked;
         private boolean closed;
         private SimulatedFile prev;
         private SimulatedFile next;
 
-        SimulatedFile(int readFd, int writeFd, int pollFd) {
+        SimulatedFile(int readFd, int writeFd) {
             this.readFd = readFd;
             this.writeFd = writeFd;
-            this.pollFd = pollFd < 0 ? readFd : pollFd;
         }
 
         /**
          * Under lock, on every bump: the driver wakes every poller of every file, outdated
-         * already or not. One byte in (a write wakes epoll also into a pipe that is not
-         * empty), then, if one was there already, one byte out: the pipe never looks empty
-         * to a concurrent poll while the file is outdated, and never holds more than a byte.
+         * already or not (on the production profile, every entry on its wait queue).
          */
         void bumpedLocked() {
-            oneByte[0] = 1;
-            LibC.write(writeFd, oneByte, 1);
-            if (isOutdated) {
-                LibC.read(readFd, oneByte, 1);
-            } else {
+            wakeLocked(readFd, writeFd, isOutdated);
+            for (EpollEntry e = entries; e != null; e = e.next) {
+                if (!e.deaf) {
+                    wakeLocked(e.readFd, e.writeFd, e.full);
+                    e.full = true;
+                }
+            }
+            if (!isOutdated) {
                 isOutdated = true;
                 if (isTracked) {
                     outdated++;
-                }
-                if (pollFd != readFd) {
-                    pollWithoutRegistrationLocked();
                 }
             }
         }
 
         /**
-         * Production profile, under lock, as the file becomes outdated: from now on a new
-         * poller of {@link #pollFd} sees a readable file that never wakes it. If no pipe can be
-         * had (fd limit), the file stays on the live pipe: our driver's behaviour, for this
-         * change only.
+         * One byte into a pipe (a write wakes epoll also into a pipe that is not empty), then,
+         * if one was there already, one byte out: the pipe never looks empty to a concurrent
+         * poll while the file is outdated, and never holds more than a byte.
          */
-        private void pollWithoutRegistrationLocked() {
-            int[] dead = new int[2];
-            if (LibC.pipe2(dead, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
-                return;
-            }
+        private void wakeLocked(int pipeRead, int pipeWrite, boolean full) {
             oneByte[0] = 1;
-            LibC.write(dead[1], oneByte, 1);
-            LibC.dup3(dead[0], pollFd, LibC.O_CLOEXEC);
-            deadPipe = dead;
+            check("write(simulated wake-up pipe)", LibC.write(pipeWrite, oneByte, 1));
+            if (full) {
+                check("read(simulated wake-up pipe)", LibC.read(pipeRead, oneByte, 1));
+            }
         }
 
-        /** Production profile, under lock, on the acknowledgement: back to the live pipe. */
-        private void backToLivePipeLocked() {
-            LibC.dup3(readFd, pollFd, LibC.O_CLOEXEC);
-            closeDeadPipeLocked();
-        }
-
-        private void closeDeadPipeLocked() {
-            if (deadPipe != null) {
-                LibC.close(deadPipe[0]); // the last reference: every epoll registration on it goes
-                LibC.close(deadPipe[1]);
-                deadPipe = null;
+        /**
+         * Under lock, as the file is acknowledged: the live pipe and every entry on the wait
+         * queue empty again. A deaf entry keeps the byte of its ADD: the kernel looks at an
+         * epoll item's readiness only while the item is on its ready list, where a deaf entry
+         * is only from its ADD until the next epoll_wait, and the driver's poll then reports the
+         * file if it is outdated at that look (acknowledged and bumped again in between, say).
+         * A pipe cannot become readable without waking epoll, so the entry stays readable: if
+         * the file was acknowledged and not bumped again before that look, the simulation
+         * reports one event the driver would not, which a reader takes for nothing new (read
+         * says EAGAIN); it never reports less than the driver.
+         */
+        private void drainLocked() {
+            check("read(simulated wake-up pipe)", LibC.read(readFd, oneByte, 1));
+            for (EpollEntry e = entries; e != null; e = e.next) {
+                if (e.full && !e.deaf) {
+                    check("read(simulated wake-up pipe)", LibC.read(e.readFd, oneByte, 1));
+                    e.full = false;
+                }
             }
         }
 
         @Override
+        public int epollCtl(int epfd, int op, long event) {
+            if (profile != DriverProfile.PRODUCTION) {
+                return DeviceFile.super.epollCtl(epfd, op, event);
+            }
+            lock.lock();
+            try {
+                if (closed) {
+                    return -Errno.EBADF;
+                }
+                EpollEntry found = null;
+                for (EpollEntry e = entries; e != null; e = e.next) {
+                    if (e.epfd == epfd) {
+                        found = e;
+                    }
+                }
+                if (op == LibC.EPOLL_CTL_ADD) {
+                    return found != null ? -Errno.EEXIST : addEntryLocked(epfd, event);
+                }
+                if (found == null) {
+                    return -Errno.ENOENT;
+                }
+                if (LibC.epoll_ctl(epfd, op, found.readFd, event) < 0) {
+                    return -LibC.errno();
+                }
+                if (op == LibC.EPOLL_CTL_DEL) {
+                    removeEntryLocked(found);
+                }
+                return 0;
+            } catch (ErrnoException e) {
+                return -e.errno();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Under lock: the driver's poll at an ADD. Up to date: the entry goes on the wait queue
+         * (woken by every later bump). Outdated: readable at once, and never woken again.
+         */
+        private int addEntryLocked(int epfd, long event) {
+            int[] pipe = new int[2];
+            if (LibC.pipe2(pipe, LibC.O_NONBLOCK | LibC.O_CLOEXEC) < 0) {
+                return -LibC.errno();
+            }
+            EpollEntry e = new EpollEntry(epfd, pipe[0], pipe[1], isOutdated);
+            try {
+                if (isOutdated) {
+                    oneByte[0] = 1;
+                    check("write(simulated wake-up pipe)", LibC.write(e.writeFd, oneByte, 1));
+                    e.full = true;
+                }
+                if (LibC.epoll_ctl(epfd, LibC.EPOLL_CTL_ADD, e.readFd, event) < 0) {
+                    throw new ErrnoException("epoll_ctl", LibC.errno());
+                }
+            } catch (ErrnoException failure) {
+                LibC.close(e.readFd);
+                LibC.close(e.writeFd);
+                throw failure;
+            }
+            e.next = entries;
+            entries = e;
+            return 0;
+        }
+
+        private void removeEntryLocked(EpollEntry gone) {
+            EpollEntry prevEntry = null;
+            for (EpollEntry e = entries; e != null; prevEntry = e, e = e.next) {
+                if (e == gone) {
+                    if (prevEntry == null) {
+                        entries = e.next;
+                    } else {
+                        prevEntry.next = e.next;
+                    }
+                    break;
+                }
+            }
+            LibC.close(gone.readFd); // its last reference: the epoll item goes with it
+            LibC.close(gone.writeFd);
+        }
+
+        @Override
         public int pollFd() {
-            return pollFd;
+            return readFd;
         }
 
         @Override
@@ -402,16 +476,15 @@ public final class SimulatedKernel implements DeviceBackend {
                 }
                 if (isOutdated) {
                     isOutdated = false;
-                    LibC.read(readFd, oneByte, 8);
-                    if (deadPipe != null) {
-                        backToLivePipeLocked();
-                    }
                     if (isTracked) {
                         outdated--;
                         changed.signalAll();
                     }
+                    drainLocked();
                 }
                 return 0;
+            } catch (ErrnoException e) {
+                return -e.errno();
             } finally {
                 lock.unlock();
             }
@@ -432,6 +505,8 @@ public final class SimulatedKernel implements DeviceBackend {
                 lock.lock();
                 try {
                     bumpLocked((int) arg); // a file is open: the page is still mapped
+                } catch (ErrnoException e) {
+                    return -e.errno();
                 } finally {
                     lock.unlock();
                 }
@@ -507,15 +582,46 @@ public final class SimulatedKernel implements DeviceBackend {
                 if (--openFiles == 0 && SimulatedKernel.this.closed) {
                     releaseLocked();
                 }
-                closeDeadPipeLocked();
+                while (entries != null) {
+                    removeEntryLocked(entries); // as the file's release takes it out of every epoll set
+                }
             } finally {
                 lock.unlock();
             }
             LibC.close(readFd);
             LibC.close(writeFd);
-            if (pollFd != readFd) {
-                LibC.close(pollFd);
-            }
+        }
+    }
+
+    /**
+     * One epoll registration of a file on the production profile: a private pipe in the epoll
+     * set, readable while the file is outdated, written on each bump unless {@link #deaf}.
+     */
+    private static final class EpollEntry {
+        final int epfd;
+        final int readFd;
+        final int writeFd;
+        /** Added while the file was outdated: the driver's poll did not put it on the wait queue. */
+        final boolean deaf;
+        /** Under lock: a byte is in the pipe (always, for a deaf entry). */
+        boolean full;
+        EpollEntry next;
+
+        EpollEntry(int epfd, int readFd, int writeFd, boolean deaf) {
+            this.epfd = epfd;
+            this.readFd = readFd;
+            this.writeFd = writeFd;
+            this.deaf = deaf;
+        }
+    }
+
+    /**
+     * A pipe of the simulation that could not be written or read: fail loudly (the caller
+     * gets the errno) rather than go on with a simulation that no longer matches the driver.
+     */
+    private static void check(String call, long result) {
+        if (result != 1) {
+            throw new ErrnoException(call, result < 0 ? LibC.errno() : Errno.EAGAIN);
         }
     }
 }

@@ -38,7 +38,7 @@ class RestoreDemoTest {
 
     /** On either driver the demo runs the same; its first line names the driver. */
     @ParameterizedTest
-    @EnumSource(DriverProfile.class)
+    @EnumSource(value = DriverProfile.class, names = {"OURS", "PRODUCTION"})
     void onEitherDriverEveryServiceReKeysAndTheFirstLineNamesTheDriver(DriverProfile profile) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (SimulatedDevice device = SimulatedDevice.create(profile)) {
@@ -52,7 +52,7 @@ class RestoreDemoTest {
     }
 
     @ParameterizedTest
-    @EnumSource(DriverProfile.class)
+    @EnumSource(value = DriverProfile.class, names = {"OURS", "PRODUCTION"})
     void withoutTheCapabilityItStopsWithWhatTheDriverWants(DriverProfile profile) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (SimulatedDevice device = SimulatedDevice.create(profile)) {

@@ -5,6 +5,7 @@ package dev.sysgenid.samples.overseer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * One flat JSON object, written on one line (the {@code --json} output is one object per
@@ -22,6 +23,12 @@ final class JsonObject {
 
     JsonObject put(String key, long value) {
         fields.put(key, Long.toString(value));
+        return this;
+    }
+
+    /** A count a driver may not report: the number, or {@code null} (the key is always there). */
+    JsonObject put(String key, OptionalInt value) {
+        fields.put(key, value.isPresent() ? Integer.toString(value.getAsInt()) : "null");
         return this;
     }
 

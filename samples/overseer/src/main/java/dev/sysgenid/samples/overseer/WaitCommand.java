@@ -71,10 +71,8 @@ final class WaitCommand implements Callable<Integer> {
         }
         o.put("outcome", result.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
                 .putGeneration("generation", generation);
-        if (result.outdatedWatchers().isPresent()) {
-            o.put("outdatedWatchers", result.outdatedWatchers().getAsInt());
-        }
-        o.put("exitCode", code.code());
+        o.put("outdatedWatchers", result.outdatedWatchers()) // null where the driver reports no counts
+                .put("exitCode", code.code());
         report.result(text, o);
         return code.code();
     }
