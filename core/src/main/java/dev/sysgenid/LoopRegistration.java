@@ -55,8 +55,9 @@ public final class LoopRegistration implements AutoCloseable {
      * epoll registration gets the edge of its ADD and never another: the first acknowledgement
      * written after that ADD, on whatever path (a listener call's, one outside any call, one
      * straight through the watcher, as the library's own code may write it), takes the mark and
-     * asks the loop to add the fd again, now (normally) up to date. Taken once (compare-and-set), by that acknowledgement
-     * or by the loop itself when it saw an acknowledgement land while it was adding (see
+     * asks the loop to add the fd again, now (normally) up to date. Taken once
+     * (compare-and-set), by that acknowledgement or by the loop itself when it saw an
+     * acknowledgement land while it was adding (see
      * {@code EpollLoop.arm}): exactly one re-arm per such ADD. Never set where the driver's
      * poll registers an outdated file ({@link #rearms} false). Rare (a change between open and
      * registration), so the common acknowledgement stays one write and one volatile read.
