@@ -523,6 +523,7 @@ static void sysgenid_hw_unregister(void)
 #include "sysgenid_test.h"
 #else
 static bool sysgenid_test_no_backend(void) { return false; }
+static int sysgenid_test_init_last(void) { return 0; }
 static int sysgenid_test_init(void) { return 0; }
 static void sysgenid_test_exit(void) { }
 #endif
@@ -597,6 +598,11 @@ static int __init sysgenid_init(void)
 	ret = sysgenid_hw_init();
 	if (ret)
 		goto err_test_exit;
+
+	/* a test build can make init fail here (fail_init), as late as it can */
+	ret = sysgenid_test_init_last();
+	if (ret)
+		goto err_hw_exit;
 
 	ret = misc_register(&sysgenid_misc);
 	if (ret)

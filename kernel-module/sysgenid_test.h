@@ -13,7 +13,14 @@
  *   no_backend (load-time parameter)
  *	act as on a kernel without VM-fork notification: backend "none", and
  *	the warning when a VM Generation ID device exists.
+ *   fail_init (load-time parameter)
+ *	init fails (-EIO) at its last step before the device is registered,
+ *	after the backend was registered: it logs "test: init fails once 1 is
+ *	written to fail_init_now" and waits for that write (at most 60 s), so a
+ *	check can look for /dev/sysgenid while init is still running, and for
+ *	anything left behind after the failed insmod.
  */
+#include <linux/completion.h>
 #include <linux/hrtimer.h>
 #include <linux/moduleparam.h>
 
@@ -24,6 +31,35 @@ MODULE_PARM_DESC(no_backend, "test only: register no hardware backend");
 static bool sysgenid_test_no_backend(void)
 {
 	return no_backend;
+}
+
+static bool fail_init;
+module_param(fail_init, bool, 0444);
+MODULE_PARM_DESC(fail_init, "test only: init fails at its last step before the device");
+
+static DECLARE_COMPLETION(sysgenid_test_fail_now);
+
+static int sysgenid_test_set_fail_now(const char *val,
+				      const struct kernel_param *kp)
+{
+	complete(&sysgenid_test_fail_now);
+	return 0;
+}
+
+static const struct kernel_param_ops sysgenid_test_fail_now_ops = {
+	.set = sysgenid_test_set_fail_now,
+};
+module_param_cb(fail_init_now, &sysgenid_test_fail_now_ops, NULL, 0200);
+MODULE_PARM_DESC(fail_init_now, "test only: write 1 to let a fail_init init fail");
+
+static int sysgenid_test_init_last(void)
+{
+	if (!fail_init)
+		return 0;
+	pr_info("test: init fails once 1 is written to fail_init_now\n");
+	if (!wait_for_completion_timeout(&sysgenid_test_fail_now, 60 * HZ))
+		pr_info("test: fail_init_now not written in 60 s\n");
+	return -EIO;
 }
 
 #ifdef SYSGENID_HW_BACKEND_VMFORK

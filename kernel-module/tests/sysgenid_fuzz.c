@@ -14,6 +14,7 @@
  * crashes (a load of a page that was mapped never faults), a writable or executable mapping is
  * always refused, a read-only fd can never be tracked, a read returns the counter or fails,
  * and at the end, with every process gone, the sysfs counts are back to where they started.
+ * A "# calls in S s: total=N(R/s) open=N(R/s) ..." line gives the calls made per kind.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -24,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "sgtest.h"
 
@@ -31,8 +33,20 @@
 #define MAX_MAPS	4
 #define MAX_ERR_LINES	20
 
+enum op { OP_OPEN, OP_CLOSE, OP_DUP, OP_READ, OP_WRITE, OP_IOCTL, OP_POLL, OP_MMAP, OP_MAP_USE,
+	   OP_FORK, OP_KINDS };
+static const char *const op_names[OP_KINDS] = {
+	"open", "close", "dup", "read", "write", "ioctl", "poll", "mmap", "map-use", "fork",
+};
+/* what fuzz_steps() picks, open aside: reads, writes and ioctls twice as often */
+static const enum op op_pick[] = {
+	OP_CLOSE, OP_DUP, OP_READ, OP_READ, OP_WRITE, OP_WRITE, OP_IOCTL, OP_IOCTL, OP_POLL, OP_MMAP,
+	OP_MAP_USE, OP_FORK,
+};
+
 static atomic_int errors;
 static atomic_long ops;
+static atomic_long *calls;		/* per kind, shared by every process (MAP_SHARED) */
 static time_t deadline;
 static long page_size;
 
@@ -234,26 +248,28 @@ static void op_fork(struct fuzzer *f)
 
 static void fuzz_steps(struct fuzzer *f, long steps)
 {
+	enum op k;
 	long n;
 	int i;
 
 	for (n = 0; steps < 0 ? time(NULL) < deadline : n < steps; n++) {
-		atomic_fetch_add(&ops, 1);
-		if (f->nfds == 0 || rnd(f, 16) == 0) {
-			op_open(f);
+		k = f->nfds == 0 || rnd(f, 16) == 0 ? OP_OPEN : op_pick[rnd(f, ARRAY_SIZE(op_pick))];
+		if ((k == OP_MAP_USE && !f->nmaps) || (k == OP_FORK && (steps >= 0 || rnd(f, 20))))
 			continue;
-		}
+		atomic_fetch_add(&ops, 1);
+		atomic_fetch_add(&calls[k], 1);
 		i = rnd(f, f->nfds);
-		switch (rnd(f, 12)) {
-		case 0: op_close(f, i); break;
-		case 1: op_dup(f, i); break;
-		case 2: case 3: op_read(f, i); break;
-		case 4: case 5: op_write(f, i); break;
-		case 6: case 7: op_ioctl(f, i); break;
-		case 8: op_poll(f, i); break;
-		case 9: op_mmap(f, i); break;
-		case 10: if (f->nmaps) op_map_use(f); break;
-		default: if (steps < 0 && rnd(f, 20) == 0) op_fork(f); break;
+		switch (k) {
+		case OP_OPEN: op_open(f); break;
+		case OP_CLOSE: op_close(f, i); break;
+		case OP_DUP: op_dup(f, i); break;
+		case OP_READ: op_read(f, i); break;
+		case OP_WRITE: op_write(f, i); break;
+		case OP_IOCTL: op_ioctl(f, i); break;
+		case OP_POLL: op_poll(f, i); break;
+		case OP_MMAP: op_mmap(f, i); break;
+		case OP_MAP_USE: op_map_use(f); break;
+		default: op_fork(f); break;
 		}
 	}
 }
@@ -309,6 +325,25 @@ static int process_main(unsigned int seed, int threads)
 	return atomic_load(&errors) ? 1 : 0;
 }
 
+/* One line: calls per kind and per second of the whole run (children of fork included). */
+static void report_calls(const struct timespec *t0)
+{
+	struct timespec t1;
+	char line[512];
+	double s;
+	long total = 0;
+	int k, n = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0->tv_sec) + (t1.tv_nsec - t0->tv_nsec) / 1e9;
+	for (k = 0; k < OP_KINDS; k++) {
+		total += atomic_load(&calls[k]);
+		n += snprintf(line + n, sizeof(line) - n, " %s=%ld(%.0f/s)", op_names[k],
+			      atomic_load(&calls[k]), atomic_load(&calls[k]) / s);
+	}
+	diag("calls in %.1f s: total=%ld(%.0f/s)%s", s, total, total / s, line);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int seed = argc > 1 ? (unsigned int)strtoul(argv[1], NULL, 0) : (unsigned int)time(NULL);
@@ -317,6 +352,7 @@ int main(int argc, char **argv)
 	int threads = argc > 4 ? atoi(argv[4]) : 3;
 	long long t0 = sg_sysfs("tracked_watchers"), o0 = sg_sysfs("outdated_watchers");
 	int p, status, bad = 0, ctl;
+	struct timespec t_start;
 	pid_t pids[64];
 
 	if (procs < 1 || procs > 64 || threads < 1 || seconds < 1 || t0 < 0 || o0 < 0) {
@@ -324,8 +360,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	page_size = sysconf(_SC_PAGESIZE);
+	calls = mmap(NULL, sizeof(*calls) * OP_KINDS, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		     -1, 0);
+	if (calls == MAP_FAILED) {
+		printf("Bail out! mmap of the shared counts: %s\n", strerror(errno));
+		return 1;
+	}
 	tap_plan(3);
 	diag("seed %u: sysgenid_fuzz %u %d %d %d to repeat", seed, seed, seconds, procs, threads);
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	deadline = time(NULL) + seconds;
 	fflush(stdout);
 	for (p = 0; p < procs; p++) {
@@ -348,6 +391,7 @@ int main(int argc, char **argv)
 		}
 	}
 	close(ctl);
+	report_calls(&t_start);
 	tap_result(bad ? TEST_FAIL : TEST_PASS,
 		   "every fuzzing process exited normally: no crash, no unexpected result", NULL);
 	tap_result(sg_sysfs("tracked_watchers") == t0 ? TEST_PASS : TEST_FAIL,

@@ -35,6 +35,27 @@ else
     check $(dmesg | grep -q "VM Generation ID device exists but"; echo $?) \
         "no backend: the module warns that a VM Generation ID device exists but restores will not move the counter"
     step "rmmod the test build (no backend)" rmmod sysgenid
+    # init failing at its last step (fail_init): the node must not exist while init still runs,
+    # and nothing may be left after the failed insmod (the device, the backend, memory)
+    insmod /data/bin/$SGVM_HARDIRQ_KO fail_init=1 > /tmp/insmod.out 2>&1 &
+    ipid=$!
+    n=0
+    while ! dmesg | grep -q "test: init fails once 1 is written" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+    check $(dmesg | grep -q "test: init fails once 1 is written"; echo $?) "fail_init: init reached its last step"
+    ls -l /dev/sysgenid $SYS 2>&1
+    check $([ ! -e /dev/sysgenid ] && [ ! -e $SYS ] && ! grep -q sysgenid /proc/misc; echo $?) \
+        "fail_init: while init runs its last step, no /dev/sysgenid and no misc device (registered last)"
+    echo 1 > /sys/module/sysgenid/parameters/fail_init_now
+    wait $ipid
+    rc=$?
+    cat /tmp/insmod.out
+    check $([ $rc != 0 ]; echo $?) "fail_init: insmod fails (status $rc)"
+    check $([ ! -e /dev/sysgenid ] && [ ! -e $SYS ] && [ ! -e /sys/module/sysgenid ] && ! grep -q sysgenid /proc/misc; \
+        echo $?) "fail_init: after the failed insmod no /dev/sysgenid, misc device or module is left"
+    step "insmod $SGVM_HARDIRQ_KO after the failed one (nothing left registered)" insmod /data/bin/$SGVM_HARDIRQ_KO
+    check $([ -c /dev/sysgenid ] && [ "$(cat $SYS/backend)" = "$SGVM_EXPECT_BACKEND" ]; echo $?) \
+        "after the failed insmod: a new load gets /dev/sysgenid and the $SGVM_EXPECT_BACKEND backend"
+    step "rmmod the test build (after fail_init)" rmmod sysgenid
     kmemleak_scan "kmemleak: no leak after the hard-IRQ notifications and rmmod"
     dmesg_clean "dmesg has no WARN/BUG/lockdep lines after the hard-IRQ notifications"
 fi

@@ -1,4 +1,4 @@
-"""kernel-module/vm/run selftest|e2e|bench [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
+"""kernel-module/vm/run selftest|matrix|e2e|bench [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from . import bench, build, config, e2e, selftest, tables
+from . import bench, build, config, e2e, matrix, selftest, tables
 from .build import HarnessError
 from .config import BUILD, CI, VM
 from .report import Report, indent, note
 
-SUITES = {"selftest": selftest, "e2e": e2e, "bench": bench}
+SUITES = {"selftest": selftest, "matrix": matrix, "e2e": e2e, "bench": bench}
 
 
 @dataclasses.dataclass
@@ -38,9 +38,16 @@ class Context:
         return r
 
 
+# SGVM_MODULE_BUILD: how sysgenid.ko is built, and the check's text
+MODULE_BUILDS = {"make": (build.build_module, "build: sysgenid.ko against {k} (make KDIR=...)"),
+                 "dkms": (build.build_module_dkms, "build: sysgenid.ko through DKMS (dkms add, build -k {k}, "
+                                                   "install -k {k} of {pkg}; dkms status: installed)")}
+
+
 def usage() -> int:
     print(__doc__ + "\nsuites and stages: " + "; ".join(f"{n}: {' '.join(m.STAGES)}" for n, m in SUITES.items())
-          + "\nalso: render (the docs tables from docs/data); kernels (build SGVM_KERNELS, e.g. debug)", file=sys.stderr)
+          + "\nalso: render (the docs tables from docs/data); kernels (install or build SGVM_KERNELS, e.g. debug, matrix)",
+          file=sys.stderr)
     return 2
 
 
@@ -49,8 +56,11 @@ def main(argv: list) -> int:
         tables.render()
         return 0
     if argv[:1] == ["kernels"]:     # install and build what SGVM_KERNELS needs (CI starts it early)
-        missing = build.install_deps(config.jdk())
-        for k in build.kernels():
+        specs = build.kernel_specs()
+        missing = build.install_deps(config.jdk(), specs)
+        if missing:
+            note("missing: " + ", ".join(missing))
+        for k in build.kernels(specs):
             print(f"{k.name} {k.kdir} {k.boot}")
         return 1 if missing and CI else 0
     if not argv or argv[0] not in SUITES or not set(argv[1:]) <= set(SUITES[argv[0]].STAGES):
@@ -61,7 +71,12 @@ def main(argv: list) -> int:
     out = BUILD / argv[0]
     out.mkdir(parents=True, exist_ok=True)
     t = time.monotonic()
-    missing = build.install_deps(config.jdk(production=argv[0] == "bench"))
+    specs = build.kernel_specs(getattr(suite, "KERNELS", ""))
+    how = config.env("MODULE_BUILD", getattr(suite, "MODULE_BUILD", "make"))
+    if how not in MODULE_BUILDS:
+        print(f"SGVM_MODULE_BUILD={how}: one of {', '.join(MODULE_BUILDS)}", file=sys.stderr)
+        return 2
+    missing = build.install_deps(config.jdk(production=argv[0] == "bench"), specs)
     if missing:
         note("missing: " + ", ".join(missing))
         if not CI:
@@ -72,22 +87,31 @@ def main(argv: list) -> int:
     rep.check(True, "host: packages and tools present")
     rep.timed("package install", t)
     ctx = Context(rep, out)
-    kernels = ctx.step(build.kernels, lambda ks: "host: kernel " + ", ".join(k.name for k in ks)
+    kernels = ctx.step(lambda: build.kernels(specs), lambda ks: "host: kernel " + ", ".join(k.name for k in ks)
                        + f" with headers (the running kernel {os.uname().release} is not used)",
                        "host: a kernel to test with headers")
     for k in kernels or []:
-        rep.prefix = f"[{k.name}] " if len(kernels) > 1 else ""
-        ctx = Context(rep, out / k.name if len(kernels) > 1 else out)
+        several = len(kernels) > 1
+        rep.prefix = f"[{k.name}] " if several else ""
+        ctx = Context(rep, out / k.name if several else out)
         ctx.out.mkdir(parents=True, exist_ok=True)
         (ctx.out / "build.log").unlink(missing_ok=True)
-        t = time.monotonic()
-        ctx.ko = ctx.step(lambda: build.build_module(k, ctx.out / "build.log"), f"build: sysgenid.ko against {k.name}")
+        t = t_kernel = time.monotonic()
+        n0, failed0 = rep.n, rep.failed
+        ctx.ko = ctx.step(lambda: MODULE_BUILDS[how][0](k, ctx.out / "build.log"),
+                          MODULE_BUILDS[how][1].format(k=build.release(k), pkg="/".join(build.dkms_package())))
         ctx.helpers = ctx.step(lambda: build.build_helpers(ctx.out / "build.log"),
                                "build: static guest helpers (gcc -Werror): "
                                + " ".join(p.stem for p in sorted((VM / "guest").glob("*.c"))))
         rep.timed("module and helpers build", t)
         if ctx.ko and ctx.helpers is not None:
             suite.run(rep, k, stages, ctx)
+        if several:     # one line per kernel: what ran on it, how long it took, whether all passed
+            rep.prefix = ""
+            rep.timed(f"kernel {k.name}", t_kernel)
+            rep.check(rep.failed == failed0, f"{k.name}: {argv[0]} {' '.join(stages)} with sysgenid.ko built by "
+                      f"{how}: {rep.n - n0 - (rep.failed - failed0)} checks passed, {rep.failed - failed0} failed "
+                      f"({time.monotonic() - t_kernel:.0f} s)")
     return rep.finish()
 
 

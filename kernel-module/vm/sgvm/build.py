@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .config import BUILD, CACHE, GUEST, KMOD, REPO, JRE_MODULES, Jdk, env
+from .config import BUILD, CACHE, GUEST, KMOD, MATRIX_FLAVOURS, MATRIX_SERIES, REPO, JRE_MODULES, Jdk, env
 
 
 class HarnessError(RuntimeError):
@@ -60,23 +60,50 @@ PACKAGES = ("qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-stati
 TOOLS = "qemu-system-x86_64 busybox cpio gzip mkfs.ext4 xz gcc make ldd modinfo mvn".split()
 
 
-def install_deps(jdk: Jdk) -> list:
+def install_deps(jdk: Jdk, specs: Iterable[str] = ()) -> list:
     """apt-get install (as root, --no-install-recommends, waiting for another apt's lock) what is
-    missing of PACKAGES, and a JDK 17 when the chosen JDK cannot jlink; apt-get update only then.
-    Returns what is still missing afterwards (empty: all there)."""
+    missing of PACKAGES, a JDK 17 when the chosen JDK cannot jlink, and what the kernel specs need
+    (`debug`: the kernel source and its build tools; `matrix`: the matrix kernels' images and
+    headers, and dkms); apt-get update only then. Returns what is still missing afterwards
+    (empty: all there)."""
     def linkable() -> bool:
         return (jdk.home / "bin/jlink").exists() and ((jdk.home / "jmods/java.base.jmod").exists() or
                                                       jdk.feature >= 24 and (jdk.home / "lib/modules").exists())
-    want = PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"]) + \
-        (DEBUG_PACKAGES if "debug" in env("KERNELS").split() else [])
-    missing = [p for p in want if "ok installed" not in subprocess.run(
-        ["dpkg-query", "-W", "-f=${Status}", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout]
+    specs = list(specs)
+    apt = ["apt-get", "-o", "DPkg::Lock::Timeout=900"]
+    aptenv = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+
+    def wanted() -> tuple[list, list]:
+        """(the matrix's releases, the packages wanted); HarnessError when apt's lists lack a kernel."""
+        matrix = matrix_releases() if "matrix" in specs else []
+        return matrix, PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"]) + \
+            (DEBUG_PACKAGES if "debug" in specs else []) + \
+            ([f"linux-{p}-{r}" for r in matrix for p in ("image", "headers")] + ["dkms"] if matrix else [])
+
+    def absent(pkgs: list) -> list:
+        return [p for p in pkgs if "ok installed" not in subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", p], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True).stdout]
+    try:
+        matrix, want = wanted()
+        missing = absent(want)
+    except HarnessError:                # apt's lists lack a matrix kernel: fetch them, then decide
+        matrix, want, missing = None, [], ["(apt's lists)"]
     if missing and os.geteuid() == 0:
-        log(f"installing {' '.join(missing)}")
-        apt = ["apt-get", "-o", "DPkg::Lock::Timeout=900"]
-        for cmd in (apt + ["update", "-qq"], apt + ["install", "-y", "-q", "--no-install-recommends", *missing]):
-            subprocess.run(cmd, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"), stdout=sys.stderr)
-    still = [t for t in TOOLS if not shutil.which(t)] + ([] if linkable() else [f"jlink and jmods in {jdk.home}"])
+        subprocess.run(apt + ["update", "-qq"], env=aptenv, stdout=sys.stderr)
+        try:        # again on the fresh lists: the matrix's newest kernels may have moved on
+            matrix, want = wanted()
+        except HarnessError as e:
+            return [str(e)]
+        if missing := absent(want):
+            log(f"installing {' '.join(missing)}")
+            subprocess.run(apt + ["install", "-y", "-q", "--no-install-recommends", *missing], env=aptenv,
+                           stdout=sys.stderr)
+    if matrix is None:
+        return ["the kernel matrix: apt's lists have no kernel packages (apt-get update as root)"]
+    still = [t for t in TOOLS + (["dkms"] if matrix else []) if not shutil.which(t)] + \
+        ([] if linkable() else [f"jlink and jmods in {jdk.home}"]) + \
+        [f"kernel {r} (linux-image-{r}, linux-headers-{r})" for r in matrix if r not in installed_kernels()]
     if "gcc" not in still and subprocess.run(["gcc", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
                                              input="int main(void){return 0;}", stderr=subprocess.DEVNULL).returncode:
         still.append("libc6-dev (gcc cannot link static binaries)")
@@ -145,8 +172,7 @@ def build_debug_kernel(log_file: Path) -> Path:
 
 def is_debug(k: "Kernel") -> bool:
     """A kernel whose config has the sleep-in-atomic detector: its splats are the test."""
-    cfg = k.kdir / ".config"
-    return cfg.exists() and "CONFIG_DEBUG_ATOMIC_SLEEP=y" in cfg.read_text()
+    return kconfig(k, "CONFIG_DEBUG_ATOMIC_SLEEP")
 
 
 def slowdown(k: "Kernel") -> int:
@@ -155,28 +181,80 @@ def slowdown(k: "Kernel") -> int:
     return 4 if is_debug(k) else 1
 
 
-def kernels() -> list[Kernel]:
-    """SGVM_KERNELS (versions, tree directories, or `debug`: the debug kernel, built and cached
-    by build_debug_kernel(); space separated), else the newest installed Debian kernel. The
-    running kernel (uname -r) is never used: it has no module support here."""
-    have = sorted((d.name for d in Path("/lib/modules").glob("*") if (d / "build").exists()
-                   and (d / "modules.dep").exists() and Path(f"/boot/vmlinuz-{d.name}").exists()),
-                  key=lambda v: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", v)])
-    specs = env("KERNELS").split() or have[-1:]
+def natural(v: str) -> list:
+    """A sort key that orders kernel releases as numbers (6.1.0-9 before 6.1.0-57)."""
+    return [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", v)]
+
+
+def installed_kernels() -> list[str]:
+    """Installed Debian kernels a guest can boot and a module can build against: a release under
+    /lib/modules with build/ (the headers) and modules.dep, and /boot/vmlinuz-<release>."""
+    return sorted((d.name for d in Path("/lib/modules").glob("*") if (d / "build").exists()
+                   and (d / "modules.dep").exists() and Path(f"/boot/vmlinuz-{d.name}").exists()), key=natural)
+
+
+def matrix_releases() -> list[str]:
+    """The kernel matrix: for each series of config.MATRIX_SERIES and flavour of MATRIX_FLAVOURS,
+    the newest kernel release whose image and headers apt's lists offer (6.1.0-57-amd64,
+    6.12.57+deb12-rt-amd64, ...). HarnessError naming what the lists lack."""
+    listed = {line.split(" - ")[0] for line in sh(["apt-cache", "search", "--names-only",
+                                                   r"^linux-(image|headers)-[0-9]"]).splitlines()}
+    out, lacking = [], []
+    for series in MATRIX_SERIES:
+        for flavour in MATRIX_FLAVOURS:
+            # 6.1.0-57-amd64, 6.12.57+deb12-amd64: the series, a dot, digits and what follows
+            # them up to the ABI number if any, then exactly the flavour (not -rt-amd64 for
+            # amd64, not -amd64-unsigned or -dbg)
+            rx = re.compile(rf"linux-image-({re.escape(series)}\.\d+[^-]*(?:-\d+)?-{re.escape(flavour)})")
+            rels = sorted((m[1] for p in listed if (m := rx.fullmatch(p)) and f"linux-headers-{m[1]}" in listed),
+                          key=natural)
+            if rels:
+                out.append(rels[-1])
+            else:
+                lacking.append(f"{series} {flavour}")
+    if lacking:
+        raise HarnessError(f"the kernel matrix: apt's lists have no linux-image and linux-headers for "
+                           f"{', '.join(lacking)} (apt-get update; 6.12 comes from bookworm-security)")
+    return out
+
+
+def default_kernel(have: list[str]) -> list[str]:
+    """Debian's default kernel: the one linux-image-amd64 depends on, when installed with its
+    headers; else the newest installed generic one (not -rt, so that installing the matrix does
+    not move the other suites onto another kernel)."""
+    dep = subprocess.run(["dpkg-query", "-W", "-f=${Depends}", "linux-image-amd64"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True).stdout
+    m = re.search(r"linux-image-(\S+)", dep)
+    if m and m[1] in have:
+        return [m[1]]
+    return ([v for v in have if not v.endswith("-rt-amd64")] or have)[-1:]
+
+
+def kernel_specs(default: str = "") -> list[str]:
+    """SGVM_KERNELS, else the suite's default (`matrix` for `run matrix`); empty: Debian's default."""
+    return env("KERNELS").split() or default.split()
+
+
+def kernels(specs: Iterable[str] = ()) -> list[Kernel]:
+    """The kernels of SPECS (kernel_specs()): installed versions, tree directories, `debug` (the
+    debug kernel, built and cached by build_debug_kernel()) or `matrix` (matrix_releases(), which
+    install_deps() installed); none: Debian's default kernel. The running kernel (uname -r) is
+    never used: it has no module support here."""
+    have = installed_kernels()
+    specs = list(specs) or default_kernel(have)
     if not specs:
         raise HarnessError("no Debian kernel with headers under /lib/modules "
                            "(install linux-image-amd64 linux-headers-amd64)")
+    specs = [r for s in specs for r in (matrix_releases() if s == "matrix" else [s])]
     out = []
     for s in specs:
         if s == "debug":
             tree = build_debug_kernel(BUILD / "debug-kernel.log")
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel("debug", tree, img, None))
+            out.append(Kernel("debug", tree, tree_image(tree), None))
             continue
         tree = Path(s)
         if tree.is_dir() and (tree / "Makefile").exists():
-            img = tree / "vmlinux" if has_pvh_note(tree / "vmlinux") else tree / "arch/x86/boot/bzImage"
-            out.append(Kernel(tree.name, tree.resolve(), img, None))
+            out.append(Kernel(tree.name, tree.resolve(), tree_image(tree), None))
         elif s in have:
             out.append(Kernel(s, Path(f"/lib/modules/{s}/build"), Path(f"/boot/vmlinuz-{s}"),
                               Path(f"/lib/modules/{s}")))
@@ -184,6 +262,27 @@ def kernels() -> list[Kernel]:
             raise HarnessError(f"SGVM_KERNELS: {s} is neither an installed kernel with headers "
                                f"({', '.join(have) or 'none'}) nor a built kernel tree")
     return out
+
+
+def kconfig(k: "Kernel", *options: str) -> bool:
+    """True if the kernel's .config sets every option (CONFIG_X=y; a name with a leading ! : not set)."""
+    cfg = k.kdir / ".config"
+    text = cfg.read_text() if cfg.exists() else ""
+    return all((f"\n{o[1:]}=y\n" not in f"\n{text}") if o.startswith("!") else (f"\n{o}=y\n" in f"\n{text}")
+               for o in options)
+
+
+def release(k: "Kernel") -> str:
+    """What `uname -r` says in a guest booted on k."""
+    f = k.kdir / "include/config/kernel.release"
+    return k.name if k.modules is not None or not f.exists() else f.read_text().strip()
+
+
+def tree_image(tree: Path) -> Path:
+    """What QEMU boots of a kernel tree: its vmlinux when it has the PVH note (CONFIG_PVH), unless
+    SGVM_NO_PVH=1; else its bzImage."""
+    pvh = has_pvh_note(tree / "vmlinux") and env("NO_PVH") != "1"
+    return tree / "vmlinux" if pvh else tree / "arch/x86/boot/bzImage"
 
 
 def has_pvh_note(elf: Path) -> bool:
@@ -249,6 +348,72 @@ def build_module(k: Kernel, log_file: Path, test: int = 0) -> Path:
         sh(["make", "-C", k.kdir, f"M={d}", f"SYSGENID_TEST={test}", "modules"], log_file)
     out = d / f"sysgenid_test{test}.ko"
     shutil.copy2(d / "sysgenid.ko", out)
+    return out
+
+
+# what kernel-module/README.md has a user copy to /usr/src/<name>-<version> before `dkms add`
+DKMS_SOURCES = ("Kbuild", "Makefile", "dkms.conf", "sysgenid.c", "sysgenid.h")
+
+
+def dkms_package() -> tuple[str, str]:
+    """(PACKAGE_NAME, PACKAGE_VERSION) of kernel-module/dkms.conf."""
+    conf = dict(re.findall(r'^(\w+)="?([^"\n]*)"?$', (KMOD / "dkms.conf").read_text(), re.M))
+    return conf["PACKAGE_NAME"], conf["PACKAGE_VERSION"]
+
+
+def first_error(lines: list, n: int) -> list:
+    """N lines of a compiler's log from the first that reports an error (the cause, not the
+    make lines that follow it)."""
+    at = next((i for i, line in enumerate(lines) if re.search(r"\berror\b", line)), max(len(lines) - n, 0))
+    return lines[max(at - 3, 0):at - 3 + n] + ([f"... ({len(lines) - at + 3 - n} more lines)"] if len(lines) - at + 3 > n else [])
+
+
+def build_module_dkms(k: Kernel, log_file: Path) -> Path:
+    """sysgenid.ko for k as a user gets it: `dkms add`, `dkms build -k`, `dkms install -k` of the
+    sources kernel-module/README.md installs, with its dkms.conf. DKMS's trees are this run's own,
+    made anew in BUILD/dkms/<kernel>/ (source, dkms and install trees, and the MOK key DKMS signs
+    with): DKMS reads them from its own configuration directory /etc/dkms/framework.conf.d,
+    which each dkms call sees replaced (a bind mount in a mount namespace of its own) by one file
+    naming them; so the machine's /usr/src, /var/lib/dkms and /lib/modules are never touched
+    (hence also no depmod). Returns the module `dkms install` put into the install tree
+    (decompressed when the kernel compresses its modules); a failed build raises with DKMS's
+    make.log."""
+    name, ver = dkms_package()
+    rel = release(k)
+    root = BUILD / "dkms" / k.name
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ("source", "tree", f"modules/{rel}", "framework.conf.d"):     # modules/<release>: the
+        (root / d).mkdir(parents=True)                                       # kernel, to DKMS
+    (root / "framework.conf.d/sgvm.conf").write_text(
+        "".join(f'{key}="{root / d}"\n' for key, d in (("source_tree", "source"), ("dkms_tree", "tree"),
+                                                      ("install_tree", "modules"), ("mok_signing_key", "mok.key"),
+                                                      ("mok_certificate", "mok.pub"))))
+    shutil.copytree(KMOD, root / "source" / f"{name}-{ver}", ignore=lambda d, names: set(names) - set(DKMS_SOURCES))
+
+    def dkms(*args) -> str:
+        return sh(["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                   'mount --bind "$0" /etc/dkms/framework.conf.d && exec dkms "$@"', root / "framework.conf.d",
+                   *args], log_file)
+    pkg = ["-m", name, "-v", ver]
+    dkms("add", *pkg)
+    try:
+        dkms("build", *pkg, "-k", rel, "--kernelsourcedir", k.kdir)
+    except HarnessError as e:       # DKMS's own log of the build, from its first error on
+        logs = sorted((root / "tree").rglob("make.log"))
+        raise HarnessError(f"dkms build -k {rel} failed; DKMS's make.log:\n" + "".join(
+            f"{m}:\n" + "\n".join(first_error(m.read_text(errors="replace").splitlines(), 50)) + "\n" for m in logs)
+            + ("" if logs else str(e)))
+    dkms("install", *pkg, "-k", rel, "--kernelsourcedir", k.kdir, "--no-depmod")
+    status = dkms("status", *pkg, "-k", rel)
+    if "installed" not in status:
+        raise HarnessError(f"dkms status after dkms install: {status.strip() or 'nothing'}")
+    found = sorted((root / "modules" / rel).rglob(f"{name}.ko*"))
+    if len(found) != 1:
+        raise HarnessError(f"dkms install left {len(found)} {name}.ko* under {root / 'modules' / rel}")
+    out = root / f"{name}.ko"
+    tool = {".xz": "xz", ".zst": "zstd", ".gz": "gzip"}.get(found[0].suffix)
+    out.write_bytes(subprocess.run([tool, "-dc", found[0]], check=True, stdout=subprocess.PIPE).stdout
+                    if tool else found[0].read_bytes())
     return out
 
 

@@ -25,6 +25,14 @@ BUILD = Path(env("BUILD_DIR", str(VM / "build")))
 CACHE = BUILD / "cache"
 # CI: any CI value but empty, "false", "0" or "no" (CI=true, CI=1, ...): a missing tool fails
 CI = os.environ.get("CI", "").strip().lower() not in ("", "false", "0", "no")
+# The kernel matrix (`run matrix`, SGVM_KERNELS=matrix): Debian's own kernel series, each in its
+# generic and its PREEMPT_RT flavour (the suffix of the kernel release). Which version of each is
+# not pinned here: the newest that apt's lists offer at run time (build.matrix_releases()), since
+# Debian's archive keeps only the newest ABI of a series (6.12 comes from bookworm-security,
+# which drops the previous one at each update): a pinned list would stop installing within weeks.
+# SGVM_KERNELS="<release> ..." runs exact installed versions instead.
+MATRIX_SERIES = ("6.1", "6.12")
+MATRIX_FLAVOURS = ("amd64", "rt-amd64")
 JDK17 = Path("/usr/lib/jvm/java-17-openjdk-amd64")
 JDK25 = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
 # the guest JRE: enough for core, reactor-adapter, JUnit, Spring Boot 4 (java.desktop for

@@ -1,12 +1,17 @@
-"""run selftest: the driver in a guest. Boot 1: the device, sysfs, the JRE, the driver's C
+"""run selftest: the driver in a guest. Boot 1: the kernel booted (its release and preemption
+model), the device, sysfs, the JRE, the driver's C
 tests (sysgenid_selftest, its -m32 build, sysgenid_stress, sysgenid_fuzz), rmmod, a kmemleak scan on a kernel
 that has it, a clean dmesg. Boot 2: a reader blocked in read() while the host saves the guest
 and restores it three times: clones 1 and 2 with new guids (the reader wakes with generation + 1,
 acks, the kernel logged the VM fork, the clones' urandom differs), clone 3 with the origin's own
-guid (nothing moves). hardirq: the test-only build calls the VM-fork notifier from hard IRQ; the
-counter moves, nothing splats. detector (debug kernels only): the deliberately broken build
-(the old callback, which takes the mutex in hard IRQ) must make the kernel report "sleeping
-function called from invalid context": the proof that a clean debug run means something."""
+guid (nothing moves). fuzz: sysgenid_fuzz runs while the host saves the guest and restores it
+several times in a chain (new guids); it must end cleanly, every restore bumps the counter, the
+counts return to zero, rmmod, kmemleak and dmesg clean. hardirq: the test-only build calls the
+VM-fork notifier from hard IRQ; the counter moves, nothing splats; the same build made to fail
+at the last step of init (fail_init): no device node while init runs, nothing left after.
+detector (debug kernels only): the deliberately broken build (the old callback, which takes the
+mutex in hard IRQ) must make the kernel report "sleeping function called from invalid context":
+the proof that a clean debug run means something."""
 from __future__ import annotations
 
 import random
@@ -19,7 +24,7 @@ from .config import GUEST, KMOD, env_int, jdk
 from .qemu import guest_env, snapshots
 from .report import Report, indent, note
 
-STAGES = ("boot1", "snapshot", "hardirq", "detector")
+STAGES = ("boot1", "snapshot", "fuzz", "hardirq", "detector")
 HARDIRQ_SHOTS = 50
 WATCH_TIMEOUT = 10
 
@@ -30,6 +35,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     tests = ctx.step(lambda: build.build_tests(out / "build.log"),
                      "build: tests/sysgenid_selftest (and -m32) and tests/sysgenid_stress") or []
     debug = build.is_debug(k)
+    kmemleak = build.kconfig(k, "CONFIG_DEBUG_KMEMLEAK", "!CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF")
+    rt = build.kconfig(k, "CONFIG_PREEMPT_RT")
     slow = build.slowdown(k)
     if {"hardirq", "detector"} & set(stages):
         tests += ctx.step(lambda: [build.build_module(k, out / "build.log", test=t) for t in (1, 2)],
@@ -47,7 +54,10 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
                            "SGVM_STRESS_SECONDS": env_int("STRESS_SECONDS", 10),
                            "SGVM_TEST_TIMEOUT_S": env_int("TEST_TIMEOUT_S", 30), "SGVM_WATCH_TIMEOUT": WATCH_TIMEOUT,
                            "SGVM_EXPECT_BACKEND": "vmfork", "SGVM_HARDIRQ_SHOTS": HARDIRQ_SHOTS,
-                           "SGVM_FUZZ_SEED": fuzz_seed, "SGVM_FUZZ_SECONDS": env_int("FUZZ_SECONDS", 20)})
+                           "SGVM_FUZZ_SEED": fuzz_seed, "SGVM_FUZZ_SECONDS": env_int("FUZZ_SECONDS", 20),
+                           "SGVM_FUZZ_RESTORES": env_int("FUZZ_RESTORES", 3),
+                           "SGVM_FUZZ_RESTORE_SECONDS": env_int("FUZZ_RESTORE_SECONDS", 60),
+                           "SGVM_KERNEL_RELEASE": build.release(k), "SGVM_KERNEL_RT": int(rt)})
     note(f"fuzzer seed {fuzz_seed} (SGVM_FUZZ_SEED={fuzz_seed} repeats its choices)")
     if "boot1" in stages:
         t = time.monotonic()
@@ -55,11 +65,12 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
                            "guest: boot 1 ran its script")
         if r:
             rep.check(r.module == "loaded", f"guest: insmod sysgenid.ko ({r.module or 'no report'})")
-            # its ten steps and dmesg_clean; on a kernel with kmemleak (the debug one) its scan too
-            rep.finished(r, "guest", 12 if debug else 11)
-            if debug:
+            # its eleven steps and dmesg_clean: 12 checks on every kernel; 13 on a kernel with
+            # kmemleak enabled at boot (the debug kernel; not Debian's), whose scan is one more
+            rep.finished(r, "guest", 13 if kmemleak else 12)
+            if kmemleak:
                 rep.check(any("kmemleak" in text for _, text in r.out.checks),
-                          "guest: the debug kernel ran its kmemleak scan")
+                          "guest: the kernel has kmemleak: its scan ran")
             splats(rep, r, "boot 1")
         rep.timed("boot 1 total", t)
     if "snapshot" in stages:
@@ -75,13 +86,18 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
             for x in s.results:
                 splats(rep, x, f"boot 2 {x.name}")
         rep.timed("boot 2 total", t)
+    if "fuzz" in stages:
+        t = time.monotonic()
+        fuzz(rep, ctx, img, genv, slow, debug)
+        rep.timed("fuzz across restores total", t)
     if "hardirq" in stages:
         t = time.monotonic()
         r = ctx.step(lambda: snapshots(img, GUEST / "hardirq.sh", out / "hardirq",
                                        dict(genv, SGVM_HARDIRQ_KO="sysgenid_test1.ko"), timeout=180 * slow).origin,
                      "hardirq: the guest ran the test-only module")
         if r:
-            rep.guest(r.out, "hardirq: ")
+            # its 17 steps and checks and dmesg_clean; on a kernel with kmemleak its scan too
+            rep.finished(r, "hardirq", 19 if debug else 18)
             splats(rep, r, "hardirq")
         rep.timed("hardirq total", t)
     if "detector" in stages and debug:
@@ -98,6 +114,28 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
         rep.timed("detector total", t)
     elif "detector" in stages:
         note(f"detector: {k.name} has no CONFIG_DEBUG_ATOMIC_SLEEP; the check runs on the debug kernel")
+
+
+def fuzz(rep: Report, ctx, img, genv: dict, slow: int, debug: bool) -> None:
+    """sysgenid_fuzz across a chain of real restores (guest/fuzz.sh): the script prints
+    FUZZ-RESTORE k while the fuzzer runs; the host saves the guest there and resumes it with a
+    new guid. The last clone ends the script: the fuzzer's three results and its calls per kind,
+    one VM fork and one bump per restore, the counts at zero, rmmod, kmemleak, dmesg."""
+    n, secs = genv["SGVM_FUZZ_RESTORES"], genv["SGVM_FUZZ_RESTORE_SECONDS"]
+    s = ctx.step(lambda: snapshots(img, GUEST / "fuzz.sh", ctx.out / "fuzz", genv, levels=n,
+                                   marker="FUZZ-RESTORE {k}", timeout=(secs + 180) * slow, on_restore=lambda x: note(
+                                       f"fuzz: restore {x.level + 1}/{n}: guid {x.guid}, save {x.save_seconds:.2f} s, "
+                                       f"restore {x.restore_seconds:.2f} s")),
+                 f"fuzz: the guest fuzzed /dev/sysgenid for {secs} s across {n} restores in a chain")
+    if not s:
+        return
+    for x in s.results[:-1]:     # the origin and the clones between print no check; the last
+        rep.guest(x.out, f"fuzz ({x.name}): ")  # clone's dmesg is the whole chain's kernel log
+    rep.finished(s.results[-1], "fuzz, last clone", 8 if debug else 7)
+    rep.check(len(s.restores) == n and len({x.guid for x in s.restores}) == n,
+              f"fuzz: {len(s.restores)} restores with {len({x.guid for x in s.restores})} distinct guids (want {n})")
+    calls = re.search(r"^# calls in .*$", s.results[-1].out.text, re.M)
+    note(f"fuzz: seed {genv['SGVM_FUZZ_SEED']}, {calls[0][2:] if calls else 'no calls line'}")
 
 
 def splats(rep: Report, r, what: str) -> None:

@@ -112,13 +112,18 @@ class LoopRearmTest extends LoopFixture {
         Watcher w = device.openWatcher();
         int g1 = device.bump();
         BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
+        // acknowledge before reporting, and let the loop run the re-arm the acknowledgement
+        // queued before the next change: a change before that re-arm's ADD would make it an
+        // ADD while outdated, rightly re-armed once more
         LoopRegistration reg = loop.register(w, executor, (r, g) -> {
-            seen.add(g);
             r.acknowledge(g);
+            seen.add(g);
         });
         assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(g1);
+        loopHasCaughtUp(device, executor);
         int g2 = device.bump();
         assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(g2);
+        loopHasCaughtUp(device, executor);
         int g3 = device.bump();
         assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(g3);
         loopHasCaughtUp(device, executor);
