@@ -28,8 +28,11 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/personality.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
@@ -44,6 +47,10 @@ struct sysgenid_watcher {
 	struct list_head node;	/* on sysgenid_watchers */
 	bool tracked;		/* counted by SYSGENID_WAIT_WATCHERS */
 	bool outdated;		/* the counter moved since the last acknowledge */
+	/* a timed WAIT_WATCHERS to resume after a restart: see below */
+	struct pid *wait_pid;	/* the thread that will restart it, or NULL */
+	unsigned long wait_timeout_ms;	/* the argument it was called with */
+	unsigned long wait_deadline;	/* in jiffies */
 };
 
 /*
@@ -75,6 +82,28 @@ struct sysgenid_watcher {
  * then sets every outdated flag with smp_store_release(); poll reads the
  * flag with smp_load_acquire(). So a process that sees its fd readable and
  * then loads the page sees the new counter, on weakly ordered CPUs too.
+ *
+ * A timed WAIT_WATCHERS and signals: a signal ends the wait with
+ * -ERESTARTSYS, and the kernel calls the ioctl again with the same argument
+ * after a SA_RESTART handler (or the freezer, SIGSTOP/SIGCONT, ptrace). For
+ * the timeout to survive that, the wait keeps its absolute deadline in the
+ * file's wait_* fields (under sysgenid_lock) before it returns -ERESTARTSYS,
+ * with a reference to the calling thread's struct pid (so a new thread can
+ * never reuse the key), and the next WAIT_WATCHERS on that file by the same
+ * thread with the same timeout resumes that deadline instead of starting a
+ * new one. Any other return of WAIT_WATCHERS, and any other call the thread
+ * makes on the file (read, write, another ioctl), drops it; close drops it.
+ * One deadline per file: a second thread restarting a timed wait on the
+ * same file replaces the first one's, whose restart then gets the whole
+ * timeout again (the old behaviour). Not -ERESTART_RESTARTBLOCK, as
+ * nanosleep and poll use: the kernel turns that into EINTR whenever a
+ * handler runs, SA_RESTART or not, which would make every SA_RESTART
+ * handler visible to the caller; and its restart function would live in
+ * module text, which rmmod could free when a handler closes the last fd.
+ * Only a thread that got EINTR itself (a handler without SA_RESTART) and
+ * calls WAIT_WATCHERS again on the same file with the same timeout, nothing
+ * else on that file in between, cannot be told from a restart: it too
+ * continues the old deadline.
  */
 static DEFINE_MUTEX(sysgenid_lock);
 static LIST_HEAD(sysgenid_watchers);
@@ -171,8 +200,42 @@ static int sysgenid_release(struct inode *inode, struct file *file)
 
 	if (wake)
 		wake_up_interruptible_all(&sysgenid_ack_wq);
+	put_pid(w->wait_pid);
 	kfree(w);
 	return 0;
+}
+
+/*
+ * Take the kept deadline of a timed WAIT_WATCHERS off @w if it belongs to
+ * the calling thread; returns it in @deadline, for @timeout_ms only.
+ */
+static bool sysgenid_take_deadline(struct sysgenid_watcher *w,
+				   unsigned long timeout_ms,
+				   unsigned long *deadline)
+{
+	struct pid *pid = NULL;
+	bool resume = false;
+
+	if (READ_ONCE(w->wait_pid) != task_pid(current))
+		return false;	/* only this thread sets it to its own pid */
+	mutex_lock(&sysgenid_lock);
+	if (w->wait_pid == task_pid(current)) {
+		pid = w->wait_pid;
+		WRITE_ONCE(w->wait_pid, NULL);
+		resume = w->wait_timeout_ms == timeout_ms;
+		*deadline = w->wait_deadline;
+	}
+	mutex_unlock(&sysgenid_lock);
+	put_pid(pid);
+	return resume;
+}
+
+/* Any other call by the thread that kept a deadline on @w drops it. */
+static void sysgenid_forget_deadline(struct sysgenid_watcher *w)
+{
+	unsigned long unused;
+
+	sysgenid_take_deadline(w, 0, &unused);
 }
 
 /* Wait until @w is outdated; then give the current generation in @gen. */
@@ -203,6 +266,7 @@ static ssize_t sysgenid_read(struct file *file, char __user *buf,
 	u32 gen;
 	int ret;
 
+	sysgenid_forget_deadline(w);
 	if (count == 0)
 		return 0;
 	if (count < sizeof(gen))
@@ -224,6 +288,7 @@ static ssize_t sysgenid_write(struct file *file, const char __user *buf,
 	ssize_t ret = sizeof(u32);
 	u32 gen;
 
+	sysgenid_forget_deadline(w);
 	if (count != sizeof(gen))
 		return -ENOBUFS;
 	if (copy_from_user(&gen, buf, sizeof(gen)))
@@ -298,28 +363,46 @@ static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
  * @timeout_ms (0: none) expires first. A signal restarts the call
  * (-ERESTARTSYS: the freezer, SIGSTOP/SIGCONT, ptrace and SA_RESTART
  * handlers are invisible; a handler without SA_RESTART sees EINTR, as for
- * any system call); the restarted wait has the whole timeout again.
+ * any system call); the restarted wait keeps the deadline of the first call
+ * (see the locking rules).
  */
 static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 				   unsigned long timeout_ms)
 {
+	unsigned long deadline;
 	long ret;
 
 	if (timeout_ms == 0) {
+		sysgenid_forget_deadline(w);
 		ret = wait_event_interruptible(sysgenid_ack_wq,
 					       sysgenid_waiters_done(w));
 	} else {
+		if (!sysgenid_take_deadline(w, timeout_ms, &deadline))
+			deadline = jiffies + msecs_to_jiffies(
+				min_t(unsigned long, timeout_ms, UINT_MAX));
+		/* past the deadline: 0, which checks the condition once */
 		ret = wait_event_interruptible_timeout(sysgenid_ack_wq,
 			sysgenid_waiters_done(w),
-			msecs_to_jiffies(min_t(unsigned long, timeout_ms,
-					       UINT_MAX)));
+			max_t(long, (long)(deadline - jiffies), 0));
 		if (ret == 0)
 			return -ETIME;
 	}
 	if (READ_ONCE(w->outdated))
 		return -EINTR;
-	if (ret < 0)
+	if (ret < 0) {
+		if (timeout_ms) {
+			struct pid *old;
+
+			mutex_lock(&sysgenid_lock);
+			old = w->wait_pid;
+			WRITE_ONCE(w->wait_pid, get_pid(task_pid(current)));
+			w->wait_timeout_ms = timeout_ms;
+			w->wait_deadline = deadline;
+			mutex_unlock(&sysgenid_lock);
+			put_pid(old);
+		}
 		return -ERESTARTSYS;
+	}
 	return 0;
 }
 
@@ -337,6 +420,8 @@ static long sysgenid_ioctl(struct file *file, unsigned int cmd,
 {
 	struct sysgenid_watcher *w = file->private_data;
 
+	if (cmd != SYSGENID_WAIT_WATCHERS)
+		sysgenid_forget_deadline(w);
 	switch (cmd) {
 	case SYSGENID_SET_WATCHER_TRACKING:
 		return sysgenid_set_tracking(file, arg != 0);
@@ -357,10 +442,10 @@ static void sysgenid_vma_set_flags(struct vm_area_struct *vma)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	vm_flags_clear(vma, VM_MAYWRITE | VM_MAYEXEC);
+	vm_flags_clear(vma, VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);
 #else
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	vma->vm_flags &= ~(VM_MAYWRITE | VM_MAYEXEC);
+	vma->vm_flags &= ~(VM_EXEC | VM_MAYWRITE | VM_MAYEXEC);
 #endif
 }
 
@@ -388,12 +473,22 @@ static const struct vm_operations_struct sysgenid_vm_ops = {
  * to every mapping on the first read of the page after sysgenid_bump()
  * stored it; a reader can of course see the old value just before a bump
  * that is still on its way.
+ *
+ * A process with the READ_IMPLIES_EXEC personality (a 32-bit ELF without
+ * PT_GNU_STACK, setarch -X) gets VM_EXEC added to every readable mapping
+ * before we see it, indistinguishable from its own PROT_EXEC. The page is
+ * data, never code, so for such a process the mapping is made without
+ * VM_EXEC (PROT_READ works, PROT_EXEC silently does not execute) rather
+ * than refused; for every other process PROT_EXEC stays EPERM.
  */
 static int sysgenid_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	if (vma->vm_pgoff != 0 || vma_pages(vma) != 1)
 		return -EINVAL;
-	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
+	if ((vma->vm_flags & VM_EXEC) &&
+	    !(current->personality & READ_IMPLIES_EXEC))
 		return -EPERM;
 
 	sysgenid_vma_set_flags(vma);
@@ -476,7 +571,8 @@ static struct miscdevice sysgenid_misc = {
 
 static void sysgenid_vmfork_bump(struct work_struct *work)
 {
-	pr_info("VM fork notified, generation now %u\n", sysgenid_bump(0));
+	pr_info_ratelimited("VM fork notified, generation now %u\n",
+			    sysgenid_bump(0));
 }
 static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
 
@@ -572,7 +668,7 @@ static int sysgenid_hw_init(void)
 	if (sysgenid_vmgenid_present())
 		pr_warn("a VM Generation ID device exists but this kernel gives the module no VM-fork notification (needs 5.18+ with CONFIG_VMGENID): restores will NOT move the counter; an overseer must trigger it\n");
 	else
-		pr_info("no VM-fork notification: only an overseer moves the counter\n");
+		pr_info("no VM-fork notification (needs 5.18+ with CONFIG_VMGENID): restores will not move the counter; only an overseer's TRIGGER does\n");
 	return 0;
 }
 

@@ -13,6 +13,10 @@
  *   no_backend (load-time parameter)
  *	act as on a kernel without VM-fork notification: backend "none", and
  *	the warning when a VM Generation ID device exists.
+ *   exit_delay_ms (load-time parameter)
+ *	sleep this long in module exit after the timer is cancelled, while
+ *	vmfork_from_hardirq is still writable: the window in which a write
+ *	must be refused (it would start the timer again).
  *   fail_init (load-time parameter)
  *	init fails (-EIO) at its last step before the device is registered,
  *	after the backend was registered: it logs "test: init fails once 1 is
@@ -21,12 +25,17 @@
  *	anything left behind after the failed insmod.
  */
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/moduleparam.h>
 
 static bool no_backend;
 module_param(no_backend, bool, 0444);
 MODULE_PARM_DESC(no_backend, "test only: register no hardware backend");
+
+static unsigned int exit_delay_ms;
+module_param(exit_delay_ms, uint, 0444);
+MODULE_PARM_DESC(exit_delay_ms, "test only: sleep in module exit after cancelling the timer");
 
 static bool sysgenid_test_no_backend(void)
 {
@@ -65,6 +74,14 @@ static int sysgenid_test_init_last(void)
 #ifdef SYSGENID_HW_BACKEND_VMFORK
 static struct hrtimer sysgenid_test_timer;
 static atomic_t sysgenid_test_shots = ATOMIC_INIT(0);
+/*
+ * Module exit cancels the timer before the parameter's sysfs file is gone
+ * (that happens later, in the module loader): a write in between would start
+ * the timer again, into freed module memory. So exit sets "going" under the
+ * lock, and the handler starts the timer only under that lock, not going.
+ */
+static DEFINE_SPINLOCK(sysgenid_test_lock);
+static bool sysgenid_test_going;
 
 static enum hrtimer_restart sysgenid_test_fire(struct hrtimer *t)
 {
@@ -85,11 +102,16 @@ static int sysgenid_test_set_hardirq(const char *val,
 		return ret;
 	if (n == 0 || n > 1000)
 		return -EINVAL;
-	if (atomic_cmpxchg(&sysgenid_test_shots, 0, n) != 0)
-		return -EBUSY;
-	hrtimer_start(&sysgenid_test_timer, ms_to_ktime(1),
-		      HRTIMER_MODE_REL_HARD);
-	return 0;
+	spin_lock(&sysgenid_test_lock);
+	if (sysgenid_test_going)
+		ret = -ENODEV;
+	else if (atomic_cmpxchg(&sysgenid_test_shots, 0, n) != 0)
+		ret = -EBUSY;
+	else
+		hrtimer_start(&sysgenid_test_timer, ms_to_ktime(1),
+			      HRTIMER_MODE_REL_HARD);
+	spin_unlock(&sysgenid_test_lock);
+	return ret;
 }
 
 static const struct kernel_param_ops sysgenid_test_hardirq_ops = {
@@ -111,7 +133,12 @@ static int sysgenid_test_init(void)
 
 static void sysgenid_test_exit(void)
 {
+	spin_lock(&sysgenid_test_lock);
+	sysgenid_test_going = true;
+	spin_unlock(&sysgenid_test_lock);
 	hrtimer_cancel(&sysgenid_test_timer);
+	if (exit_delay_ms)
+		msleep(exit_delay_ms);
 }
 #else
 static int sysgenid_test_init(void) { return 0; }

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -1110,6 +1111,56 @@ TEST_F(device, t_wait_sa_restart,
 	return TEST_PASS;
 }
 
+/*
+ * A periodic signal with an SA_RESTART handler: a profiler's SIGPROF, a JVM's or a runtime's
+ * timer signal, a SIGSTOP/SIGCONT cycle of a freezer. The timeout is what bounds an overseer's
+ * wait for a watcher that never acknowledges (docs/sysgenid-abi.md), so signals must not reset
+ * it: the wait must end with ETIME about timeout_ms after it began, while the signals still come.
+ */
+static volatile sig_atomic_t ticks;
+#define TICK_MS		50
+#define TICKS_MAX	160	/* 8 s of signals, then the handler stops the timer */
+
+static void on_tick(int sig)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+
+	(void)sig;
+	if (++ticks >= TICKS_MAX)
+		setitimer(ITIMER_REAL, &off, NULL);
+}
+
+TEST_F(device, t_wait_timeout_periodic_signal,
+       "WAIT_WATCHERS: periodic SA_RESTART signals do not make the timeout endless")
+{
+	struct sigaction sa = { .sa_handler = on_tick, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, TICK_MS * 1000 }, { 0, TICK_MS * 1000 } };
+	struct timespec t0;
+	int a, b, r, e, n;
+	long ms;
+
+	a = open(SG_DEV, O_RDWR);
+	CHECK(a >= 0 && sg_track(a, 1) == 0, "open + track");
+	CHECK(trigger(0) == 0, "trigger");	/* a: tracked, outdated, never acks */
+	b = open(SG_DEV, O_RDONLY);
+	CHECK(b >= 0, "open");
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = sg_wait(b, DELAY_MS);
+	e = errno;
+	ms = elapsed_ms(&t0);
+	n = ticks;
+	disarm();
+	errno = e;
+	CHECK(r == -1 && e == ETIME, "WAIT_WATCHERS(%d) = %d", DELAY_MS, r);
+	CHECK(n < TICKS_MAX,
+	      "WAIT_WATCHERS(%d ms) returned only after %ld ms, once the %d signals (every %d ms) "
+	      "had stopped: each signal restarted the whole timeout", DELAY_MS, ms, n, TICK_MS);
+	return TEST_PASS;
+}
+
 TEST_F(device, t_wait_huge_timeout,
        "WAIT_WATCHERS: a huge timeout waits like no timeout (no overflow to an instant ETIME)")
 {
@@ -1162,6 +1213,56 @@ TEST_F(device, t_mmap_dontneed,
 	CHECK(madvise((void *)p, PAGE, MADV_DONTNEED) == 0, "madvise");
 	CHECK(trigger_expect(0, &g) == 0, "trigger");
 	CHECK(*p == g, "load after MADV_DONTNEED: %u, want %u", *p, g);
+	munmap((void *)p, PAGE);
+	return TEST_PASS;
+}
+
+/* The "rwxp" field of /proc/self/maps for the mapping at @addr, in @perms. */
+static int map_perms(const volatile void *addr, char perms[5])
+{
+	unsigned long start, end;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %4s", &start, &end, perms) == 3 &&
+		    start == (unsigned long)addr) {
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * A process with the READ_IMPLIES_EXEC personality (set by the kernel for a 32-bit ELF without
+ * PT_GNU_STACK, or by `setarch -X`) asks for PROT_READ; the kernel turns that into
+ * PROT_READ|PROT_EXEC before the driver sees it. The page is never executable, but such a
+ * process (a legacy program linking a PRNG library that maps the counter) must still be able to
+ * map it read-only: refusing it sends the library to its slow path.
+ */
+TEST_F(device, t_mmap_read_implies_exec,
+       "mmap: PROT_READ works in a process with the READ_IMPLIES_EXEC personality")
+{
+	volatile uint32_t *p;
+	char perms[5] = "?";
+	int a;
+
+	CHECK(personality(PER_LINUX | READ_IMPLIES_EXEC) != -1, "personality");
+	CHECK(personality(0xffffffff) & READ_IMPLIES_EXEC, "READ_IMPLIES_EXEC set");
+	a = open(SG_DEV, O_RDONLY);
+	CHECK(a >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
+	CHECK(p != MAP_FAILED, "mmap(PROT_READ) under READ_IMPLIES_EXEC");
+	CHECK(*p == sg_gen(), "load");
+	CHECK(map_perms(p, perms) == 0 && perms[2] == '-',
+	      "the mapping must not be executable (maps: %s)", perms);
+	CHECK(mprotect((void *)p, PAGE, PROT_READ | PROT_EXEC) == -1,
+	      "mprotect(PROT_EXEC) must still fail");
 	munmap((void *)p, PAGE);
 	return TEST_PASS;
 }
@@ -1288,15 +1389,18 @@ TEST_F(device, t_rmmod_refused,
 		return TEST_SKIP;
 	a = open(SG_DEV, O_RDONLY);
 	CHECK(a >= 0, "open");
-	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
-	      "delete_module with an fd open must fail");
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1 &&
+	      errno == EWOULDBLOCK,
+	      "delete_module with an fd open must fail with EWOULDBLOCK (%s)", strerror(errno));
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, a, 0);
 	CHECK(p != MAP_FAILED, "mmap");
 	close(a);
 	close(self->ctl);
 	self->ctl = -1;
-	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1,
-	      "delete_module with a mapping open must fail (%s)", strerror(errno));
+	CHECK(syscall(SYS_delete_module, "sysgenid", O_NONBLOCK) == -1 &&
+	      errno == EWOULDBLOCK,
+	      "delete_module with a mapping open must fail with EWOULDBLOCK (%s)",
+	      strerror(errno));
 	CHECK(access(SG_DEV, F_OK) == 0 && sg_sysfs("generation") >= 0,
 	      "the device is still there");
 	munmap(p, PAGE);

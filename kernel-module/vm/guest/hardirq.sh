@@ -35,6 +35,21 @@ else
     check $(dmesg | grep -q "VM Generation ID device exists but"; echo $?) \
         "no backend: the module warns that a VM Generation ID device exists but restores will not move the counter"
     step "rmmod the test build (no backend)" rmmod sysgenid
+    # rmmod cancels the timer before the parameter's file goes: a write in that window must be
+    # refused, or it starts the timer again, into the module's freed memory (exit_delay_ms holds
+    # the window open)
+    step "insmod $SGVM_HARDIRQ_KO exit_delay_ms=3000" insmod /data/bin/$SGVM_HARDIRQ_KO exit_delay_ms=3000
+    rmmod sysgenid & rm_pid=$!
+    n=0
+    while [ "$(cat /sys/module/sysgenid/initstate 2>/dev/null)" != going ] && [ $n -lt 100 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+    st=$(cat /sys/module/sysgenid/initstate 2>/dev/null)
+    sh -c "echo 1 > $P" 2>/dev/null; w=$?
+    check $([ "$st" = going ] && [ $w -ne 0 ]; echo $?) \
+        "rmmod under way (module $st): a write to vmfork_from_hardirq is refused (write status $w, want non-zero)"
+    wait $rm_pid
+    check $? "rmmod with the delayed exit finished"
     # init failing at its last step (fail_init): the node must not exist while init still runs,
     # and nothing may be left after the failed insmod (the device, the backend, memory)
     insmod /data/bin/$SGVM_HARDIRQ_KO fail_init=1 > /tmp/insmod.out 2>&1 &

@@ -29,6 +29,28 @@ wait_line() {
 # one FILE: its lines joined on one line, for a check's text
 one() { tr '\n' ' ' < "$1" | sed 's/  */ /g'; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# field JSON NAME: the value of "NAME": in a flat JSON text (string or number)
+field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
+# get METHOD PATH: an HTTP request to 127.0.0.1:$PORT (sghttp); sets CODE and BODY
+get() {
+    sghttp "$1" $PORT "$2" > /tmp/http.out 2>/dev/null; CODE=$(head -n 1 /tmp/http.out); BODY=$(sed 1d /tmp/http.out)
+}
+# settled: the Debian guest as a person finds it after logging in: udev has handled the boot's
+# device events (the rule's mode on /dev/sysgenid) and the data image is mounted. The test unit
+# runs once multi-user is reached, which does not wait for either: on a slow boot (6.12, a loaded
+# host) it once saw /dev/sysgenid still root:root 0600 and /data not yet mounted.
+settled() {
+    udevadm settle --timeout=180
+    n=0
+    while ! mountpoint -q /data && [ $n -lt 1800 ]; do sleep 0.1; n=$((n + 1)); done
+}
+# dkms_build_seconds KERNEL: how long DKMS took to build sysgenid for KERNEL: from the start time
+# its make.log records (its second line) to the log's last write; "?" when there is no log
+dkms_build_seconds() {
+    _log=$(ls /var/lib/dkms/sysgenid/*/"$1"/*/log/make.log 2>/dev/null | head -n 1)
+    _start=$(sed -n 2p "$_log" 2>/dev/null)
+    [ -n "$_start" ] && _t=$(date -d "$_start" +%s 2>/dev/null) && echo $(( $(stat -c %Y "$_log") - _t )) || echo "?"
+}
 # step TEXT COMMAND...: runs the command, shows its output, and checks its exit status and, when
 # it prints a TAP plan "1..N", that N > 0 tests ran, N results; the text gains the command's own
 # "N passed, N failed" line and the guest seconds it took

@@ -4,11 +4,6 @@
 # (each clone): the service rotated, old IDs and tokens are retired. Data lines for the host:
 # startup-seconds, pre-id, clone-id, clone-key, clone-token.
 PORT=8080
-# field JSON NAME: the value of "NAME": in a flat JSON text (string or number)
-field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
-get() {
-    sghttp "$1" $PORT "$2" > /tmp/http.out 2>/dev/null; CODE=$(head -n 1 /tmp/http.out); BODY=$(sed 1d /tmp/http.out)
-}
 
 ip link set lo up
 t0=$(uptime_s)

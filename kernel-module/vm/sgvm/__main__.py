@@ -1,4 +1,4 @@
-"""kernel-module/vm/run selftest|matrix|e2e|bench [STAGE...] | kernels | render (see kernel-module/vm/README.md)."""
+"""kernel-module/vm/run selftest|matrix|e2e|bench|debian [STAGE...] | kernels | roots | render (see kernel-module/vm/README.md)."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Union
 
-from . import bench, build, config, e2e, matrix, selftest, tables
+from . import bench, build, config, debian, e2e, matrix, selftest, tables
 from .build import HarnessError
 from .config import BUILD, CI, VM
 from .report import Report, indent, note
 
-SUITES = {"selftest": selftest, "matrix": matrix, "e2e": e2e, "bench": bench}
+SUITES = {"selftest": selftest, "matrix": matrix, "e2e": e2e, "bench": bench, "debian": debian}
 
 
 @dataclasses.dataclass
@@ -46,8 +46,8 @@ MODULE_BUILDS = {"make": (build.build_module, "build: sysgenid.ko against {k} (m
 
 def usage() -> int:
     print(__doc__ + "\nsuites and stages: " + "; ".join(f"{n}: {' '.join(m.STAGES)}" for n, m in SUITES.items())
-          + "\nalso: render (the docs tables from docs/data); kernels (install or build SGVM_KERNELS, e.g. debug, matrix)",
-          file=sys.stderr)
+          + "\nalso: render (the docs tables from docs/data); kernels (install or build SGVM_KERNELS, e.g. debug, "
+          "matrix); roots (build the Debian guest's root)", file=sys.stderr)
     return 2
 
 
@@ -63,6 +63,14 @@ def main(argv: list) -> int:
         for k in build.kernels(specs):
             print(f"{k.name} {k.kdir} {k.boot}")
         return 1 if missing and CI else 0
+    if argv[:1] == ["roots"]:       # install and build the Debian guest's root (CI starts it early)
+        missing = build.install_deps(config.jdk(), suite="debian")
+        if missing:
+            print("missing: " + ", ".join(missing), file=sys.stderr)
+            return 1 if CI else 0
+        r = build.debian_root(BUILD / "debian-root.log")
+        print(f"{r.dir} {r.kernel} {r.upgrade}")
+        return 0
     if not argv or argv[0] not in SUITES or not set(argv[1:]) <= set(SUITES[argv[0]].STAGES):
         return usage()
     suite = SUITES[argv[0]]
@@ -76,7 +84,7 @@ def main(argv: list) -> int:
     if how not in MODULE_BUILDS:
         print(f"SGVM_MODULE_BUILD={how}: one of {', '.join(MODULE_BUILDS)}", file=sys.stderr)
         return 2
-    missing = build.install_deps(config.jdk(production=argv[0] == "bench"), specs)
+    missing = build.install_deps(config.jdk(production=argv[0] == "bench"), specs, argv[0])
     if missing:
         note("missing: " + ", ".join(missing))
         if not CI:

@@ -60,11 +60,16 @@ PACKAGES = ("qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-stati
 TOOLS = "qemu-system-x86_64 busybox cpio gzip mkfs.ext4 xz gcc make ldd modinfo mvn".split()
 
 
-def install_deps(jdk: Jdk, specs: Iterable[str] = ()) -> list:
+# the debian suite: the package's build and lintian, the root file system, the qcow2 overlays
+DEBIAN_PACKAGES = "dpkg-dev debhelper dh-dkms lintian mmdebstrap qemu-utils".split()
+DEBIAN_TOOLS = "dpkg-buildpackage dh_dkms lintian mmdebstrap qemu-img".split()
+
+
+def install_deps(jdk: Jdk, specs: Iterable[str] = (), suite: str = "") -> list:
     """apt-get install (as root, --no-install-recommends, waiting for another apt's lock) what is
     missing of PACKAGES, a JDK 17 when the chosen JDK cannot jlink, and what the kernel specs need
     (`debug`: the kernel source and its build tools; `matrix`: the matrix kernels' images and
-    headers, and dkms); apt-get update only then. Returns what is still missing afterwards
+    headers, and dkms; the debian suite: DEBIAN_PACKAGES); apt-get update only then. Returns what is still missing afterwards
     (empty: all there)."""
     def linkable() -> bool:
         return (jdk.home / "bin/jlink").exists() and ((jdk.home / "jmods/java.base.jmod").exists() or
@@ -77,7 +82,7 @@ def install_deps(jdk: Jdk, specs: Iterable[str] = ()) -> list:
         """(the matrix's releases, the packages wanted); HarnessError when apt's lists lack a kernel."""
         matrix = matrix_releases() if "matrix" in specs else []
         return matrix, PACKAGES + ([] if linkable() else ["openjdk-17-jdk-headless"]) + \
-            (DEBUG_PACKAGES if "debug" in specs else []) + \
+            (DEBUG_PACKAGES if "debug" in specs else []) + (DEBIAN_PACKAGES if suite == "debian" else []) + \
             ([f"linux-{p}-{r}" for r in matrix for p in ("image", "headers")] + ["dkms"] if matrix else [])
 
     def absent(pkgs: list) -> list:
@@ -101,7 +106,8 @@ def install_deps(jdk: Jdk, specs: Iterable[str] = ()) -> list:
                            stdout=sys.stderr)
     if matrix is None:
         return ["the kernel matrix: apt's lists have no kernel packages (apt-get update as root)"]
-    still = [t for t in TOOLS + (["dkms"] if matrix else []) if not shutil.which(t)] + \
+    still = [t for t in TOOLS + (DEBIAN_TOOLS if suite == "debian" else []) + (["dkms"] if matrix else [])
+             if not shutil.which(t)] + \
         ([] if linkable() else [f"jlink and jmods in {jdk.home}"]) + \
         [f"kernel {r} (linux-image-{r}, linux-headers-{r})" for r in matrix if r not in installed_kernels()]
     if "gcc" not in still and subprocess.run(["gcc", "-static", "-x", "c", "-o", "/dev/null", "-"], text=True,
@@ -310,10 +316,15 @@ def boot_image(k: Kernel) -> Path:
     it boots as PVH (about 3x faster to a shell); else the compressed image (SGVM_NO_PVH=1)."""
     if k.modules is None or env("NO_PVH") == "1":
         return k.boot
-    out = CACHE / f"vmlinux-{k.name}-{digest(k.boot)}"
+    return pvh_vmlinux(k.boot, k.name)
+
+
+def pvh_vmlinux(vmlinuz: Path, name: str) -> Path:
+    """The PVH-bootable vmlinux inside a Debian vmlinuz (cached by its content), else vmlinuz."""
+    out = CACHE / f"vmlinux-{name}-{digest(vmlinuz)}"
     if not out.exists() and not out.with_suffix(".nopvh").exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        blob, elf, pos = k.boot.read_bytes(), b"", 0
+        blob, elf, pos = vmlinuz.read_bytes(), b"", 0
         while not elf.startswith(b"\x7fELF") and (pos := blob.find(b"\xfd7zXZ\x00", pos + 1)) >= 0:
             try:
                 elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(blob[pos:])
@@ -323,10 +334,10 @@ def boot_image(k: Kernel) -> Path:
         if has_pvh_note(out.with_suffix(".tmp")):
             out.with_suffix(".tmp").rename(out)
         else:
-            log(f"{k.boot} has no PVH vmlinux inside; booting it compressed")
+            log(f"{vmlinuz} has no PVH vmlinux inside; booting it compressed")
             out.with_suffix(".tmp").unlink()
             out.with_suffix(".nopvh").touch()
-    return out if out.exists() else k.boot
+    return out if out.exists() else vmlinuz
 
 
 # ---- C: the module, its tests, the guest helpers --------------------------------------------
@@ -511,7 +522,9 @@ class Image:
     data: Path
     jdk: Optional[Jdk]
     jars: tuple = ()                # file names in /data/jars
-    kind: str = "busybox"
+    kind: str = "busybox"           # or "debian": boot and initrd from the root file system's /boot
+    append: str = ""                # kernel command line of the kind (Debian: root=/dev/vda rw)
+    root: Optional[Path] = None     # Debian: the root disk (a qcow2 overlay over the cached root.img)
 
 
 GUEST_KMODS = ("virtio_pci", "virtio_blk", "crc32c_generic", "ext4")
@@ -550,7 +563,7 @@ def cpio(root: Path, out: Path) -> None:
 def busybox_root(root: Path, k: Kernel, ko: Optional[Path]) -> None:
     """The busybox guest: static busybox, guest/init and guest/lib.sh, the drivers for the data
     image, sysgenid.ko, and links that make the data image's loader and libraries visible.
-    Another kind of guest (a Debian root with systemd) is another function of this shape."""
+    The Debian guest is a disk, not an initramfs: debian_root()."""
     for d in ("bin", "dev", "proc", "sys", "tmp", "data", "etc", "kmod", "guest", "lib", "usr/lib"):
         (root / d).mkdir(parents=True, exist_ok=True)
     shutil.copy2(shutil.which("busybox") or "/bin/busybox", root / "bin/busybox")
@@ -574,6 +587,44 @@ def busybox_root(root: Path, k: Kernel, ko: Optional[Path]) -> None:
 
 
 ROOTS = {"busybox": busybox_root}
+
+
+# The Debian guest's root: Debian 12 with systemd and udev on its 6.1 kernel, and what DKMS needs
+# to build the module against it (its headers, gcc, make). The 6.12 upgrade's .debs come along.
+DEBIAN_ROOT = GUEST / "debian"
+DEBIAN_ROOT_PACKAGES = ("systemd systemd-sysv udev kmod linux-image-amd64 linux-headers-amd64 dkms gcc make "
+                        "libc6-dev initramfs-tools iproute2 procps adduser passwd").split()
+
+
+@dataclasses.dataclass(frozen=True)
+class DebianRoot:
+    """A built Debian root (debian_root()): root.img, the kernel and initramfs it boots, the 6.12
+    image package whose .debs wait in its /opt/sgvm/debs."""
+    dir: Path
+    image: Path
+    vmlinuz: Path
+    initrd: Path
+    kernel: str
+    upgrade: str
+
+
+def debian_root(log_file: Path) -> DebianRoot:
+    """SGVM_KERNEL_CACHE/../debian-<key> (default /var/cache/sgvm/debian-<key>), key = the package
+    list and guest/debian/ (mkroot, its hook, the test driver), built once by guest/debian/mkroot
+    (mmdebstrap from deb.debian.org) in a temporary directory renamed into place."""
+    cache = Path(env("KERNEL_CACHE", "/var/cache/sgvm/kernels")).parent
+    out = cache / f"debian-{digest(' '.join(DEBIAN_ROOT_PACKAGES), DEBIAN_ROOT)}"
+    if not (out / ".sgvm-built").exists():
+        tmp = out.with_name(out.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        log(f"building the Debian guest's root in {tmp} (mmdebstrap; log {log_file})")
+        sh([DEBIAN_ROOT / "mkroot", tmp, *DEBIAN_ROOT_PACKAGES], log_file)
+        (tmp / ".sgvm-built").write_text(" ".join(DEBIAN_ROOT_PACKAGES) + "\n")
+        shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
+    return DebianRoot(out, out / "root.img", out / "vmlinuz", out / "initrd.img",
+                      (out / "kernel").read_text().strip(), (out / "kernel-upgrade").read_text().strip())
 
 
 def ldd_libs(elfs: Iterable[Path], inside: Path) -> set[Path]:

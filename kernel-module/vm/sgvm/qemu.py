@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tarfile
 import tempfile
 import time
 import uuid
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .build import HarnessError, Image, cpio
-from .config import DMESG_BAD, env
+from .config import DMESG_BAD, GUEST, env
 from .report import Output, note, parse
 
 
@@ -83,6 +84,8 @@ class GuestResult:
     seconds: float
     run_dir: Path
     error: str = ""
+    disks: dict = dataclasses.field(default_factory=dict)   # its writable disks (Debian guest: root, io)
+    boot_seconds: Optional[float] = None                    # QEMU's start to the BOOTED line (a fresh boot)
 
     @property
     def module(self) -> Optional[str]:
@@ -107,21 +110,32 @@ class Guest:
     """One QEMU process running an image: a fresh boot, or a restore of a saved state."""
 
     def __init__(self, image: Image, run_dir: Path, initrd: Path, name: str,
-                 guid: Optional[str] = None, incoming: Optional[Path] = None):
+                 guid: Optional[str] = None, incoming: Optional[Path] = None, disks: Optional[dict] = None):
         self.image, self.run_dir, self.initrd, self.name = image, run_dir, initrd, name
+        self.disks = dict(disks or {})      # writable: "root" (qcow2), "io" (raw), Debian guest only
         self.guid, self.incoming = guid or str(uuid.uuid4()), incoming
         self.log = {s: run_dir / f"{name}.{s}" for s in ("out", "console", "cmdline", "qemu")}
         self.tmp = Path(tempfile.mkdtemp(prefix="sgvm-"))
         self.proc: Optional[subprocess.Popen] = None
         self.qmp: Optional[Qmp] = None
         self.t0 = time.monotonic()
+        self.boot_seconds: Optional[float] = None
 
     def start(self) -> "Guest":
-        append = " ".join(filter(None, ["console=ttyS0 quiet panic=-1 mitigations=off", env("KERNEL_APPEND")]))
+        append = " ".join(filter(None, [self.image.append, "console=ttyS0 quiet panic=-1 mitigations=off",
+                                        env("KERNEL_APPEND")]))
+        # busybox: vda the data image; Debian: vda the root (qcow2), vdb the data image, vdc the io
+        # disk. The writable ones are this run's throwaway files: cache=unsafe (the guest's flushes
+        # stay in the host's page cache; dpkg's fsync per file is what makes an install slow
+        # under TCG), which a save, a copy for a clone and a later boot all read through.
+        rw = {k: f"file={p},format={'qcow2' if k == 'root' else 'raw'},if=virtio,cache=unsafe"
+              for k, p in self.disks.items()}
+        drives = [rw[k] for k in ("root",) if k in rw] + [f"file={self.image.data},format=raw,if=virtio,readonly=on"] \
+            + [rw[k] for k in ("io",) if k in rw]
         cmd = [env("QEMU", "qemu-system-x86_64"), "-accel", "tcg,thread=multi", "-cpu", env("CPU", "max"),
                "-m", env("MEM", "2G"), "-smp", env("SMP", "2"), "-nodefaults", "-no-user-config",
                "-display", "none", "-no-reboot", "-kernel", self.image.boot, "-initrd", self.initrd,
-               "-append", append, "-drive", f"file={self.image.data},format=raw,if=virtio,readonly=on",
+               "-append", append, *(a for d in drives for a in ("-drive", d)),
                "-device", f"vmgenid,id=vmgen0,guid={self.guid}", "-serial", f"file:{self.log['console']}",
                "-serial", f"file:{self.log['out']}", "-qmp", f"unix:{self.tmp}/qmp.sock,server=on,wait=off"]
         cmd = [str(c) for c in cmd] + (["-incoming", f"exec:cat {shlex.quote(str(self.incoming))}"]
@@ -163,7 +177,8 @@ class Guest:
         out = parse(self.text())
         status = out.init.get("EXIT")
         return GuestResult(self.name, self.guid, out, int(status[0]) if status else None,
-                           round(time.monotonic() - self.t0, 2), self.run_dir, error)
+                           round(time.monotonic() - self.t0, 2), self.run_dir, error, dict(self.disks),
+                           self.boot_seconds)
 
     def finish(self, timeout: float) -> GuestResult:
         """Wait for the script's end (/init's EXIT line) and QEMU's exit; a timeout gives status None
@@ -172,7 +187,7 @@ class Guest:
         try:
             self.wait_for(r"^@@SG-EXIT \d+@@$", timeout)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                self.proc.wait(10)
+                self.proc.wait(SHUTDOWN_TIMEOUT[self.image.kind])
         except HarnessError as e:
             error = str(e).split("\nconsole tail:")[0]
         self.kill()
@@ -213,17 +228,50 @@ class Guest:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def script_initrd(image: Image, script: Path, run_dir: Path, genv: dict) -> Path:
-    """The image's base initramfs with /guest/script.sh and /guest/env appended as a second
-    cpio archive (the kernel unpacks both)."""
+IO_DISK_MIB, HANDOFF_MIB = 128, 64     # the Debian guest's io disk; where its kernel handoff starts
+
+
+def script_media(image: Image, script: Path, run_dir: Path, genv: dict) -> tuple[Path, dict]:
+    """How a run's script reaches the guest: (initrd, writable disks). busybox: the image's base
+    initramfs with /guest/script.sh and /guest/env appended as a second cpio archive (the kernel
+    unpacks both). Debian: the root file system's own initramfs, the image's root disk, and an
+    io disk holding a tar of guest/script.sh, guest/env and guest/lib.sh at its start (the guest's
+    sgvm-guest unpacks it; a kernel handoff comes back at HANDOFF_MIB)."""
     with tempfile.TemporaryDirectory(prefix="sgvm-script-") as td:
         (Path(td) / "guest").mkdir()
         shutil.copy2(script, Path(td) / "guest/script.sh")
         (Path(td) / "guest/env").write_text("".join(f"export {k}={shlex.quote(str(v))}\n" for k, v in genv.items()))
+        if image.kind == "debian":
+            shutil.copy2(GUEST / "lib.sh", Path(td) / "guest/lib.sh")
+            io = run_dir / "io.img"
+            with tarfile.open(io, "w") as tar:
+                tar.add(Path(td) / "guest", "guest")
+            os.truncate(io, IO_DISK_MIB << 20)
+            return image.initrd, {"root": image.root, "io": io}
         cpio(Path(td), run_dir / "script.cpio.gz")
     out = run_dir / "initrd.cpio.gz"
     out.write_bytes(image.initrd.read_bytes() + (run_dir / "script.cpio.gz").read_bytes())
-    return out
+    return out, {}
+
+
+def handoff(r: GuestResult, dest: Path) -> Optional[tuple[Path, Path]]:
+    """The kernel a Debian guest handed off for its next boot (sgvm-guest, /run/sgvm/next-kernel):
+    (vmlinuz, initrd) extracted to dest, or None when it handed off none."""
+    with open(r.disks["io"], "rb") as f:
+        f.seek(HANDOFF_MIB << 20)
+        if not f.read(512).strip(b"\0"):
+            return None
+        f.seek(HANDOFF_MIB << 20)
+        dest.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(fileobj=f, mode="r|") as tar:
+            names = []
+            for m in tar:
+                if m.isfile() and "/" not in m.name:
+                    tar.extract(m, dest)
+                    names.append(m.name)
+    kernel = [dest / n for n in names if n.startswith("vmlinuz-")]
+    initrd = [dest / n for n in names if n.startswith("initrd.img-")]
+    return (kernel[0], initrd[0]) if kernel and initrd else None
 
 
 def guest_env(image: Image, extra: Optional[dict] = None) -> dict:
@@ -268,15 +316,16 @@ class Snapshots:
         return [self.origin] + [r.result for r in self.restores]
 
 
-def booted(image: Image, run_dir: Path, initrd: Path, name: str) -> "Guest":
+def booted(image: Image, run_dir: Path, initrd: Path, name: str, disks: dict) -> "Guest":
     """A started guest that reached /init's BOOTED line. A kernel that panics in early boot,
     before /init, is booted once more (noted): under TCG on a loaded host the kernel's check
     that the timer interrupt comes through the IO-APIC can time out ("IO-APIC + timer doesn't
     work!"). Nothing of ours has run at that point; a second such panic fails the run."""
     for attempt in (1, 2):
-        g = Guest(image, run_dir, initrd, name).start()
+        g = Guest(image, run_dir, initrd, name, disks=disks).start()
         try:
-            g.wait_for(r"^@@SG-BOOTED@@$", 120)
+            g.wait_for(r"^@@SG-BOOTED@@$", BOOT_TIMEOUT[image.kind])
+            g.boot_seconds = round(time.monotonic() - g.t0, 1)
             return g
         except HarnessError:
             panicked = g.proc.poll() is not None and "Kernel panic" in g.text("console") \
@@ -287,6 +336,20 @@ def booted(image: Image, run_dir: Path, initrd: Path, name: str) -> "Guest":
             note(f"{name}: the kernel panicked in early boot, before /init; booting once more: "
                  + next((line for line in g.text("console").splitlines() if "Kernel panic" in line), ""))
     raise AssertionError("unreachable")
+
+
+BOOT_TIMEOUT = {"busybox": 120, "debian": 600}    # seconds to BOOTED: systemd under TCG takes a while
+SHUTDOWN_TIMEOUT = {"busybox": 10, "debian": 180}  # seconds from EXIT to QEMU's exit (systemd's shutdown)
+
+
+def clone_disks(disks: dict, run_dir: Path, name: str) -> dict:
+    """A restored guest's own copy of the saved guest's writable disks as they were at the save
+    (QEMU flushed them on stop): two clones of one state never write to one disk."""
+    out = {}
+    for key, path in disks.items():
+        out[key] = run_dir / f"{name}.{key}{path.suffix}"
+        shutil.copy2(path, out[key])
+    return out
 
 
 def snapshots(image: Image, script: Path, run_dir: Path, genv: dict, levels: int = 0, clones: int = 1,
@@ -301,8 +364,8 @@ def snapshots(image: Image, script: Path, run_dir: Path, genv: dict, levels: int
     if run_dir.exists():
         shutil.rmtree(run_dir)
     run_dir.mkdir(parents=True)
-    initrd = script_initrd(image, script, run_dir, genv)
-    g = origin = booted(image, run_dir, initrd, "run" if levels == 0 else "origin")
+    initrd, disks = script_media(image, script, run_dir, genv)
+    g = origin = booted(image, run_dir, initrd, "run" if levels == 0 else "origin", disks)
     restores, size, ores = [], 0, None
     try:
         for k in range(levels):
@@ -312,14 +375,16 @@ def snapshots(image: Image, script: Path, run_dir: Path, genv: dict, levels: int
             state = run_dir / f"state-{k}.mig"
             g.save(state)
             save_s, size = time.monotonic() - t, state.stat().st_size
+            prev = g
             if g is origin:
                 ores = g.result()
             else:
                 restores[-1].result = g.result()
             for i in range(clones if k == levels - 1 else 1):
                 guid = (guids[i] if k == levels - 1 and i < len(guids) else None) or str(uuid.uuid4())
-                g = Guest(image, run_dir, initrd, f"clone-{len(restores) + 1}",
-                          origin.guid if guid == "origin" else guid, state)
+                name = f"clone-{len(restores) + 1}"
+                g = Guest(image, run_dir, initrd, name, origin.guid if guid == "origin" else guid, state,
+                          clone_disks(prev.disks, run_dir, name))
                 t = time.monotonic()
                 g.start().resume()
                 restores.append(Restore(k, g.guid, round(marker_s, 2), round(save_s, 2),

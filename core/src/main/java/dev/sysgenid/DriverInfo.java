@@ -9,7 +9,9 @@ import java.util.Optional;
 /**
  * Which driver serves a device, as {@link GenerationDevice#driver()} detected it. This
  * project's module exports sysfs attributes ({@code /sys/class/misc/sysgenid/generation} and
- * the watcher counts); a device whose sysfs directory is there without them is the {@link
+ * the watcher counts) in the device's directory, which the library finds by the opened
+ * file's device number ({@code /sys/dev/char/MAJOR:MINOR}), so a node of another name or a
+ * symlink is identified all the same; a device whose sysfs directory is there without them is the {@link
  * DriverProfile#PRODUCTION production driver}; where sysfs does not show the device at all
  * (not mounted, or hidden) the driver is {@link DriverProfile#UNKNOWN}, and the library allows
  * for the production driver's behaviour (counts unavailable, registrations added while

@@ -323,6 +323,7 @@ public final class EpollLoop implements AutoCloseable {
                     + " failed and ended its registrations; the device's loop() starts a new one", e);
             shutdown(e instanceof SysgenidException s ? s : new SysgenidException("the epoll loop failed ("
                     + e + "); its registrations ended: register again, the device's loop() starts a new loop", 0, e));
+            return; // shut down once: a second close of its fds could close files that reused their numbers
         }
         shutdown(new LoopEndedException(thread.getName()));
     }
@@ -354,7 +355,7 @@ public final class EpollLoop implements AutoCloseable {
             Fds.drain(wakeFd);
             wakePending.set(false);
         }
-        inbox.runAll();
+        inbox.runQueued();
         flushTurn();
         if (n == maxEvents && maxEvents < MAX_EVENTS_LIMIT) {
             maxEvents *= 2;
@@ -380,38 +381,30 @@ public final class EpollLoop implements AutoCloseable {
     /**
      * Loop thread: adds the registration's fd to the epoll set, edge-triggered: one event per
      * change, and one at once if already outdated. Where the driver's poll does not register an
-     * outdated file (see {@link LoopRegistration#addedOutdated}), then decides whether the ADD
-     * may have found the watcher outdated, conservatively: it did not only if the watcher is
-     * up to date after the ADD and no acknowledgement was written (or in progress) from before
-     * the ADD until that check, since only an acknowledgement makes a file up to date. The
-     * mark is set before the check, so an acknowledgement written after it re-arms; one that
-     * landed in between is answered here, with a DEL and a new ADD. A read(2) once per
-     * registration, off the data path.
+     * outdated file (see {@link LoopRegistration#addedOutdated}), the mark that the ADD may have
+     * found the watcher outdated is set BEFORE the ADD: any acknowledgement written successfully
+     * from then on takes it and asks for a re-arm, so none that lands during or after the ADD is
+     * missed, and arm itself never loops. After the ADD the loop takes the mark back only when
+     * the ADD surely found the watcher up to date: it is up to date now, and no acknowledgement
+     * was written (or in progress) from before the mark until that check, since only an
+     * acknowledgement makes a file up to date. Otherwise the mark stays, and the next
+     * successful acknowledgement re-arms once (at worst a spare DEL and ADD). A read(2) once per
+     * ADD, off the data path.
      */
     private void arm(LoopRegistration reg) {
         Watcher w = reg.watcher;
-        while (true) {
-            long acksBefore = w.ackWrites();
-            int r = ctl(reg, LibC.EPOLL_CTL_ADD, LibC.EPOLLIN | LibC.EPOLLET);
-            if (r < 0) {
-                fail(reg, Failures.of("epoll_ctl", -r));
-                return;
-            }
-            if (!reg.rearms) {
-                return;
-            }
+        long acksBefore = w.ackWrites();
+        if (reg.rearms) {
             reg.markAddedOutdated();
-            if (w.pending() != -Errno.EAGAIN) {
-                return; // outdated (or unreadable) now: the next acknowledgement re-arms
-            }
-            if (w.ackWrites() == acksBefore && (acksBefore & 0xFFFF_FFFFL) == 0) {
-                reg.takeAddedOutdated(); // up to date at the ADD (if an ack took the mark first, one spare re-arm)
-                return;
-            }
-            // An acknowledgement landed: if it came before the mark was set, re-arm here.
-            if (!reg.takeAddedOutdated() || !removeToRearm(reg)) {
-                return; // it took the mark and asked for the re-arm, or the DEL failed
-            }
+        }
+        int r = ctl(reg, LibC.EPOLL_CTL_ADD, LibC.EPOLLIN | LibC.EPOLLET);
+        if (r < 0) {
+            fail(reg, Failures.of("epoll_ctl", -r));
+            return;
+        }
+        if (reg.rearms && w.pending() == -Errno.EAGAIN
+                && w.ackWrites() == acksBefore && (acksBefore & 0xFFFF_FFFFL) == 0) {
+            reg.takeAddedOutdated(); // up to date at the ADD (if an ack took the mark first, one spare re-arm)
         }
     }
 
@@ -486,10 +479,17 @@ public final class EpollLoop implements AutoCloseable {
         }
         reg.releaseWatcher();
         if (reg.terminate()) {
-            Runnable tell = () -> reg.listener.onTerminated(cause);
+            // Told once: only if the executor refused the task before running it is it run here.
+            // With a direct executor, what onTerminated throws comes out of execute as well.
+            AtomicBoolean told = new AtomicBoolean();
+            Runnable tell = () -> {
+                if (told.compareAndSet(false, true)) {
+                    reg.listener.onTerminated(cause);
+                }
+            };
             try {
                 reg.executor.execute(tell);
-            } catch (RuntimeException | Error refused) {
+            } catch (RuntimeException | Error refusedOrThrown) {
                 try {
                     tell.run(); // the executor takes nothing any more: tell the listener here
                 } catch (RuntimeException | Error ignored) {

@@ -30,7 +30,23 @@ final class LoopInbox {
         return !(terminated && tasks.remove(task));
     }
 
-    /** Loop thread: runs what is queued. */
+    /**
+     * Loop thread, once per turn: runs the tasks queued when it starts, not those they or others
+     * queue meanwhile (each of those woke the loop: they run next turn), so that tasks that keep
+     * queueing tasks (re-arms in a storm of acknowledgements) cannot keep the loop from its
+     * events and its other tasks.
+     */
+    void runQueued() {
+        for (int n = tasks.size(); n > 0; n--) {
+            Runnable t = tasks.poll();
+            if (t == null) {
+                return;
+            }
+            t.run();
+        }
+    }
+
+    /** Loop thread: runs what is queued, until nothing is. */
     void runAll() {
         Runnable t;
         while ((t = tasks.poll()) != null) {

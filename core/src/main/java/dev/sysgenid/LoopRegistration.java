@@ -54,12 +54,12 @@ public final class LoopRegistration implements AutoCloseable {
      * The production driver's poll does not put an outdated file on its wait queue, so such an
      * epoll registration gets the edge of its ADD and never another: the first acknowledgement
      * written after that ADD, on whatever path (a listener call's, one outside any call, one
-     * straight through the watcher, as the library's own code may write it), takes the mark and
-     * asks the loop to add the fd again, now (normally) up to date. Taken once
-     * (compare-and-set), by that acknowledgement or by the loop itself when it saw an
-     * acknowledgement land while it was adding (see
-     * {@code EpollLoop.arm}): exactly one re-arm per such ADD. Never set where the driver's
-     * poll registers an outdated file ({@link #rearms} false). Rare (a change between open and
+     * straight through the watcher, as the library's own code may write it), takes the mark
+     * and asks the loop to add the fd again, now (normally) up to date. Set by the loop just
+     * before each ADD, and taken once (compare-and-set): by that acknowledgement, or by the loop
+     * itself right after the ADD when the ADD surely found the watcher up to date (see {@code
+     * EpollLoop.arm}): at most one re-arm per ADD. Never set where the driver's poll registers
+     * an outdated file ({@link #rearms} false). Rare (a change between open and
      * registration), so the common acknowledgement stays one write and one volatile read.
      */
     private final AtomicBoolean addedOutdated = new AtomicBoolean();
@@ -152,7 +152,7 @@ public final class LoopRegistration implements AutoCloseable {
         }
     }
 
-    /** Loop thread, right after an ADD: the fd may have been outdated (see {@link #addedOutdated}). */
+    /** Loop thread, just before an ADD: the fd may be outdated when it is added (see {@link #addedOutdated}). */
     void markAddedOutdated() {
         addedOutdated.set(true);
     }

@@ -3,10 +3,12 @@
  */
 package dev.sysgenid;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
@@ -18,17 +20,52 @@ import dev.sysgenid.internal.NativeBackend;
 /** The real device node, opened through libc. */
 final class NativeGenerationDevice extends BackedDevice {
 
-    /** Where this project's module exports the counts and its version. */
-    private static final Path MISC_CLASS = Path.of("/sys/class/misc");
-    private static final Path MODULE_VERSION = Path.of("/sys/module/sysgenid/version");
+    /** Where sysfs is mounted: the device's directory and the module's version are under it. */
+    private static final Path SYS = Path.of("/sys");
+    private static final Path MODULE_VERSION = SYS.resolve("module/sysgenid/version");
 
     private final Path sysfs;
     private final DriverInfo driver;
 
-    private NativeGenerationDevice(Path path) {
-        super(new NativeBackend(path.toString()), path.toString());
-        this.sysfs = MISC_CLASS.resolve(path.getFileName().toString());
+    private NativeGenerationDevice(Path path, NativeBackend backend, Path sysfs) {
+        super(backend, path.toString());
+        this.sysfs = sysfs;
         this.driver = detect(sysfs, MODULE_VERSION);
+    }
+
+    /**
+     * The device's sysfs directory (where ours exports {@code generation} and the counts),
+     * found by the opened file's device number: {@code <sys>/dev/char/MAJOR:MINOR}, the
+     * kernel's link to the device's directory, whatever the node is called or however it was
+     * reached (a symlink, a node of another name). Only where the device number cannot be
+     * had, by the node's file name under {@code <sys>/class/misc}.
+     *
+     * @param sys where sysfs is mounted
+     * @param path the device node as given
+     * @param rdev the opened file's device number ({@code st_rdev}), if known
+     */
+    static Path sysfsDirectory(Path sys, Path path, OptionalLong rdev) {
+        if (rdev.isPresent()) {
+            long d = rdev.getAsLong();
+            long major = ((d >>> 8) & 0xFFF) | ((d >>> 32) & 0xFFFF_F000L); // glibc's major(3)
+            long minor = (d & 0xFF) | ((d >>> 12) & 0xFFFF_FF00L); // and minor(3)
+            return sys.resolve("dev/char/" + major + ":" + minor);
+        }
+        return sys.resolve("class/misc").resolve(path.getFileName().toString());
+    }
+
+    /**
+     * The device number of the file open as {@code fd}: fstat's {@code st_rdev}, read as the
+     * JDK's "unix" view of {@code /proc/self/fd/<fd>} (which stats the open file itself);
+     * empty where that view or /proc is not available.
+     */
+    static OptionalLong rdevOf(int fd) {
+        try {
+            Object rdev = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:rdev");
+            return rdev instanceof Long l ? OptionalLong.of(l) : OptionalLong.empty();
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /**
@@ -40,7 +77,7 @@ final class NativeGenerationDevice extends BackedDevice {
      * module version ({@code /sys/module/sysgenid/version}: the production driver's is "0.1"),
      * so the version is reported but decides nothing.
      *
-     * @param sysfs the device's directory under the misc class ({@code /sys/class/misc/sysgenid})
+     * @param sysfs the device's directory (see {@link #sysfsDirectory})
      */
     static DriverInfo detect(Path sysfs, Path moduleVersion) {
         Optional<String> version = readIfPresent(moduleVersion);
@@ -65,7 +102,20 @@ final class NativeGenerationDevice extends BackedDevice {
 
     /** Opens and checks once, with typed errors; later opens trust the check. */
     static GenerationDevice open(Path path) {
-        NativeGenerationDevice device = new NativeGenerationDevice(path);
+        NativeBackend backend = new NativeBackend(path.toString());
+        DeviceFile probe;
+        try {
+            probe = backend.open();
+        } catch (ErrnoException e) {
+            throw Failures.ofOpen(path.toString(), e.errno());
+        }
+        Path sysfs;
+        try {
+            sysfs = sysfsDirectory(SYS, path, rdevOf(probe.pollFd()));
+        } finally {
+            probe.close();
+        }
+        NativeGenerationDevice device = new NativeGenerationDevice(path, backend, sysfs);
         try (Watcher first = device.openWatcher()) {
             int r = first.file().ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0);
             if (r < 0) {

@@ -74,12 +74,12 @@ public final class SimulatedDevice extends BackedDevice {
      * A simulated device starting at {@code generation} that behaves as the driver {@code
      * profile} names.
      *
-     * @param generation the counter's first value
+     * @param generation the counter's first value (on the production profile, whose counter is
+     *         signed, 0x80000000 or more is a negative counter, which TRIGGER can set there)
      * @param profile the driver to behave as
      * @return the device, the caller's to close
-     * @throws IllegalArgumentException for a generation of 0x80000000 or more on the production
-     *         profile (its counter is signed), or for {@link DriverProfile#UNKNOWN} (a driver
-     *         that is not known cannot be played: pick {@code OURS} or {@code PRODUCTION})
+     * @throws IllegalArgumentException for {@link DriverProfile#UNKNOWN} (a driver that is not
+     *         known cannot be played: pick {@code OURS} or {@code PRODUCTION})
      * @throws FileLimitException if no file descriptor is left for its counter page (a memfd)
      * @throws SysgenidException if the counter page cannot be made for another reason
      */

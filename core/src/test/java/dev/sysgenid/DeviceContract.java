@@ -5,7 +5,6 @@ package dev.sysgenid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -453,8 +452,10 @@ public abstract class DeviceContract {
 
     /**
      * Ours: unsigned, the counter moves across 0x7fffffff and wraps from 0xffffffff to 0. On
-     * the production profile: signed, TRIGGER(0x80000000) moves by one (a negative min_gen is
-     * ignored) and the counter wraps from 0x7fffffff to 0.
+     * the production profile: signed, {@code max((int) min_gen, counter + 1)}: below the top
+     * TRIGGER(0x80000000) moves by one (a negative min_gen is below counter + 1) and the
+     * counter wraps from 0x7fffffff to 0; at the top a negative min_gen sets the counter, and
+     * from there min_gen 0 gives 0.
      */
     @Test
     void theCounterStillMovesAcrossTheSignedBoundaryAndWraps() {
@@ -472,7 +473,16 @@ public abstract class DeviceContract {
                 assertThat(w.tryRead()).hasValue(0);
                 assertThat(w.acknowledge(0)).isEqualTo(AckResult.ACKNOWLEDGED);
             }
-            assertThat(overseer.trigger(0xFFFF_FFFF)).as("min_gen -1 is ignored").isEqualTo(1);
+            assertThat(overseer.trigger(0xFFFF_FFFF)).as("min_gen -1 is below counter + 1").isEqualTo(1);
+            overseer.trigger(0x7FFF_FFFF);
+            try (Watcher w = device.openWatcher()) {
+                assertThat(overseer.trigger(0x8000_0000)).as("at the top, max(INT_MIN, INT_MIN) sets the counter")
+                        .isEqualTo(0x8000_0000);
+                assertThat(w.tryRead()).hasValue(0x8000_0000);
+                assertThat(overseer.trigger(0)).as("from a negative counter, max(0, counter + 1) is 0").isZero();
+                assertThat(w.tryRead()).hasValue(0);
+                assertThat(w.acknowledge(0)).isEqualTo(AckResult.ACKNOWLEDGED);
+            }
             return;
         }
         int g = overseer.trigger(0x7FFF_FFFE);
@@ -489,20 +499,61 @@ public abstract class DeviceContract {
     }
 
     /**
-     * Ours never leaves the counter where it is. What the production driver does with a
-     * {@code min_gen} of 0x7fffffff at 0x7fffffff is not known here (the simulation's signed
-     * max() leaves it): skipped on that profile, not asserted.
+     * TRIGGER with {@code min_gen} 0x7fffffff at 0x7fffffff. Ours: the counter moves (unsigned,
+     * 0x7fffffff is no top: to 0x80000000) and every watcher is outdated; at its own top,
+     * TRIGGER(0xffffffff) wraps to 0, never leaving the counter where it is. The production
+     * driver: {@code max(0x7fffffff, 0x7fffffff + 1)} in signed arithmetic leaves the counter;
+     * it wakes its pollers but outdates no file, and sets its outdated count to the tracked
+     * count, which no acknowledgement lowers: WAIT_WATCHERS waits until its timeout or the next
+     * change.
      */
     @Test
-    void triggerAtTheTopWithTheTopAsMinimumStillMoves() {
-        assumeFalse(production(), "unknown on the production driver");
-        if (device.currentGeneration() != top()) {
-            overseer.trigger(top());
+    void triggerAtTheTopWithTheTopAsMinimum() throws Exception {
+        moveTo0x7fffffff();
+        try (Watcher w = device.openWatcher()) {
+            w.setTracking(true);
+            int g = overseer.trigger(0x7FFF_FFFF);
+            if (production()) {
+                assertThat(g).as("the counter stays").isEqualTo(0x7FFF_FFFF);
+                assertThat(w.tryRead()).as("no file is outdated").isEmpty();
+                assertThat(w.isOutdated()).isFalse();
+                assertThat(w.acknowledge(g)).isEqualTo(AckResult.ACKNOWLEDGED);
+                assertThat(overseer.awaitWatchers(Duration.ofMillis(200)).outcome())
+                        .as("the outdated count is the tracked count, and acknowledging lowers nothing")
+                        .isEqualTo(WaitResult.Outcome.TIMED_OUT);
+                int next = overseer.trigger(0);
+                assertThat(next).as("the next change wraps").isZero();
+                assertThat(w.tryRead()).hasValue(next);
+                assertThat(w.acknowledge(next)).isEqualTo(AckResult.ACKNOWLEDGED);
+                assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged())
+                        .as("after a change, the acknowledgements count again").isTrue();
+                return;
+            }
+            assertThat(g).as("ours moves across 0x7fffffff").isEqualTo(0x8000_0000);
+            assertThat(w.tryRead()).hasValue(g);
+            assertThat(w.acknowledge(g)).isEqualTo(AckResult.ACKNOWLEDGED);
+            assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+            assertThat(overseer.trigger(0xFFFF_FFFF)).isEqualTo(0xFFFF_FFFF);
+            assertThat(overseer.trigger(0xFFFF_FFFF)).as("at its own top, the counter still moves").isZero();
+            assertThat(w.tryRead()).hasValue(0);
+            assertThat(w.acknowledge(0)).isEqualTo(AckResult.ACKNOWLEDGED);
         }
-        assertThat(device.currentGeneration()).isEqualTo(top());
-        int g = overseer.trigger(top());
-        assertThat(g).isNotEqualTo(top());
-        overseer.trigger(0);
+    }
+
+    /** Brings the counter to 0x7fffffff from anywhere, on either driver. */
+    private void moveTo0x7fffffff() {
+        int c = device.currentGeneration();
+        if (c == 0x7FFF_FFFF) {
+            return;
+        }
+        if (c < 0) { // ours past 0x7fffffff, or a negative production counter: to 0 first
+            if (!production() && c != -1) {
+                overseer.trigger(0xFFFF_FFFF);
+            }
+            overseer.trigger(0);
+        }
+        overseer.trigger(0x7FFF_FFFF);
+        assertThat(device.currentGeneration()).isEqualTo(0x7FFF_FFFF);
     }
 
     @Test

@@ -10,7 +10,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -58,6 +61,50 @@ class LoopRearmOnProductionDriverTest extends LoopRearmTest {
             }
             assertThat(got).as("W's listener gets the change after the acknowledgement").isEqualTo(g2);
             reg.close();
+        }
+    }
+
+    /**
+     * Acknowledgements that land between the loop's ADD and its look (any, even a STALE one,
+     * which changes nothing in the driver) must not keep the loop re-adding the fd: once, an
+     * arm that redid its DEL and ADD for each of them, with no bound, never left arm while they
+     * kept landing, and ran no other task: another registration's close was not handled, so
+     * its watcher (its fd) was not closed. The hook puts
+     * one stale acknowledgement into each window (what a thread retrying a stale
+     * acknowledgement in a tight loop does by chance).
+     */
+    @Test
+    void staleAcknowledgementsInEveryAddWindowDoNotStallTheLoopsTasks() throws Exception {
+        AtomicReference<Watcher> target = new AtomicReference<>();
+        AtomicBoolean hammer = new AtomicBoolean();
+        AtomicInteger staleAcks = new AtomicInteger();
+        try (AddHookDevice hooked = AddHookDevice.create(() -> {
+            Watcher t = target.get();
+            if (hammer.get() && t != null && !t.isClosed()) {
+                t.acknowledge(0x1234_5678); // never the current generation: STALE, changes nothing
+                staleAcks.incrementAndGet();
+            }
+        })) {
+            Watcher other = hooked.openWatcher();
+            LoopRegistration bystander = hooked.loop().register(other, executor, (r, g) -> r.acknowledge(g));
+            loopHasCaughtUp(hooked, executor);
+            Watcher t = hooked.openWatcher();
+            target.set(t);
+            hammer.set(true);
+            LoopRegistration reg = null;
+            try {
+                reg = hooked.loop().register(t, executor, (r, g) -> r.acknowledge(g));
+                // at least one stale acknowledgement landed in an ADD window of T (on the code reviewed,
+                // the loop then re-adds T for ever; once fixed, it adds T once and goes on)
+                assertThat(waitFor(() -> staleAcks.get() >= 1)).as("the loop is adding T").isTrue();
+                bystander.close();
+                assertThat(waitFor(other::isClosed)).as("the loop handled the bystander's close (ADDs of T so far: "
+                        + staleAcks.get() + ")").isTrue();
+            } finally {
+                hammer.set(false);
+            }
+            reg.close();
+            loopHasCaughtUp(hooked, executor);
         }
     }
 }

@@ -29,8 +29,7 @@ import dev.sysgenid.DriverProfile;
  * bump, and never while a later open could take over the memfd's number).
  *
  * <p>The {@link DriverProfile#PRODUCTION production profile} differs where that driver does:
- * the counter and {@code min_gen} are signed (the counter wraps from 0x7fffffff to 0, a
- * {@code min_gen} of 0x80000000 or more is ignored), TRIGGER is also allowed to a user
+ * the counter and {@code min_gen} are signed (see {@link #bumpLocked}), TRIGGER is also allowed to a user
  * namespace's root, and a poll of an outdated file does not register it on the wait queue. The
  * last is modelled per epoll registration, in {@link DeviceFile#epollCtl}, because that is where
  * it shows: each epoll registration of a file is an entry of its own with a private pipe (its
@@ -82,10 +81,6 @@ public final class SimulatedKernel implements DeviceBackend {
     private int openFiles;
 
     public SimulatedKernel(int initialGeneration, DriverProfile profile) {
-        if (profile == DriverProfile.PRODUCTION && initialGeneration < 0) {
-            throw new IllegalArgumentException("the production driver's counter is signed: it starts at 0.."
-                    + "0x7fffffff, not at " + Integer.toUnsignedString(initialGeneration));
-        }
         this.profile = profile;
         pageSize = Fds.pageSize();
         memfd = LibC.memfd_create("sysgenid-simulated", LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
@@ -182,15 +177,21 @@ public final class SimulatedKernel implements DeviceBackend {
     /**
      * A bump as the driver does it. Ours: new = max(min, current + 1) in unsigned 32-bit
      * arithmetic, and never the current value (so the counter moves even at 0xFFFFFFFF). The
-     * production profile: signed, the counter wraps from 0x7fffffff to 0 and a negative
-     * {@code min} (0x80000000 or more) is ignored. Called with lock held, while the page is
-     * mapped (the device is open, or a file is).
+     * production profile: new = max(min, current + 1) in signed 32-bit arithmetic, the add
+     * wrapping: from 0x7fffffff a {@code min} of 0 gives 0, a negative one (0x80000000 or
+     * more) gives {@code min} itself, 0x7fffffff leaves the counter where it is; elsewhere a
+     * negative {@code min} is below current + 1 and changes nothing, and from a negative
+     * counter a {@code min} of 0 gives 0. Where the value does not change, the production
+     * driver still wakes every poller and sets its outdated count to the tracked count, but no
+     * file becomes outdated (each one's acknowledged value still equals the counter), so no
+     * acknowledgement lowers that count until the next change. Every change outdates every
+     * file: the outdated count is then the tracked count on both profiles. Called with lock
+     * held, while the page is mapped (the device is open, or a file is).
      */
     private int bumpLocked(int minGeneration) {
         int value;
         if (profile == DriverProfile.PRODUCTION) {
-            int next = (generation + 1) & Integer.MAX_VALUE;
-            value = minGeneration > next ? minGeneration : next;
+            value = Math.max(minGeneration, generation + 1);
         } else {
             int next = generation + 1;
             value = Integer.compareUnsigned(minGeneration, next) > 0 ? minGeneration : next;
@@ -198,12 +199,14 @@ public final class SimulatedKernel implements DeviceBackend {
                 value = next;
             }
         }
+        boolean changes = value != generation;
         generation = value;
         PAGE_INT.setRelease(page, 0, value);
         changed.signalAll();
         for (SimulatedFile f = head; f != null; f = f.next) {
-            f.bumpedLocked();
+            f.bumpedLocked(changes);
         }
+        outdated = tracked;
         return value;
     }
 
@@ -310,22 +313,20 @@ public final class SimulatedKernel implements DeviceBackend {
 
         /**
          * Under lock, on every bump: the driver wakes every poller of every file, outdated
-         * already or not (on the production profile, every entry on its wait queue).
+         * already or not (on the production profile, every entry on its wait queue). If the
+         * counter did not change (only on the production profile), the wake-up makes nothing
+         * readable: a byte in and out again, as the driver's poll then finds nothing to report.
+         * The caller sets the outdated count.
          */
-        void bumpedLocked() {
-            wakeLocked(readFd, writeFd, isOutdated);
+        void bumpedLocked(boolean changes) {
+            wakeLocked(readFd, writeFd, isOutdated || !changes);
             for (EpollEntry e = entries; e != null; e = e.next) {
                 if (!e.deaf) {
-                    wakeLocked(e.readFd, e.writeFd, e.full);
-                    e.full = true;
+                    wakeLocked(e.readFd, e.writeFd, e.full || !changes);
+                    e.full |= changes;
                 }
             }
-            if (!isOutdated) {
-                isOutdated = true;
-                if (isTracked) {
-                    outdated++;
-                }
-            }
+            isOutdated |= changes;
         }
 
         /**
