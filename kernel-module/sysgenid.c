@@ -50,7 +50,7 @@ struct sysgenid_watcher {
 	/* a timed WAIT_WATCHERS to resume after a restart: see below */
 	struct pid *wait_pid;	/* the thread that will restart it, or NULL */
 	unsigned long wait_timeout_ms;	/* the argument it was called with */
-	unsigned long wait_deadline;	/* in jiffies */
+	u64 wait_deadline;	/* in jiffies_64 */
 };
 
 /*
@@ -92,7 +92,15 @@ struct sysgenid_watcher {
  * never reuse the key), and the next WAIT_WATCHERS on that file by the same
  * thread with the same timeout resumes that deadline instead of starting a
  * new one. Any other return of WAIT_WATCHERS, and any other call the thread
- * makes on the file (read, write, another ioctl), drops it; close drops it.
+ * makes on the file that reaches this driver (read, write, another of our
+ * ioctls), drops it; close drops it. Poll, mmap and the ioctls the VFS
+ * answers itself (FIONBIO, FIOCLEX, ...) do not: an overseer polls its fd
+ * after EINTR to tell a change from a signal, then calls again. The
+ * deadline is in 64-bit jiffies (32-bit jiffies would wrap a stale one into
+ * the future after 2^31 of them), and a call never waits longer than its
+ * own timeout whatever was kept. A thread that execs keeps its struct pid
+ * if it was the leader (a non-leader takes the leader's): a deadline kept
+ * before the exec carries over if the file survives it.
  * One deadline per file: a second thread restarting a timed wait on the
  * same file replaces the first one's, whose restart then gets the whole
  * timeout again (the old behaviour). Not -ERESTART_RESTARTBLOCK, as
@@ -210,8 +218,7 @@ static int sysgenid_release(struct inode *inode, struct file *file)
  * the calling thread; returns it in @deadline, for @timeout_ms only.
  */
 static bool sysgenid_take_deadline(struct sysgenid_watcher *w,
-				   unsigned long timeout_ms,
-				   unsigned long *deadline)
+				   unsigned long timeout_ms, u64 *deadline)
 {
 	struct pid *pid = NULL;
 	bool resume = false;
@@ -233,7 +240,7 @@ static bool sysgenid_take_deadline(struct sysgenid_watcher *w,
 /* Any other call by the thread that kept a deadline on @w drops it. */
 static void sysgenid_forget_deadline(struct sysgenid_watcher *w)
 {
-	unsigned long unused;
+	u64 unused;
 
 	sysgenid_take_deadline(w, 0, &unused);
 }
@@ -369,7 +376,7 @@ static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
 static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 				   unsigned long timeout_ms)
 {
-	unsigned long deadline;
+	u64 deadline, now;
 	long ret;
 
 	if (timeout_ms == 0) {
@@ -377,13 +384,25 @@ static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 		ret = wait_event_interruptible(sysgenid_ack_wq,
 					       sysgenid_waiters_done(w));
 	} else {
+		/* at most MAX_JIFFY_OFFSET: fits a long */
+		unsigned long full = msecs_to_jiffies(
+			min_t(unsigned long, timeout_ms, UINT_MAX));
+		long left = 0;	/* past the deadline: checks the condition once */
+
+		now = get_jiffies_64();
 		if (!sysgenid_take_deadline(w, timeout_ms, &deadline))
-			deadline = jiffies + msecs_to_jiffies(
-				min_t(unsigned long, timeout_ms, UINT_MAX));
-		/* past the deadline: 0, which checks the condition once */
+			deadline = now + full;
+		/*
+		 * 64-bit jiffies: a kept deadline compared with 32-bit
+		 * jiffies would wrap after 2^31 of them (24.8 days at
+		 * HZ=1000), turning a stale deadline into one ~25 days
+		 * ahead. And never more than this call's own timeout,
+		 * whatever the kept value says.
+		 */
+		if (time_before64(now, deadline))
+			left = min_t(u64, deadline - now, full);
 		ret = wait_event_interruptible_timeout(sysgenid_ack_wq,
-			sysgenid_waiters_done(w),
-			max_t(long, (long)(deadline - jiffies), 0));
+			sysgenid_waiters_done(w), left);
 		if (ret == 0)
 			return -ETIME;
 	}
@@ -571,8 +590,10 @@ static struct miscdevice sysgenid_misc = {
 
 static void sysgenid_vmfork_bump(struct work_struct *work)
 {
-	pr_info_ratelimited("VM fork notified, generation now %u\n",
-			    sysgenid_bump(0));
+	/* bump first: a rate-limited printk does not evaluate its arguments */
+	u32 gen = sysgenid_bump(0);
+
+	pr_info_ratelimited("VM fork notified, generation now %u\n", gen);
 }
 static DECLARE_WORK(sysgenid_vmfork_work, sysgenid_vmfork_bump);
 

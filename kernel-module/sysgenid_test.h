@@ -10,6 +10,8 @@
  *	when bound through the device tree; each call must bump the counter
  *	once (the last may coalesce with earlier ones) and, on a debug kernel,
  *	must not splat "sleeping function called from invalid context".
+ *	Writable only between init and exit: a value given at insmod gets
+ *	ENODEV (the load fails), as does a write during module exit.
  *   no_backend (load-time parameter)
  *	act as on a kernel without VM-fork notification: backend "none", and
  *	the warning when a VM Generation ID device exists.
@@ -75,13 +77,19 @@ static int sysgenid_test_init_last(void)
 static struct hrtimer sysgenid_test_timer;
 static atomic_t sysgenid_test_shots = ATOMIC_INIT(0);
 /*
- * Module exit cancels the timer before the parameter's sysfs file is gone
- * (that happens later, in the module loader): a write in between would start
- * the timer again, into freed module memory. So exit sets "going" under the
- * lock, and the handler starts the timer only under that lock, not going.
+ * The parameter's set op can run while the timer is not usable, at both
+ * ends of the module's life. Before init: a value given at insmod
+ * (vmfork_from_hardirq=N) is applied by the module loader's parse_args()
+ * before sysgenid_init() runs, when the timer is still all zeroes. After
+ * exit: exit cancels the timer before the sysfs file is gone (that happens
+ * later, in the module loader), and a write in between would start it
+ * again, into freed module memory. So "going" starts true, init clears it
+ * under the lock once the timer is set up, exit sets it again under the
+ * lock, and the handler starts the timer only under that lock, not going:
+ * a write outside that span gets -ENODEV (at insmod, the load fails).
  */
 static DEFINE_SPINLOCK(sysgenid_test_lock);
-static bool sysgenid_test_going;
+static bool sysgenid_test_going = true;
 
 static enum hrtimer_restart sysgenid_test_fire(struct hrtimer *t)
 {
@@ -128,6 +136,9 @@ static int sysgenid_test_init(void)
 	hrtimer_init(&sysgenid_test_timer, CLOCK_MONOTONIC,
 		     HRTIMER_MODE_REL_HARD);
 	sysgenid_test_timer.function = sysgenid_test_fire;
+	spin_lock(&sysgenid_test_lock);
+	sysgenid_test_going = false;
+	spin_unlock(&sysgenid_test_lock);
 	return 0;
 }
 

@@ -2,6 +2,9 @@
 # bookworm-security installed offline from the .debs the root carries; DKMS builds the module for
 # it on the kernel's own install hooks. Then sgvm-guest hands the 6.12 kernel to the host and reboots.
 settled
+# step 3's service (enabled at boot 1, started at every boot) is not part of this step, nor of
+# boot 4's remove (it would hold /dev/sysgenid open): stopped and disabled as its owner would
+systemctl disable --now sgapp.service 2>&1
 v=$(sed 's/^linux-image-//' /opt/sgvm/debs/kernel-upgrade)
 data upgrade-kernel "$v"
 t0=$(uptime_s)

@@ -71,6 +71,14 @@ else
     check $([ -c /dev/sysgenid ] && [ "$(cat $SYS/backend)" = "$SGVM_EXPECT_BACKEND" ]; echo $?) \
         "after the failed insmod: a new load gets /dev/sysgenid and the $SGVM_EXPECT_BACKEND backend"
     step "rmmod the test build (after fail_init)" rmmod sysgenid
+    # a value given at insmod reaches the parameter's set op from parse_args, before init ran
+    # (sysgenid_test_init has not initialised the timer yet): it must be refused, not start a
+    # zeroed hrtimer (NULL base: an oops in insmod)
+    insmod /data/bin/$SGVM_HARDIRQ_KO vmfork_from_hardirq=1 > /tmp/insmod2.out 2>&1
+    rc=$?
+    cat /tmp/insmod2.out
+    check $([ $rc != 0 ] && [ ! -e /sys/module/sysgenid ]; echo $?) \
+        "insmod with vmfork_from_hardirq=1 (before init) is refused (status $rc) and leaves no module"
     kmemleak_scan "kmemleak: no leak after the hard-IRQ notifications and rmmod"
     dmesg_clean "dmesg has no WARN/BUG/lockdep lines after the hard-IRQ notifications"
 fi

@@ -1,8 +1,12 @@
 """run debian: the sysgenid-dkms package installed the way users do, in a Debian 12 guest with
 systemd and udev (a root file system built by mmdebstrap, cached by content). package: build the
-.deb (kernel-module/build-deb) and lintian it; guest: boot 1 installs it with apt (DKMS builds the
-module against the guest's headers) and reboots; boot 2 checks the device as udev set it up and
-who may do what, starts a WebFlux service as a non-root user in group sysgenid, and is saved and
+.deb (kernel-module/build-deb: lintian --pedantic, no error or warning), check its contents
+(kernel-module/tests/deb-contents.sh) and, on the cached root in a chroot, its maintainer scripts
+(tests/deb-scripts.sh); guest: boot 1 installs it with apt (DKMS builds the
+module against the guest's headers), writes and enables a WebFlux service (a non-root user in group
+sysgenid, ordered after dev-sysgenid.device) and reboots; boot 2 checks that systemd started the
+service by itself, without a restart, holding a tracked subscription (before it waits for udev),
+then the device as udev set it up and who may do what, and is saved and
 restored twice (the service re-keys, the overseer's restore-cycle unit sees every tracked watcher
 acknowledge, the two clones issue different IDs and keys); boot 3 installs the 6.12 kernel
 (DKMS rebuilds the module) and hands it to the host; boot 4 runs on 6.12, then apt remove and
@@ -12,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import subprocess
 import time
 
 from . import build
@@ -22,14 +27,16 @@ from .report import Report, note
 
 STAGES = ("package", "guest")
 # the guest scripts' own check lines (guest/debian-*.sh)
-EXPECT = {"install": 5, "origin": 9, "clone": 5, "upgrade": 2, "remove": 6}
+EXPECT = {"install": 6, "origin": 9, "clone": 5, "upgrade": 2, "remove": 6}
 
 
 def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     out = ctx.out
     t = time.monotonic()
-    deb = ctx.step(lambda: build_deb(out), lambda d: f"package: kernel-module/build-deb built {d.name}; lintian: "
-                                                     f"no errors ({lintian_summary(out)})", "package: build-deb")
+    deb = ctx.step(lambda: build_deb(out), lambda d: f"package: kernel-module/build-deb built {d.name}; lintian "
+                                                     f"--pedantic: no error or warning ({lintian_summary(out)})", "package: build-deb")
+    if deb:
+        tap(rep, [KMOD / "tests" / "deb-contents.sh"], out / "deb-contents.log", "package: deb-contents: ")
     rep.timed("package", t)
     if not deb or "guest" not in stages:
         return
@@ -41,6 +48,11 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     rep.timed("root file system", t)
     if not root:
         return
+    t = time.monotonic()
+    # read-only under an overlay on a tmpfs (the script's own mounts): the cached root is never written
+    tap(rep, [KMOD / "tests" / "deb-scripts.sh", root.image, deb], out / "deb-scripts.log",
+        "package: deb-scripts (chroot): ")
+    rep.timed("maintainer scripts (chroot)", t)
     t = time.monotonic()
     j = jdk()
     built = ctx.step(lambda: build.build_jars(out, out / "build.log"),
@@ -61,6 +73,24 @@ def build_deb(out):
     (out / "package.log").unlink(missing_ok=True)
     build.sh([KMOD / "build-deb", d], out / "package.log")
     return next(d.glob("sysgenid-dkms_*_all.deb"))
+
+
+def tap(rep: Report, cmd, log, prefix: str) -> None:
+    """A TAP script's results as check lines (its comments and output in LOG), then one check that
+    it ran whole: its plan's count of results, each seen, and an exit status that agrees."""
+    p = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       stdin=subprocess.DEVNULL, text=True)
+    log.write_text(p.stdout)
+    results, plan = [], None
+    for line in p.stdout.splitlines():
+        m = re.match(r"^(ok|not ok) \d+ - (.*)$", line)
+        if m:
+            results.append(m[1] == "ok")
+            rep.check(m[1] == "ok", prefix + m[2])
+        elif re.match(r"^1\.\.\d+$", line):
+            plan = int(line[3:])
+    rep.check(plan == len(results) >= 1 and (p.returncode == 0) == all(results),
+              f"{prefix}{len(results)} results of a plan of {plan}, exit {p.returncode} (log {log.name})")
 
 
 def lintian_summary(out) -> str:

@@ -89,6 +89,12 @@ public final class EpollLoop implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
     private boolean shutDown;
+    /**
+     * Loop thread only: the shutdown has begun (set before its first drain of the inbox, and so
+     * also whenever {@link #shutDown} is): re-arms and rechecks do nothing any more, else an
+     * acknowledgement landing in every ADD window would queue the next re-arm for ever.
+     */
+    private boolean draining;
     /** Loop thread only: what this turn handed to {@link TurnExecutor}s. */
     private final Turn turn = new Turn();
     /** Loop thread only. */
@@ -256,8 +262,8 @@ public final class EpollLoop implements AutoCloseable {
      * next acknowledgement re-arms once more.
      */
     void rearmNow(LoopRegistration reg) {
-        if (shutDown || registrations.get(reg.id) != reg) {
-            return; // removed, failed or shut down meanwhile: its fd is out of the set already
+        if (draining || registrations.get(reg.id) != reg) {
+            return; // removed, failed or shutting down meanwhile: its fd is out of the set already
         }
         if (removeToRearm(reg)) {
             arm(reg);
@@ -277,7 +283,7 @@ public final class EpollLoop implements AutoCloseable {
 
     /** Loop thread: {@link #recheck}'s task. */
     void recheckNow(LoopRegistration reg) {
-        if (!shutDown && registrations.get(reg.id) == reg) {
+        if (!draining && registrations.get(reg.id) == reg) {
             fire(reg.id);
         }
     }
@@ -317,7 +323,7 @@ public final class EpollLoop implements AutoCloseable {
             while (!closing.get()) {
                 waitAndDispatch();
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // also a checked exception thrown sneakily (Kotlin, Scala, Groovy listeners)
             closing.set(true);
             System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR, "the epoll loop " + thread.getName()
                     + " failed and ended its registrations; the device's loop() starts a new one", e);
@@ -439,7 +445,7 @@ public final class EpollLoop implements AutoCloseable {
             } else {
                 reg.executor.execute(call);
             }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // a listener on a direct executor may throw a checked exception sneakily
             fail(reg, thrownOnLoop(e));
         }
     }
@@ -461,7 +467,7 @@ public final class EpollLoop implements AutoCloseable {
             turn.toFlush[i] = null;
             try {
                 t.flush();
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
                 for (int k = 0; k < turn.handedCount; k++) {
                     LoopRegistration reg = turn.handed[k];
                     if (reg != null && reg.executor == t) {
@@ -489,10 +495,10 @@ public final class EpollLoop implements AutoCloseable {
             };
             try {
                 reg.executor.execute(tell);
-            } catch (RuntimeException | Error refusedOrThrown) {
+            } catch (Throwable refusedOrThrown) {
                 try {
                     tell.run(); // the executor takes nothing any more: tell the listener here
-                } catch (RuntimeException | Error ignored) {
+                } catch (Throwable ignored) {
                     // the listener threw: the registration has ended all the same
                 }
             }
@@ -500,9 +506,15 @@ public final class EpollLoop implements AutoCloseable {
     }
 
     private void shutdown(SysgenidException cause) {
+        draining = true;
         inbox.runAll();
         for (LoopRegistration reg : registrations.all()) {
-            fail(reg, cause);
+            try {
+                fail(reg, cause);
+            } catch (Throwable e) { // one registration's end must not keep the others or the fds open
+                System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR,
+                        "ending a registration of the epoll loop " + thread.getName() + " failed", e);
+            }
         }
         shutDown = true;
         registrations.clear();

@@ -240,8 +240,17 @@ public final class LoopRegistration implements AutoCloseable {
      */
     Runnable prepareDelivery(int generation) {
         callGeneration = generation;
-        // DISPATCHED, not yet delivered: only the loop thread writes the word in this phase
-        dispatch.set(dispatch.get() | DELIVERED);
+        // DISPATCHED, not yet delivered: only the loop thread writes the word in this phase.
+        // A call for the generation that ended the previous one (TRIGGER can bring a value
+        // back) forgets that ending: else this call's own acknowledgement would pass for the
+        // previous call's repeat and end nothing, and the registration would go deaf. The
+        // previous call's repeat then ends this call instead; it writes the same value, so the
+        // device sees this call's acknowledgement either way.
+        long s = dispatch.get();
+        if ((s & KEEP_ENDED_BY) == (((long) generation << 32) | ENDED_BY)) {
+            s &= ~KEEP_ENDED_BY;
+        }
+        dispatch.set(s | DELIVERED);
         return delivery;
     }
 

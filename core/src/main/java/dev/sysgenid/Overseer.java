@@ -37,11 +37,17 @@ public final class Overseer implements AutoCloseable {
     /**
      * Moves the counter to {@code max(minGeneration, current + 1)} and acknowledges the result
      * for the overseer's own file. On this project's module the arithmetic is unsigned and the
-     * counter always moves; the production driver's is signed (a {@code minGeneration} of
-     * 0x80000000 or more is ignored, the counter wraps from 0x7fffffff to 0): the result is the
-     * generation the driver actually set.
+     * counter always moves; the production driver's is signed: the counter becomes
+     * {@code max((int) minGeneration, counter + 1)}, the add wrapping. So a {@code minGeneration}
+     * of 0x80000000 or more (negative) changes nothing below the top, but at 0x7fffffff, where
+     * {@code counter + 1} wraps to 0x80000000, it sets the counter to that minimum; a minimum of 0
+     * there wraps the counter to 0, and a minimum of 0x7fffffff leaves it where it is (no watcher
+     * becomes outdated, and the watchers count that {@link #awaitWatchers} waits on stays up until
+     * the next change: avoid it). The result is the generation the driver actually set (see the
+     * ABI document's table of the two drivers' differences).
      *
-     * @param minGeneration the lowest acceptable new generation (unsigned 32-bit)
+     * @param minGeneration the lowest acceptable new generation (unsigned 32-bit on this project's
+     *        module, signed on the production driver)
      * @return the generation after the bump (a later one if the counter moved again meanwhile)
      * @throws MissingCapabilityException without CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN (where
      *         the driver looks for them: {@link MissingCapabilityException})

@@ -386,17 +386,7 @@ class EpollLoopTest extends LoopFixture {
         CompletableFuture<SysgenidException> ended = new CompletableFuture<>();
         Watcher w = device.openWatcher();
         w.setTracking(true);
-        device.loop().register(w, turns, new GenerationListener() {
-            @Override
-            public void onGeneration(LoopRegistration registration, int generation) {
-                registration.acknowledge(generation);
-            }
-
-            @Override
-            public void onTerminated(SysgenidException cause) {
-                ended.complete(cause);
-            }
-        });
+        device.loop().register(w, turns, acknowledging(ended::complete));
         device.bump();
         assertThat(ended.get(10, TimeUnit.SECONDS)).hasMessageContaining("rejected");
         assertThat(waitFor(() -> device.kernelCounts().trackedWatchers() == 0)).as("the watcher is closed").isTrue();
@@ -416,5 +406,47 @@ class EpollLoopTest extends LoopFixture {
         long used = mx.getThreadCpuTime(id) - before;
         // a loop that polled every millisecond would burn far more than this in a second
         assertThat(used).isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+
+    @Test
+    void aGenerationThatComesBackIsDeliveredAndTheRegistrationStaysLive() throws Exception {
+        DriverProfile profile = profile();
+        int top = profile == DriverProfile.PRODUCTION ? 0x7fff_ffff : 0xffff_ffff;
+        try (SimulatedDevice dev = SimulatedDevice.create(0, profile);
+                SimulatedDevice other = SimulatedDevice.create(0, profile);
+                Overseer overseer = dev.overseer();
+                EpollLoop loop = new EpollLoop("recurring")) {
+            BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
+            LoopRegistration reg = loop.register(dev.openWatcher(), Runnable::run, (r, g) -> {
+                seen.add(g);
+                r.acknowledge(g);
+            });
+            CountDownLatch blocking = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            LoopRegistration blocker = loop.register(other.openWatcher(), Runnable::run, (r, g) -> {
+                blocking.countDown();
+                try {
+                    release.await(); // holds the loop thread while the counter goes round
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                r.acknowledge(g);
+            });
+            assertThat(overseer.trigger(top)).isEqualTo(top);
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(top);
+
+            other.bump();
+            assertThat(blocking.await(5, TimeUnit.SECONDS)).as("the loop is held").isTrue();
+            assertThat(dev.bump()).isEqualTo(0); // wraps
+            assertThat(overseer.trigger(top)).isEqualTo(top); // the same generation as the last call
+            release.countDown();
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).as("the change back to the top is delivered").isEqualTo(top);
+
+            int next = dev.bump();
+            assertThat(seen.poll(5, TimeUnit.SECONDS)).as("the registration is still called after it").isEqualTo(next);
+            reg.close();
+            blocker.close();
+        }
     }
 }

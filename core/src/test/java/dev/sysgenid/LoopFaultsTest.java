@@ -6,6 +6,7 @@ package dev.sysgenid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -485,5 +486,64 @@ class LoopFaultsTest extends LoopFixture {
         LibC.close(placeholder);
         assertThat(reclaimed.get()).as("the eventfd's number was taken back while free").isTrue();
         return stillOpen;
+    }
+
+
+    @Test
+    void aListenerThrowingACheckedExceptionOnTheLoopEndsOnlyItsRegistration() throws Exception {
+        try (SimulatedDevice dev = SimulatedDevice.create()) {
+            EpollLoop loop = dev.loop();
+            BlockingQueue<Integer> bystanderSeen = new LinkedBlockingQueue<>();
+            BlockingQueue<Throwable> terminated = new LinkedBlockingQueue<>();
+            LoopRegistration bystander = loop.register(dev.openWatcher(), Runnable::run, (r, g) -> {
+                bystanderSeen.add(g);
+                r.acknowledge(g);
+            });
+            loop.register(dev.openWatcher(), Runnable::run, new GenerationListener() {
+                @Override
+                public void onGeneration(LoopRegistration registration, int generation) {
+                    sneakyThrow(new IOException("re-keying failed"));
+                }
+
+                @Override
+                public void onTerminated(SysgenidException cause) {
+                    terminated.add(cause);
+                }
+            });
+            int g1 = dev.bump();
+            assertThat(bystanderSeen.poll(5, TimeUnit.SECONDS)).isEqualTo(g1);
+            assertThat(terminated.poll(5, TimeUnit.SECONDS)).as("the throwing registration was told it ended").isNotNull();
+            int g2 = dev.bump();
+            assertThat(bystanderSeen.poll(5, TimeUnit.SECONDS)).as("the loop serves the others (alive: " + loop.isAlive() + ")")
+                    .isEqualTo(g2);
+            bystander.close();
+        }
+    }
+
+    /**
+     * At close, the shutdown tells each registration on its executor; a direct executor runs
+     * onTerminated inline, and a checked exception from it (thrown sneakily, as a Kotlin or
+     * Scala listener may) must not stop the shutdown: the registrations after it are ended
+     * all the same (told, their watchers closed).
+     */
+    @Test
+    void anOnTerminatedThrowingACheckedExceptionDoesNotStopTheShutdown() throws Exception {
+        try (SimulatedDevice dev = SimulatedDevice.create()) {
+            EpollLoop loop = dev.loop();
+            Watcher first = dev.openWatcher();
+            Watcher second = dev.openWatcher(); // a higher fd: ended after the first
+            loop.register(first, Runnable::run,
+                    acknowledging(cause -> sneakyThrow(new IOException("cleanup failed"))));
+            BlockingQueue<SysgenidException> secondEnded = new LinkedBlockingQueue<>();
+            loop.register(second, Runnable::run, acknowledging(secondEnded::add));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (loop.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            loop.close();
+            assertThat(secondEnded.poll(5, TimeUnit.SECONDS)).as("the second registration was told the loop closed")
+                    .isNotNull();
+            assertThat(second.isClosed()).as("the second watcher was closed").isTrue();
+        }
     }
 }

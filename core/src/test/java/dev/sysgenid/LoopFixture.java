@@ -62,6 +62,25 @@ abstract class LoopFixture {
         assertThat(waitFor(probe::isClosed)).as("the loop ran a task queued after everything else").isTrue();
     }
 
+    /**
+     * A listener that acknowledges every change as soon as it is called and hands the end of its
+     * registration to {@code onTerminated} (which may throw: some tests check what the loop does
+     * then).
+     */
+    static GenerationListener acknowledging(java.util.function.Consumer<SysgenidException> onTerminated) {
+        return new GenerationListener() {
+            @Override
+            public void onGeneration(LoopRegistration registration, int generation) {
+                registration.acknowledge(generation);
+            }
+
+            @Override
+            public void onTerminated(SysgenidException cause) {
+                onTerminated.accept(cause);
+            }
+        };
+    }
+
     /** Polls {@code condition} every 10 ms for up to five seconds. */
     static boolean waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         for (int i = 0; i < 500; i++) {

@@ -107,4 +107,62 @@ class LoopRearmOnProductionDriverTest extends LoopRearmTest {
             loopHasCaughtUp(hooked, executor);
         }
     }
+
+
+    /**
+     * An application thread acknowledges in every ADD window of a registration on the
+     * production driver (the hook plays it deterministically, as in the stale-acknowledgement
+     * test above). Each such acknowledgement takes the mark
+     * and queues one re-arm; a turn runs only one, and the shutdown re-arms no more: were it
+     * to run the re-arms it drains, each ADD would queue the next for ever and close() would
+     * never return.
+     */
+    @Test
+    void closeReturnsWhileAcknowledgementsLandInEveryAddWindow() throws Exception {
+        AtomicReference<Watcher> target = new AtomicReference<>();
+        AtomicBoolean hammer = new AtomicBoolean(true);
+        try (AddHookDevice hooked = AddHookDevice.create(() -> {
+            Watcher t = target.get();
+            if (hammer.get() && t != null && !t.isClosed()) {
+                try {
+                    t.acknowledge(0); // the current generation: written, it takes the mark
+                } catch (WatcherClosedException ignored) {
+                    // closed meanwhile
+                }
+            }
+        })) {
+            EpollLoop loop = hooked.loop();
+            Watcher t = hooked.openWatcher();
+            target.set(t);
+            loop.register(t, Runnable::run, (r, g) -> r.acknowledge(g));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (loop.rearmCount() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            assertThat(loop.rearmCount()).as("acknowledgements land in the ADD windows").isGreaterThanOrEqualTo(3);
+            Thread closer = new Thread(loop::close, "closer");
+            closer.start();
+            try {
+                closer.join(TimeUnit.SECONDS.toMillis(5));
+                assertThat(closer.isAlive()).as("loop.close() returned (re-arms so far: " + loop.rearmCount()
+                        + "); the loop thread is at " + loopStack())
+                        .isFalse();
+            } finally {
+                hammer.set(false); // lets a hung shutdown finish
+                closer.join();
+            }
+        }
+    }
+
+    private static String loopStack() {
+        StringBuilder out = new StringBuilder();
+        Thread.getAllStackTraces().forEach((th, stack) -> {
+            if (th.getName().startsWith("sysgenid-epoll[")) {
+                for (int i = 0; i < Math.min(12, stack.length); i++) {
+                    out.append("\n    ").append(stack[i]);
+                }
+            }
+        });
+        return out.toString();
+    }
 }

@@ -5,6 +5,9 @@ package dev.sysgenid;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +62,39 @@ class SimulatedProductionDriverContractTest extends SimulatedDeviceContractTest 
             assertThat(o.trigger(0x7FFF_FFFF)).as("the counter stays").isEqualTo(0x7FFF_FFFF);
             assertThat(w.tryRead()).as("acked == counter: the driver's read says EAGAIN").isEmpty();
             assertThat(w.isOutdated()).isFalse();
+        }
+    }
+
+
+    @Test
+    void aNoChangeTriggerNeverMakesAnUpToDateWatcherLookOutdated() throws Exception {
+        try (SimulatedDevice dev = SimulatedDevice.create(0x7fff_ffff, DriverProfile.PRODUCTION);
+                Overseer overseer = dev.overseer();
+                Watcher w = dev.openWatcher()) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger falseOutdated = new AtomicInteger();
+            AtomicInteger polls = new AtomicInteger();
+            Thread poller = new Thread(() -> {
+                while (!stop.get()) {
+                    polls.incrementAndGet();
+                    if (w.isOutdated()) {
+                        falseOutdated.incrementAndGet();
+                    }
+                }
+            }, "poller");
+            poller.start();
+            try {
+                for (int i = 0; i < 200_000 && falseOutdated.get() == 0; i++) {
+                    assertThat(overseer.trigger(0x7fff_ffff)).isEqualTo(0x7fff_ffff);
+                }
+            } finally {
+                stop.set(true);
+                poller.join();
+            }
+            assertThat(dev.currentGeneration()).isEqualTo(0x7fff_ffff);
+            assertThat(w.readNow()).as("the watcher is up to date").isEmpty();
+            assertThat(falseOutdated.get()).as("isOutdated() said true for an up-to-date watcher (of " + polls.get()
+                    + " polls)").isZero();
         }
     }
 }

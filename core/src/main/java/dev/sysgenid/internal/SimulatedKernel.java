@@ -315,11 +315,16 @@ public final class SimulatedKernel implements DeviceBackend {
          * Under lock, on every bump: the driver wakes every poller of every file, outdated
          * already or not (on the production profile, every entry on its wait queue). If the
          * counter did not change (only on the production profile), the wake-up makes nothing
-         * readable: a byte in and out again, as the driver's poll then finds nothing to report.
-         * The caller sets the outdated count.
+         * readable: a byte in and out again of each epoll entry's pipe, as the driver's poll
+         * then finds nothing to report; the live pipe is left alone, so that a concurrent
+         * lock-free {@code isOutdated()} poll never sees a byte there (a plain poll(2) waiter
+         * that the driver would wake for nothing sleeps on instead). The caller sets the
+         * outdated count.
          */
         void bumpedLocked(boolean changes) {
-            wakeLocked(readFd, writeFd, isOutdated || !changes);
+            if (changes) {
+                wakeLocked(readFd, writeFd, isOutdated);
+            }
             for (EpollEntry e = entries; e != null; e = e.next) {
                 if (!e.deaf) {
                     wakeLocked(e.readFd, e.writeFd, e.full || !changes);
