@@ -3,6 +3,9 @@
  */
 package dev.sysgenid;
 
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
 import dev.sysgenid.internal.DeviceBackend;
 import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.Errno;
@@ -39,6 +42,22 @@ abstract class BackedDevice implements GenerationDevice {
                 throw closedError(); // closed by another thread after ensureOpen: the backend refused
             }
             throw Failures.ofOpen(name, e.errno());
+        }
+    }
+
+    @Override
+    public LoopRegistration watch(boolean tracked, Executor executor, GenerationListener listener) {
+        Objects.requireNonNull(executor, "executor");
+        Objects.requireNonNull(listener, "listener");
+        Watcher watcher = openWatcher();
+        try {
+            if (tracked) {
+                watcher.setTracking(true);
+            }
+            return loop().register(watcher, executor, listener);
+        } catch (RuntimeException | Error e) {
+            watcher.close(); // untracks it too; a registration that failed has closed it already
+            throw e;
         }
     }
 
@@ -137,9 +156,7 @@ abstract class BackedDevice implements GenerationDevice {
     }
 
     /** The typed error of any use of this device itself after {@link #close()}. */
-    WatcherClosedException closedError() {
-        return new WatcherClosedException("device " + name, "open or create a new device (GenerationDevice.open,"
-                + " GenerationDevice.simulated()); the watchers, overseers and probes opened before the close"
-                + " keep working until you close them.");
+    DeviceClosedException closedError() {
+        return new DeviceClosedException(name);
     }
 }

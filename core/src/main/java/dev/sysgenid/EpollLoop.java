@@ -24,6 +24,7 @@ import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.Syscalls;
+import dev.sysgenid.internal.turn.TurnExecutor;
 
 /**
  * One daemon thread that multiplexes any number of watchers with epoll and hands each change
@@ -35,8 +36,8 @@ import dev.sysgenid.internal.Syscalls;
  *
  * <p>Guarantees:
  * <ul>
- * <li>What runs on the loop thread: each registration's {@link Executor#execute} (for a
- *     {@link TurnExecutor}: {@link TurnExecutor#executeLater} and {@link TurnExecutor#flush}),
+ * <li>What runs on the loop thread: each registration's {@link Executor#execute} (for the
+ *     adapter's delivery lanes: their hand-off and their start after the turn),
  *     and with them whatever those run inline. With a pool the listener runs on the pool; with
  *     a direct executor ({@code Runnable::run}) the listener itself runs on the loop thread and
  *     must not block, since every registration of the loop waits for it.</li>
@@ -61,8 +62,8 @@ import dev.sysgenid.internal.Syscalls;
  *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
  * <li>Nothing is allocated per event: the native event array is reused,
  *     and each registration hands its listener call over as one preallocated task.</li>
- * <li>A {@link TurnExecutor} is given all of a turn's listener calls before it is asked to
- *     start them (one {@link TurnExecutor#flush()} per turn).</li>
+ * <li>An executor of the adapter's delivery lanes is given all of a turn's listener calls
+ *     before it is asked to start them (one start per turn).</li>
  * <li>{@link #close()} closes every watcher still registered (their listeners get {@link
  *     GenerationListener#onTerminated}), then the epoll fd and the eventfd.</li>
  * </ul>
@@ -109,11 +110,12 @@ public final class EpollLoop implements AutoCloseable {
     private int maxEvents = 64;
 
     /**
-     * Starts a loop whose thread is named {@code sysgenid-epoll[name]}.
+     * Starts a loop whose thread is named {@code sysgenid-epoll[name]}. Not public: a device
+     * starts its own ({@link GenerationDevice#loop()}).
      *
      * @param name the thread name's suffix, to tell loops apart in a thread dump
      */
-    public EpollLoop(String name) {
+    EpollLoop(String name) {
         this(name, Thread::new);
     }
 
@@ -185,7 +187,7 @@ public final class EpollLoop implements AutoCloseable {
         watcher.servedBy(reg);
         if (closing.get() || !submit(() -> add(reg))) {
             reg.releaseWatcher();
-            throw new WatcherClosedException("epoll loop");
+            throw new LoopEndedException(thread.getName());
         }
         return reg;
     }
@@ -329,7 +331,7 @@ public final class EpollLoop implements AutoCloseable {
                     + e + "); its registrations ended: register again, the device's loop() starts a new loop", 0, e));
             return; // shut down once: a second close of its fds could close files that reused their numbers
         }
-        shutdown(new WatcherClosedException("epoll loop"));
+        shutdown(new LoopEndedException(thread.getName()));
     }
 
     /**
@@ -375,7 +377,7 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         if (shutDown) {
-            fail(reg, new WatcherClosedException("epoll loop"));
+            fail(reg, new LoopEndedException(thread.getName()));
             return;
         }
         registrations.put(reg.id, reg);

@@ -5,6 +5,9 @@ package dev.sysgenid;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+
+import dev.sysgenid.internal.Syscalls;
 
 /**
  * The entry point: a System Generation ID device, real ({@code /dev/sysgenid}) or simulated.
@@ -13,8 +16,8 @@ import java.util.Optional;
  * try (GenerationDevice device = GenerationDevice.openOrSimulated(GenerationDevice.DEFAULT_PATH)) {
  *     GenerationProbe probe = device.mapProbe();          // one load per check, for hot paths
  *     int seededAt = probe.generation();
- *     Watcher watcher = device.openWatcher();             // one fd, for event-driven code
- *     device.loop().register(watcher, executor, (reg, gen) -> { rekey(); reg.acknowledge(gen); });
+ *     LoopRegistration reg = device.watch(true, executor,  // one tracked watcher on the device's loop
+ *             (r, gen) -> { rekey(); r.acknowledge(gen); });
  * }
  * }</pre>
  *
@@ -63,6 +66,17 @@ public interface GenerationDevice extends AutoCloseable {
     }
 
     /**
+     * How this JVM makes the data path's system calls (the acknowledgement's write, the loop's
+     * epoll_wait, the fallback read): {@code "java.lang.foreign"} on JDK 22 and later, {@code
+     * "JNA"} before. For status output and diagnostics; nothing else changes with it.
+     *
+     * @return {@code "java.lang.foreign"} or {@code "JNA"}
+     */
+    static String systemCallInterface() {
+        return Syscalls.IMPLEMENTATION;
+    }
+
+    /**
      * A new simulated device at generation 0, with the trigger capability granted.
      *
      * @return the device
@@ -99,6 +113,27 @@ public interface GenerationDevice extends AutoCloseable {
      * @return the watcher, the caller's to close
      */
     Watcher openWatcher();
+
+    /**
+     * The common case in one call: opens a watcher, turns tracking on if {@code tracked}, and
+     * registers it with {@link #loop()}, which calls {@code listener} on {@code executor} for
+     * every change from now on (see {@link EpollLoop#register}). The registration owns the
+     * watcher: closing it ends both.
+     *
+     * <p>All or nothing: if any step fails (no file descriptor left, tracking refused, the loop
+     * cannot start or has ended, the device is closed), the watcher it opened is closed and
+     * untracked before the error is thrown, and the listener is never called.
+     *
+     * @param tracked whether the overseer's wait counts this watcher until it acknowledges each
+     *        change (for a service that must re-key before a restore completes)
+     * @param executor where {@code listener} runs (its {@code execute} is called on the loop
+     *        thread and must not block; {@code Runnable::run} runs the listener there itself)
+     * @param listener told of every change, one call at a time until each is acknowledged
+     * @return the registration, the caller's to close
+     * @throws FileLimitException if no file descriptor is left for the watcher or the loop
+     * @throws WatcherClosedException if this device is closed
+     */
+    LoopRegistration watch(boolean tracked, Executor executor, GenerationListener listener);
 
     /**
      * Opens an overseer (its own file descriptor) for TRIGGER and WAIT_WATCHERS.

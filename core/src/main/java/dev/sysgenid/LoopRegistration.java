@@ -54,12 +54,12 @@ public final class LoopRegistration implements AutoCloseable {
      * The production driver's poll does not put an outdated file on its wait queue, so such an
      * epoll registration gets the edge of its ADD and never another: the first acknowledgement
      * written after that ADD, on whatever path (a listener call's, one outside any call, one
-     * straight through {@link #watcher()}), takes the mark and asks the loop to add the fd
-     * again, now (normally) up to date. Set by the loop just before each ADD, and taken once
-     * (compare-and-set): by that acknowledgement, or by the loop itself right after the ADD
-     * when the ADD surely found the watcher up to date (see {@code EpollLoop.arm}): at most one
-     * re-arm per ADD. Never set where the driver's
-     * poll registers an outdated file ({@link #rearms} false). Rare (a change between open and
+     * straight through the watcher, as the library's own code may write it), takes the mark
+     * and asks the loop to add the fd again, now (normally) up to date. Set by the loop just
+     * before each ADD, and taken once (compare-and-set): by that acknowledgement, or by the loop
+     * itself right after the ADD when the ADD surely found the watcher up to date (see {@code
+     * EpollLoop.arm}): at most one re-arm per ADD. Never set where the driver's poll registers
+     * an outdated file ({@link #rearms} false). Rare (a change between open and
      * registration), so the common acknowledgement stays one write and one volatile read.
      */
     private final AtomicBoolean addedOutdated = new AtomicBoolean();
@@ -79,9 +79,35 @@ public final class LoopRegistration implements AutoCloseable {
         this.rearms = !watcher.pollRegistersOutdated;
     }
 
-    /** {@return the registered watcher (for tracking and inspection; do not close it directly)} */
-    public Watcher watcher() {
-        return watcher;
+    /**
+     * Turns the watcher's tracking on or off (see {@link Watcher#setTracking}): a tracked watcher
+     * holds up the overseer's wait while it is outdated. The watcher itself is not handed out:
+     * the registration owns it, and only {@link #close()} (or the loop's end) closes it.
+     *
+     * @param on whether the overseer's wait counts the watcher
+     * @throws WatcherClosedException if the registration has ended
+     */
+    public void setTracking(boolean on) {
+        if (closed.get()) {
+            throw new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
+        }
+        watcher.setTracking(on);
+    }
+
+    /** {@return whether the watcher is tracked (see {@link #setTracking})} */
+    public boolean isTracked() {
+        return watcher.isTracked();
+    }
+
+    /**
+     * Whether the watcher is outdated right now: the counter has moved since the generation it
+     * last acknowledged (at first: the one current when it was opened). One poll(2).
+     *
+     * @return true if outdated
+     * @throws WatcherClosedException if the registration has ended and the loop closed the watcher
+     */
+    public boolean isOutdated() {
+        return watcher.isOutdated();
     }
 
     /**

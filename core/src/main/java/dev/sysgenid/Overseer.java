@@ -99,20 +99,35 @@ public final class Overseer implements AutoCloseable {
      * file becomes outdated. {@link #close()} from another thread ends the wait within 100 ms
      * with a {@link WatcherClosedException}.
      *
-     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * <p>Timeouts here mean what they mean in {@link Watcher#read(Duration)}: how long to wait
+     * at most, where {@link Duration#ZERO} (or a negative one) waits not at all, it asks the
+     * driver once (with its shortest wait, 1 ms). {@link #awaitWatchers()} waits without a limit.
+     *
+     * @param timeout how long to wait at most
      * @return how the wait ended, with the outdated count seen last
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitWatchers(Duration timeout) throws InterruptedException {
-        boolean forever = timeout.isZero();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return await(saturatedNanos(timeout), false);
+    }
+
+    /**
+     * {@link #awaitWatchers(Duration)} without a time limit: only all acknowledgements, a
+     * change of the overseer's own file, an interrupt or {@link #close()} end it.
+     *
+     * @return how the wait ended, with the outdated count seen last
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public WaitResult awaitWatchers() throws InterruptedException {
+        return await(0, true);
+    }
+
+    private WaitResult await(long timeoutNanos, boolean forever) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
         own.acquire();
         try {
             while (true) {
                 long left = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
-                if (left <= 0) {
-                    return new WaitResult(WaitResult.Outcome.TIMED_OUT, outdatedNow());
-                }
                 long slice = Math.min(WAIT_SLICE_MILLIS, Math.max(1, left / 1_000_000));
                 int r = own.file().ioctl(LibC.SYSGENID_WAIT_WATCHERS, slice);
                 if (r == 0) {
@@ -130,17 +145,25 @@ public final class Overseer implements AutoCloseable {
                 if (own.isClosed()) {
                     throw new WatcherClosedException("overseer on " + device.name());
                 }
+                if (!forever && deadline - System.nanoTime() <= 0) {
+                    return new WaitResult(WaitResult.Outcome.TIMED_OUT, outdatedNow());
+                }
             }
         } finally {
             own.release();
         }
     }
 
+    /** {@code timeout} in nanoseconds; one too long for a long (292 years) is as good as that. */
+    private static long saturatedNanos(Duration timeout) {
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
+    }
+
     /**
      * One restore cycle: {@link #trigger(int)}, then {@link #awaitLatestGeneration(Duration)}.
      *
      * @param minGeneration the generation the counter moves to at least (0: by one)
-     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @param timeout how long the wait lasts at most; {@link Duration#ZERO} waits not at all
      * @return how the wait ended
      * @throws InterruptedException if the thread is interrupted while waiting
      */
@@ -155,17 +178,32 @@ public final class Overseer implements AutoCloseable {
      * the newer generation, all within the same timeout. Never ends with {@link
      * WaitResult.Outcome#CALLER_OUTDATED}.
      *
-     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
+     * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
+     *        (see {@link #awaitWatchers(Duration)})
      * @return how the wait ended: every tracked watcher acknowledged the newest generation, or
      *         the timeout expired
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitLatestGeneration(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + saturatedNanos(timeout);
         while (true) {
-            Duration left = timeout.isZero() ? Duration.ZERO
-                    : Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-            WaitResult w = awaitWatchers(left);
+            WaitResult w = await(deadline - System.nanoTime(), false);
+            if (w.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {
+                return w;
+            }
+            catchUp();
+        }
+    }
+
+    /**
+     * {@link #awaitLatestGeneration(Duration)} without a time limit.
+     *
+     * @return how the wait ended: every tracked watcher acknowledged the newest generation
+     * @throws InterruptedException if the thread is interrupted while waiting
+     */
+    public WaitResult awaitLatestGeneration() throws InterruptedException {
+        while (true) {
+            WaitResult w = await(0, true);
             if (w.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {
                 return w;
             }

@@ -3,8 +3,13 @@
  */
 package dev.sysgenid;
 
-/** An operation was attempted on a watcher (or overseer, probe, loop) that is already closed. */
-public final class WatcherClosedException extends SysgenidException {
+/**
+ * An operation was attempted on something that is already closed: a watcher, an overseer, a
+ * probe or a loop registration (this type itself), the device ({@link DeviceClosedException}),
+ * or its epoll loop ({@link LoopEndedException}). Catch this type for all of them; the message
+ * names which one and what to do.
+ */
+public sealed class WatcherClosedException extends SysgenidException permits DeviceClosedException, LoopEndedException {
     /**
      * {@code what} is closed; the message tells to open a new one.
      *

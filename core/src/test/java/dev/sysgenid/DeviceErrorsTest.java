@@ -115,6 +115,49 @@ class DeviceErrorsTest {
     }
 
     @Test
+    void anUnexpectedErrnoIsNamedAndKeepsItsCause() {
+        IllegalStateException cause = new IllegalStateException("underneath");
+        DeviceIoException e = new DeviceIoException("open(/dev/sysgenid)", 17, cause);
+        assertThat(e).hasMessageStartingWith("open(/dev/sysgenid) failed: EEXIST (17).").hasCause(cause);
+        assertThat(e.errno()).isEqualTo(17);
+        assertThat(new DeviceIoException("read", 5)).hasMessageContaining("EIO (5)").hasNoCause();
+    }
+
+    /** A closed watcher, a closed device and an ended loop: one catchable type, three subtypes and messages. */
+    @Test
+    void aClosedWatcherAClosedDeviceAndAnEndedLoopSayWhichItIs() throws InterruptedException {
+        SimulatedDevice d = SimulatedDevice.create();
+        Watcher w = d.openWatcher();
+        w.close();
+        assertThatThrownBy(w::tryRead).isExactlyInstanceOf(WatcherClosedException.class)
+                .hasMessageStartingWith("watcher on simulated is closed");
+        java.util.concurrent.CompletableFuture<SysgenidException> ended = new java.util.concurrent.CompletableFuture<>();
+        EpollLoop loop = d.loop();
+        d.watch(false, Runnable::run, new GenerationListener() {
+            @Override
+            public void onGeneration(LoopRegistration registration, int generation) {
+            }
+
+            @Override
+            public void onTerminated(SysgenidException cause) {
+                ended.complete(cause);
+            }
+        });
+        Watcher late = d.openWatcher();
+        d.close();
+        assertThat(ended).succeedsWithin(java.time.Duration.ofSeconds(10))
+                .isInstanceOfSatisfying(LoopEndedException.class, e -> assertThat(e)
+                        .hasMessageContaining("epoll loop sysgenid-epoll[simulated] is closed")
+                        .hasMessageContaining("register again"));
+        assertThatThrownBy(() -> loop.register(late, Runnable::run, (r, g) -> { }))
+                .isInstanceOf(LoopEndedException.class);
+        assertThat(late.isClosed()).as("the refused watcher is closed").isTrue();
+        assertThatThrownBy(d::openWatcher).isInstanceOf(DeviceClosedException.class)
+                .isInstanceOf(WatcherClosedException.class).hasMessageStartingWith("device simulated is closed")
+                .hasMessageContaining("new device");
+    }
+
+    @Test
     void aClosedProbeNeverFaultsAndKeepsTheLastValue() {
         try (SimulatedDevice d = SimulatedDevice.create(41)) {
             GenerationProbe probe = d.mapProbe();

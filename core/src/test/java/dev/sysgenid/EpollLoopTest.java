@@ -25,14 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.sysgenid.internal.turn.TurnExecutor;
+
 /** The epoll loop with real fds (eventfds of the simulated device). */
 class EpollLoopTest extends LoopFixture {
 
-    /** Opens a watcher on the device, tracks it, and registers it with the device's loop. */
+    /** A tracked watcher on the device's loop. */
     private LoopRegistration registerTracked(Executor on, GenerationListener listener) {
-        Watcher w = device.openWatcher();
-        w.setTracking(true);
-        return device.loop().register(w, on, listener);
+        return device.watch(true, on, listener);
     }
 
     @Test
@@ -264,7 +264,7 @@ class EpollLoopTest extends LoopFixture {
         overseer.trigger();
         java.util.concurrent.CompletableFuture<Throwable> wait = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
-                overseer.awaitWatchers(Duration.ZERO);
+                overseer.awaitWatchers();
                 return null;
             } catch (Throwable t) {
                 return t;

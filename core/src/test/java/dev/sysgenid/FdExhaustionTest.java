@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.testing.OpenFds;
 
 /**
  * Fault injection: the process runs out of file descriptors at each open the library makes. A
@@ -55,7 +56,10 @@ class FdExhaustionTest {
                 "free=0 watcher: FileLimitException", "free=0 overseer: FileLimitException",
                 "free=0 loop: FileLimitException", "free=1 loop: FileLimitException",
                 "free=0 new device: FileLimitException",
-                "free=1 watcher: FileLimitException"); // a simulated watcher is a pipe: two fds
+                "free=1 watcher: FileLimitException", // a simulated watcher is a pipe: two fds
+                "free=1 watch on a new device: FileLimitException", // the memfd, then no pipe
+                "free=3 watch on a new device: FileLimitException", // and the pipe, then no epoll fd
+                "free=4 watch on a new device: FileLimitException"); // and the epoll fd, no eventfd
         assertThat(out).filteredOn(line -> line.contains(": FileLimitException:")).as("what the errors say")
                 .allSatisfy(line -> assertThat(line).contains("two (a pipe) on the simulated device"));
         assertThat(out).last().isEqualTo("OK");
@@ -147,12 +151,16 @@ class FdExhaustionTest {
             List<AutoCloseable> opened = new ArrayList<>();
             String prefix = "free=" + (free == Integer.MAX_VALUE ? "all" : free) + " ";
             try {
-                results.add(prefix + "watcher: " + outcome(() -> {
-                    Watcher w = device.openWatcher();
-                    opened.add(w);
-                    w.setTracking(true);
-                    opened.add(device.loop().register(w, Runnable::run, (r, g) -> r.acknowledge(g)));
+                // first, and closed at once (so the others see every free fd): GenerationDevice.watch
+                // on a device of its own runs out at each of its steps in turn (the device's memfd,
+                // the watcher's pipe, the loop's epoll fd, its eventfd)
+                results.add(prefix + "watch on a new device: " + outcome(() -> {
+                    try (SimulatedDevice fresh = SimulatedDevice.create()) {
+                        fresh.watch(true, Runnable::run, (r, g) -> r.acknowledge(g)); // closed with the device
+                    }
                 }));
+                results.add(prefix + "watcher: " + outcome(() -> opened.add(device.watch(true, Runnable::run,
+                        (r, g) -> r.acknowledge(g)))));
                 results.add(prefix + "overseer: " + outcome(() -> opened.add(device.overseer())));
                 results.add(prefix + "probe: " + outcome(() -> opened.add(device.mapProbe())));
                 results.add(prefix + "loop: " + outcome(() -> opened.add(new EpollLoop("exhausted"))));

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.turn.TurnExecutor;
+import dev.sysgenid.testing.OpenFds;
 
 /**
  * The loop under faults: registrations ended early or twice, listeners and executors that throw
@@ -143,9 +145,7 @@ class LoopFaultsTest extends LoopFixture {
 
     private CompletableFuture<SysgenidException> registerFaulty(Executor on, GenerationListener listener) {
         CompletableFuture<SysgenidException> ended = new CompletableFuture<>();
-        Watcher w = device.openWatcher();
-        w.setTracking(true);
-        device.loop().register(w, on, new GenerationListener() {
+        device.watch(true, on, new GenerationListener() {
             @Override
             public void onGeneration(LoopRegistration registration, int generation) {
                 listener.onGeneration(registration, generation);

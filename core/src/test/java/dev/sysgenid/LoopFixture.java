@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
+import dev.sysgenid.testing.OpenFds;
+
 /**
  * For tests of the epoll loop with real fds: a fresh simulated device and a pool of four
  * listener threads per test; after each test, the library holds no fd it did not hold before.

@@ -22,6 +22,7 @@ import dev.sysgenid.internal.DeviceBackend;
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.SimulatedKernel;
+import dev.sysgenid.testing.OpenFds;
 
 /**
  * A closed {@link SimulatedDevice} (also the production fallback of {@link
@@ -55,7 +56,7 @@ class SimulatedDeviceAfterCloseTest {
         assertThat(child.exitValue()).as("child exit status (134 or 139: killed by SIGABRT/SIGSEGV); it said:%n%s", said)
                 .isZero();
         assertThat(said).contains("TRIGGER 1")
-                .contains("BUMP WatcherClosedException: device simulated is closed")
+                .contains("BUMP DeviceClosedException: device simulated is closed")
                 .contains("TRIGGER 2")
                 .contains("DONE");
         try (var hsErr = Files.list(dir)) {

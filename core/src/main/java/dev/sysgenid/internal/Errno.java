@@ -27,29 +27,37 @@ public final class Errno {
     private Errno() {
     }
 
-    /** A symbolic name for log and exception messages, e.g. {@code "EACCES (13)"}. */
+    /**
+     * Linux's errno names by value (the same on x86-64 and aarch64: asm-generic), for messages;
+     * null where Linux defines none (41, 58). EWOULDBLOCK and EDEADLOCK are aliases of EAGAIN and
+     * EDEADLK.
+     */
+    private static final String[] NAMES = {
+            null, "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
+            "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
+            "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
+            "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK",
+            "ENOSYS", "ENOTEMPTY", "ELOOP", null, "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST",
+            "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE", "EBADR", "EXFULL", "ENOANO", "EBADRQC",
+            "EBADSLT", null, "EBFONT", "ENOSTR", "ENODATA", "ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE",
+            "ENOLINK", "EADV", "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW",
+            "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC", "EILSEQ",
+            "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE",
+            "ENOPROTOOPT", "EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT", "EAFNOSUPPORT",
+            "EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET", "ECONNABORTED",
+            "ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS", "ETIMEDOUT",
+            "ECONNREFUSED", "EHOSTDOWN", "EHOSTUNREACH", "EALREADY", "EINPROGRESS", "ESTALE", "EUCLEAN",
+            "ENOTNAM", "ENAVAIL", "EISNAM", "EREMOTEIO", "EDQUOT", "ENOMEDIUM", "EMEDIUMTYPE", "ECANCELED",
+            "ENOKEY", "EKEYEXPIRED", "EKEYREVOKED", "EKEYREJECTED", "EOWNERDEAD", "ENOTRECOVERABLE",
+            "ERFKILL", "EHWPOISON"
+    };
+
+    /**
+     * A symbolic name for log and exception messages, e.g. {@code "EACCES (13)"}; {@code
+     * "unknown errno (n)"} for a value Linux does not define.
+     */
     public static String describe(int errno) {
-        String name = switch (errno) {
-            case EPERM -> "EPERM";
-            case ENOENT -> "ENOENT";
-            case EINTR -> "EINTR";
-            case ENXIO -> "ENXIO";
-            case EBADF -> "EBADF";
-            case EAGAIN -> "EAGAIN";
-            case ENOMEM -> "ENOMEM";
-            case EACCES -> "EACCES";
-            case EEXIST -> "EEXIST";
-            case ENODEV -> "ENODEV";
-            case ENOTDIR -> "ENOTDIR";
-            case EISDIR -> "EISDIR";
-            case EINVAL -> "EINVAL";
-            case ENFILE -> "ENFILE";
-            case EMFILE -> "EMFILE";
-            case ENOTTY -> "ENOTTY";
-            case ETIME -> "ETIME";
-            case ENOBUFS -> "ENOBUFS";
-            default -> "errno";
-        };
-        return name + " (" + errno + ")";
+        String name = errno >= 0 && errno < NAMES.length ? NAMES[errno] : null;
+        return (name != null ? name : "unknown errno") + " (" + errno + ")";
     }
 }

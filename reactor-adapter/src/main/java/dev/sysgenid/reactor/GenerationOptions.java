@@ -166,6 +166,7 @@ public final class GenerationOptions {
      * @param name a low-cardinality name for this kind of subscriber, such as {@code "tls-keys"}
      * @return a copy of these options with that setting
      */
+    @SuppressWarnings("exports") // Micrometer is optional: whoever calls this has it
     public GenerationOptions withMetrics(io.micrometer.core.instrument.MeterRegistry registry, String name) {
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
                 maxRetries, retryBackoff, Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(name, "name"));

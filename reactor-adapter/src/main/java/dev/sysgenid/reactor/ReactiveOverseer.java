@@ -68,8 +68,9 @@ public final class ReactiveOverseer implements AutoCloseable {
      * outdated. {@link WaitResult.Outcome#CALLER_OUTDATED} means the counter moved again under
      * someone else's trigger (use {@link #restoreCycle} to handle that for you).
      *
-     * @param timeout how long to wait at most; {@link Duration#ZERO} waits without a limit
-     *        (cancel to stop)
+     * @param timeout how long to wait at most; {@link Duration#ZERO} waits not at all (the
+     *        driver is asked once), as everywhere in this library: {@link #awaitWatchers()}
+     *        waits without a limit
      * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
      */
     public Mono<WaitResult> awaitWatchers(Duration timeout) {
@@ -78,12 +79,22 @@ public final class ReactiveOverseer implements AutoCloseable {
     }
 
     /**
+     * {@link #awaitWatchers(Duration)} without a time limit: cancel to stop it.
+     *
+     * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
+     */
+    public Mono<WaitResult> awaitWatchers() {
+        return InterruptibleCall.mono(blocking, () -> overseer.awaitWatchers());
+    }
+
+    /**
      * One restore cycle: triggers a new generation (at least {@code minGeneration}), then waits
      * until every tracked watcher has acknowledged it, catching up and waiting again (within the
      * same timeout) if the counter moved again meanwhile. Runs on the blocking scheduler.
      *
      * @param minGeneration the generation the counter moves to at least (0: by one)
-     * @param timeout how long to wait at most in total; {@link Duration#ZERO} for no limit
+     * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
+     *        ({@link #restoreCycle()} waits without a limit)
      * @return how the wait ended: every tracked watcher acknowledged, or the timeout expired
      */
     public Mono<WaitResult> restoreCycle(int minGeneration, Duration timeout) {
@@ -99,6 +110,19 @@ public final class ReactiveOverseer implements AutoCloseable {
      */
     public Mono<WaitResult> restoreCycle(Duration timeout) {
         return restoreCycle(0, timeout);
+    }
+
+    /**
+     * {@link #restoreCycle(Duration)} without a time limit: the counter moves by one, then the
+     * wait lasts until every tracked watcher has acknowledged; cancel to stop it.
+     *
+     * @return how the wait ended, on the blocking scheduler; cancelling interrupts the wait
+     */
+    public Mono<WaitResult> restoreCycle() {
+        return InterruptibleCall.mono(blocking, () -> {
+            overseer.trigger();
+            return overseer.awaitLatestGeneration();
+        });
     }
 
     /** {@return the overseer underneath, for calls not offered here} */

@@ -43,7 +43,8 @@ final class Rekeying {
                     .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
             case RELEASE -> once.onErrorResume(e -> Mono.deferContextual(ctx -> {
                 session.release();
-                if (g.ack() instanceof PendingAck p) {
+                PendingAck p = g.pendingAck();
+                if (p != null) {
                     p.skip(); // so the next change is delivered; a stale one is fine too
                 }
                 Operators.onErrorDropped(e, Context.of(ctx));
@@ -77,7 +78,8 @@ final class Rekeying {
         if (g.isInitial()) {
             return AckResult.ACKNOWLEDGED;
         }
-        return g.ack() instanceof PendingAck p ? p.write() : null;
+        PendingAck p = g.pendingAck();
+        return p != null ? p.write() : null;
     }
 
     private void record(long start, RekeyMetrics.Outcome outcome) {

@@ -14,52 +14,54 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SysgenidException;
-import dev.sysgenid.Watcher;
-import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * What one subscription holds: its watcher (then its loop registration, which owns the watcher)
- * and where its signals run: a shared {@link DeliveryLanes} lane of {@code Schedulers.parallel()}
- * (the default), or a worker of its own of any other scheduler. It is the resource of the subscription's {@code Flux.using}, so
- * {@link #close()} is the one clean-up path for cancel, complete, error and a throwing
- * subscriber alike.
+ * What one subscription holds: its loop registration (made with {@link GenerationDevice#watch},
+ * which owns the watcher) and where its signals run: a shared {@link DeliveryLanes} lane of
+ * {@code Schedulers.parallel()} (the default), or a worker of its own of any other scheduler. It
+ * is the resource of the subscription's {@code Flux.using}, so {@link #close()} is the one
+ * clean-up path for cancel, complete, error and a throwing subscriber alike.
  *
- * <p>Thread-safety: {@link #register} and {@link #close} may race (a cancel during subscribe);
+ * <p>The registration is made when the session opens, before the subscriber is there: until
+ * {@link #attach} names the listener, a change (at most one: the loop waits for its
+ * acknowledgement) or the registration's end waits here, and is handed on at the attach.
+ *
+ * <p>Thread-safety: {@link #attach} and {@link #close} may race (a cancel during subscribe);
  * both hold this object's monitor for a few non-blocking calls. Acknowledgements come from any
  * thread, one at a time in practice (the loop delivers the next generation only after one).
  */
-final class WatchSession implements PendingAck.Target {
+final class WatchSession implements PendingAck.Target, GenerationListener {
 
     private final GenerationDevice device;
     private final GenerationOptions options;
     private final Scheduler scheduler;
-    private final Watcher watcher;
     /** This subscription's own worker, or null on a shared lane. */
     private final Scheduler.Worker worker;
     /** This subscription's shared lane, or null with a worker of its own. */
     private final DeliveryLanes.Lane lane;
-    /** Told when {@link #delivery} rejects a task: set by {@link #register}. */
+    /** Told when {@link #delivery} rejects a task: set by {@link #attach}. */
     private volatile Consumer<RejectedExecutionException> onRejected;
     /** Runs every signal of this subscription, in order, one at a time. */
     private final Executor delivery;
     private final RekeyMetrics metrics;
-    private final boolean upToDateAtOpen;
+    private boolean upToDateAtOpen; // written by open, before the session is shared
     private LoopRegistration registration; // guarded by this
     private boolean closed; // guarded by this
+    /** Who the registration's calls go to, once attached; until then they wait below. Guarded by this. */
+    private GenerationListener listener;
+    private boolean changeWaiting; // guarded by this
+    private int waitingGeneration; // guarded by this
+    private SysgenidException endWaiting; // guarded by this
     /** The last generation this subscription acknowledged (at first: the one current at open). */
     private volatile int acknowledged;
     /** RELEASE policy: tracking is off until the next acknowledged re-keying. */
     private volatile boolean released;
 
-    private WatchSession(GenerationDevice device, GenerationOptions options, Watcher watcher, int acknowledged,
-            boolean upToDateAtOpen, DeliveryLanes lanes) {
+    private WatchSession(GenerationDevice device, GenerationOptions options, DeliveryLanes lanes) {
         this.device = device;
         this.options = options;
         this.scheduler = options.scheduler();
-        this.watcher = watcher;
-        this.acknowledged = acknowledged;
-        this.upToDateAtOpen = upToDateAtOpen;
         this.metrics = RekeyMetrics.of(options, device.name());
         if (lanes != null && lanes.scheduler() == scheduler) {
             this.worker = null;
@@ -94,23 +96,29 @@ final class WatchSession implements PendingAck.Target {
     }
 
     /**
-     * Opens a watcher (tracked if asked) and takes a lane of {@code lanes} if its scheduler is
-     * the options' one, else a worker of its own. All or nothing: on failure nothing
-     * stays open. Quick system calls only.
+     * Registers a watcher (tracked if asked) with the device's loop, delivering on a lane of
+     * {@code lanes} if its scheduler is the options' one, else on a worker of its own. All or
+     * nothing: on failure nothing stays open. Quick system calls only.
      */
     static WatchSession open(GenerationDevice device, GenerationOptions options, DeliveryLanes lanes) {
-        int before = device.currentGeneration();
-        Watcher watcher = device.openWatcher();
+        WatchSession session = new WatchSession(device, options, lanes);
         try {
-            if (options.tracked()) {
-                watcher.setTracking(true);
+            if (session.lane != null) {
+                session.lane.join(session);
             }
-            // Not outdated now means nothing moved since open, so 'now' is what open remembered.
+            int before = device.currentGeneration();
+            LoopRegistration reg = device.watch(options.tracked(), session.delivery, session);
+            synchronized (session) {
+                session.registration = reg;
+            }
+            // Not outdated now means nothing moved since the watcher opened, so 'now' is what it
+            // remembered; outdated, it remembered 'before' or a generation between (reported next).
             int now = device.currentGeneration();
-            boolean upToDate = !watcher.isOutdated();
-            return new WatchSession(device, options, watcher, upToDate ? now : before, upToDate, lanes);
+            session.upToDateAtOpen = !reg.isOutdated();
+            session.acknowledged = session.upToDateAtOpen ? now : before;
+            return session;
         } catch (RuntimeException | Error e) {
-            watcher.close();
+            session.close();
             throw e;
         }
     }
@@ -138,12 +146,12 @@ final class WatchSession implements PendingAck.Target {
             return null; // already outdated: the change itself arrives at once and initialises
         }
         int g = acknowledged;
-        return new Generation(g, device.name(), now(), g, Mono.empty());
+        return new Generation(g, device.name(), now(), g, true);
     }
 
     /** The element for a change the loop reported. */
     Generation changed(int generation) {
-        return new Generation(generation, device.name(), now(), acknowledged, new PendingAck(this, generation));
+        return new Generation(generation, device.name(), now(), acknowledged, false, new PendingAck(this, generation));
     }
 
     /**
@@ -165,23 +173,66 @@ final class WatchSession implements PendingAck.Target {
     }
 
     /**
-     * Hands the watcher to the device's loop. Nothing happens if the session is closed already
-     * (the watcher was closed with it).
+     * Names the listener of the registration's calls: the subscription, once it is subscribed.
+     * A change or an end that came before is handed on now, through {@link #delivery}. Nothing
+     * happens if the session is closed already.
      *
      * @param onRejected told, on the rejected thread, if the delivery executor ever rejects a
      *        task: the subscription can then only be ended from elsewhere
-     * @throws SysgenidException if the loop is gone (the device was closed)
+     * @throws java.util.concurrent.RejectedExecutionException if a waiting call cannot be handed on
      */
-    void register(GenerationListener listener, Consumer<RejectedExecutionException> onRejected) {
+    void attach(GenerationListener listener, Consumer<RejectedExecutionException> onRejected) {
+        LoopRegistration reg;
+        boolean change;
+        int generation;
+        SysgenidException end;
         synchronized (this) {
-            if (!closed) {
-                this.onRejected = onRejected;
-                if (lane != null) {
-                    lane.join(this);
-                }
-                registration = device.loop().register(watcher, delivery, listener);
+            if (closed) {
+                return;
+            }
+            this.onRejected = onRejected;
+            this.listener = listener;
+            reg = registration;
+            change = changeWaiting;
+            generation = waitingGeneration;
+            end = endWaiting;
+            changeWaiting = false;
+            endWaiting = null;
+        }
+        if (change) {
+            delivery.execute(() -> listener.onGeneration(reg, generation));
+        }
+        if (end != null) {
+            delivery.execute(() -> listener.onTerminated(end));
+        }
+    }
+
+    /** The registration's call, on {@link #delivery}: to the listener, or kept until {@link #attach}. */
+    @Override
+    public void onGeneration(LoopRegistration reg, int generation) {
+        GenerationListener l;
+        synchronized (this) {
+            l = listener;
+            if (l == null) {
+                changeWaiting = true;
+                waitingGeneration = generation;
+                return;
             }
         }
+        l.onGeneration(reg, generation);
+    }
+
+    @Override
+    public void onTerminated(SysgenidException cause) {
+        GenerationListener l;
+        synchronized (this) {
+            l = listener;
+            if (l == null) {
+                endWaiting = cause;
+                return;
+            }
+        }
+        l.onTerminated(cause);
     }
 
     /**
@@ -244,7 +295,7 @@ final class WatchSession implements PendingAck.Target {
 
     private static void setTracking(LoopRegistration reg, boolean on) {
         try {
-            reg.watcher().setTracking(on);
+            reg.setTracking(on);
         } catch (SysgenidException e) {
             if (!reg.isClosed()) {
                 throw e;
@@ -254,8 +305,8 @@ final class WatchSession implements PendingAck.Target {
 
     /**
      * The one clean-up path: ends the loop registration (which stops tracking at once and closes
-     * the watcher on the loop thread) or, if there is none yet, closes the watcher; disposes its
-     * own worker, if it has one. Idempotent, non-blocking, any thread.
+     * the watcher on the loop thread), if there is one yet; disposes its own worker, if it has
+     * one, or leaves its lane. Idempotent, non-blocking, any thread.
      */
     void close() {
         LoopRegistration reg;
@@ -269,8 +320,6 @@ final class WatchSession implements PendingAck.Target {
         try {
             if (reg != null) {
                 reg.close();
-            } else {
-                watcher.close();
             }
         } finally {
             if (worker != null) {

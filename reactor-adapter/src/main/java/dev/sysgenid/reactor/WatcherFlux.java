@@ -80,7 +80,7 @@ final class WatcherFlux extends Flux<Generation> {
                 return; // a request in onSubscribe was refused (rule 3.9, or a disposed scheduler)
             }
             try {
-                session.register(this, this::rejected);
+                session.attach(this, this::rejected);
             } catch (RuntimeException e) {
                 fail(e);
                 scheduleDrain();

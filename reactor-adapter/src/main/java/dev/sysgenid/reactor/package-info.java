@@ -9,7 +9,7 @@
  * closed whenever it ends; latest wins, never more than one element buffered) and re-keys with
  * an acknowledgement after each change; {@link dev.sysgenid.reactor.ReactiveOverseer} is the
  * orchestrator's trigger-and-wait as Monos whose blocking waits run on a blocking-capable
- * scheduler and are interrupted by cancel. {@link dev.sysgenid.reactor.SysgenidBlockHoundIntegration}
- * teaches BlockHound which calls block.
+ * scheduler and are interrupted by cancel. Core's {@link
+ * dev.sysgenid.blockhound.SysgenidBlockHoundIntegration} teaches BlockHound which calls block.
  */
 package dev.sysgenid.reactor;

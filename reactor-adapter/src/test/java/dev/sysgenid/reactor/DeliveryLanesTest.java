@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.sysgenid.SimulatedDevice;
-import dev.sysgenid.TurnExecutor;
+import dev.sysgenid.internal.turn.TurnExecutor;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -137,7 +137,7 @@ class DeliveryLanesTest {
         try (SimulatedDevice device = SimulatedDevice.create()) {
             WatchSession session = WatchSession.open(device, GenerationOptions.defaults().withScheduler(dropping), lanes);
             List<RejectedExecutionException> told = new CopyOnWriteArrayList<>();
-            session.register((r, g) -> { }, told::add);
+            session.attach((r, g) -> { }, told::add);
             TurnExecutor lane = (TurnExecutor) session.delivery();
             lane.execute(() -> { }); // schedules a drain, which the scheduler keeps and never runs
             dropping.dispose();

@@ -50,7 +50,7 @@ final class Eventually {
 
     /** How many fds of the kinds this library opens (device, eventfd, epoll, memfd) are open. */
     static long openFds() {
-        return dev.sysgenid.OpenFds.count();
+        return dev.sysgenid.testing.OpenFds.count();
     }
 
     /** Every fd of this process, of any kind (the listing's own not counted): to set a limit from. */

@@ -117,7 +117,7 @@ class ReactiveOverseerTest {
         try (Watcher w = device.openWatcher()) { // tracked and never acknowledging: only cancel ends the wait
             w.setTracking(true);
             AtomicReference<Thread> blocked = new AtomicReference<>();
-            Disposable wait = overseer.restoreCycle(Duration.ZERO).subscribe();
+            Disposable wait = overseer.restoreCycle().subscribe(); // no limit: only the cancel ends it
             single.schedule(() -> blocked.set(Thread.currentThread())); // queued behind the wait
             eventually(() -> assertThat(device.kernelCounts().outdatedWatchers()).isEqualTo(1));
             assertThat(blocked.get()).isNull(); // the single thread is still in the wait

@@ -117,7 +117,7 @@ class RekeyedTest {
         restore();
         await(started);
 
-        StepVerifier.create(overseer.awaitWatchers(Duration.ZERO)) // no limit: only the cancel ends it
+        StepVerifier.create(overseer.awaitWatchers()) // no limit: only the cancel ends it
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(200))
                 .then(sub::dispose)

@@ -54,7 +54,7 @@ class WatchSessionTest {
         WatchSession session = WatchSession.open(device, options, null);
         AtomicReference<LoopRegistration> registration = new AtomicReference<>();
         CountDownLatch seen = new CountDownLatch(1);
-        session.register((r, g) -> {
+        session.attach((r, g) -> {
             registration.set(r);
             seen.countDown();
         }, rejected -> { });

@@ -34,7 +34,7 @@ import reactor.core.publisher.Mono;
 @State
 public class RekeyDemandStress {
 
-    private static final Generation G = new Generation(2, "jcstress", Instant.EPOCH, 1, Mono.empty());
+    private static final Generation G = new Generation(2, "jcstress", Instant.EPOCH, 1, false);
 
     private final AtomicInteger emitted = new AtomicInteger();
     private final AtomicInteger askedOfSession = new AtomicInteger();

@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
-import dev.sysgenid.Watcher;
 import dev.sysgenid.reactor.GenerationOptions;
 import dev.sysgenid.reactor.ReactiveGenerations;
 
@@ -60,9 +59,7 @@ public final class BenchSubscribers {
         List<LoopRegistration> regs = new ArrayList<>(n);
         GenerationListener ackAtOnce = (reg, gen) -> reg.acknowledge(gen);
         for (int i = 0; i < n; i++) {
-            Watcher w = device.openWatcher();
-            w.setTracking(true);
-            regs.add(device.loop().register(w, executor, i == 0 && first != null ? first : ackAtOnce));
+            regs.add(device.watch(true, executor, i == 0 && first != null ? first : ackAtOnce));
         }
         return regs;
     }

@@ -72,10 +72,8 @@ public final class Faults {
         GenerationDevice device = GenerationDevice.open(DEVICE);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         for (int i = 0; i < n; i++) {
-            Watcher w = device.openWatcher();
-            w.setTracking(true);
             int id = i;
-            device.loop().register(w, pool, (reg, gen) -> Checks.say("GOT " + Integer.toUnsignedString(gen) + " sub=" + id));
+            device.watch(true, pool, (reg, gen) -> Checks.say("GOT " + Integer.toUnsignedString(gen) + " sub=" + id));
         }
         Checks.say("HOLDING " + n + " pid=" + ProcessHandle.current().pid());
         Thread.sleep(Long.MAX_VALUE);
@@ -132,18 +130,15 @@ public final class Faults {
         int trackedBefore = device.counts().map(WatcherCounts::trackedWatchers).orElse(0);
         for (int i = 0; i < 100_000; i++) {
             AtomicInteger count = new AtomicInteger();
-            Watcher w;
             try {
-                w = device.openWatcher();
+                regs.add(device.watch(true, pool, (reg, gen) -> {
+                    count.incrementAndGet();
+                    reg.acknowledge(gen);
+                }));
             } catch (Throwable t) {
                 failure = t;
                 break;
             }
-            w.setTracking(true);
-            regs.add(device.loop().register(w, pool, (reg, gen) -> {
-                count.incrementAndGet();
-                reg.acknowledge(gen);
-            }));
             seen.put(i, count);
         }
         c.check(failure instanceof FileLimitException,

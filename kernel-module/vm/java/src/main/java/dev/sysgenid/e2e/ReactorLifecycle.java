@@ -17,7 +17,6 @@ import dev.sysgenid.Overseer;
 import dev.sysgenid.SysgenidException;
 import dev.sysgenid.WaitResult;
 import dev.sysgenid.WatcherCounts;
-import dev.sysgenid.internal.Syscalls;
 import dev.sysgenid.reactor.Generation;
 import dev.sysgenid.reactor.GenerationOptions;
 import dev.sysgenid.reactor.ReactiveGenerations;
@@ -53,8 +52,9 @@ public final class ReactorLifecycle {
         Checks c = new Checks();
         int jdk = Runtime.version().feature();
         String expected = jdk >= 22 ? "java.lang.foreign" : "JNA";
-        c.check(Syscalls.IMPLEMENTATION.equals(expected), "core's data-path system calls (ack write, epoll_wait, read) go through "
-                + Syscalls.IMPLEMENTATION + " on JDK " + jdk + " (expected " + expected + ")");
+        String calls = GenerationDevice.systemCallInterface();
+        c.check(calls.equals(expected), "core's data-path system calls (ack write, epoll_wait, read) go through "
+                + calls + " on JDK " + jdk + " (expected " + expected + ")");
         try (GenerationDevice device = GenerationDevice.open(DEVICE); Overseer o = device.overseer()) {
             run(c, device, o);
         } catch (Throwable t) {

@@ -79,9 +79,7 @@ public final class RestoreCycles {
                 for (int i = 0; i < n; i++) {
                     Subscriber s = new Subscriber();
                     s.key.set(newKey(random));
-                    Watcher w = device.openWatcher();
-                    w.setTracking(true);
-                    device.loop().register(w, pool, (reg, gen) -> {
+                    device.watch(true, pool, (reg, gen) -> {
                         s.seen.computeIfAbsent(gen, g -> new AtomicInteger()).incrementAndGet();
                         s.key.set(newKey(random)); // re-key, then acknowledge
                         if (reg.acknowledge(gen) == AckResult.STALE) {

@@ -71,7 +71,7 @@ final class RestoreCycleCommand implements Callable<Integer> {
                 report.note("kernel RNG reseeded through " + rngDevice);
             }
             int triggered = overseer.trigger(min.minGeneration);
-            WaitResult result = overseer.awaitLatestGeneration(wait.timeout);
+            WaitResult result = wait.timeout.isZero() ? overseer.awaitLatestGeneration() : overseer.awaitLatestGeneration(wait.timeout);
             return WaitCommand.report(report, device, result, wait.timeout, triggered);
         }
     }

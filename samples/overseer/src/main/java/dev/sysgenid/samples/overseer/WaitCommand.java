@@ -38,7 +38,7 @@ final class WaitCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Reporter report = root.reporter(spec.commandLine());
         try (GenerationDevice device = root.openDevice(); Overseer overseer = device.overseer()) {
-            WaitResult result = overseer.awaitWatchers(wait.timeout);
+            WaitResult result = wait.timeout.isZero() ? overseer.awaitWatchers() : overseer.awaitWatchers(wait.timeout);
             return report(report, device, result, wait.timeout, null);
         }
     }

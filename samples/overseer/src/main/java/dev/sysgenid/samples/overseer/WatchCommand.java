@@ -18,7 +18,6 @@ import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.SysgenidException;
-import dev.sysgenid.Watcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -80,15 +79,7 @@ final class WatchCommand implements Callable<Integer> {
                 long period = bumpEvery.toMillis();
                 bumper.scheduleAtFixedRate(simulated::bump, period, period, TimeUnit.MILLISECONDS);
             }
-            Watcher watcher = device.openWatcher();
-            try {
-                watcher.setTracking(track);
-            } catch (SysgenidException e) {
-                watcher.close();
-                throw e;
-            }
-            int start = device.currentGeneration();
-            LoopRegistration registration = device.loop().register(watcher, listenerThread, new GenerationListener() {
+            LoopRegistration registration = device.watch(track, listenerThread, new GenerationListener() {
                 @Override
                 public void onGeneration(LoopRegistration reg, int generation) {
                     report.result("generation " + Integer.toUnsignedString(generation),
@@ -106,6 +97,7 @@ final class WatchCommand implements Callable<Integer> {
                     done.countDown();
                 }
             });
+            int start = device.currentGeneration(); // if it moved since the watch, the listener tells
             try {
                 report.result("watching " + device.name() + " from generation " + Integer.toUnsignedString(start)
                                 + (track ? " (tracked)" : "") + "; Ctrl-C to stop",

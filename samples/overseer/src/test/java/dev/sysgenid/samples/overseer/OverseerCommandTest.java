@@ -357,9 +357,8 @@ class OverseerCommandTest {
 
         @Test
         void triggersAndWaitsForAWatcherThatAcknowledges() {
-            LoopRegistration reg = device.loop().register(device.openWatcher(), Runnable::run,
+            LoopRegistration reg = device.watch(true, Runnable::run,
                     (registration, generation) -> registration.acknowledge(generation));
-            reg.watcher().setTracking(true);
             try {
                 Run r = run("--simulated", "--json", "restore-cycle", "--min", "7", "--timeout", "10s");
                 assertThat(r.exitCode()).isZero();

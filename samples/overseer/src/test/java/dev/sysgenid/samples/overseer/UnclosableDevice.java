@@ -5,11 +5,14 @@ package dev.sysgenid.samples.overseer;
 
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 
 import dev.sysgenid.DriverInfo;
 import dev.sysgenid.EpollLoop;
 import dev.sysgenid.GenerationDevice;
+import dev.sysgenid.GenerationListener;
 import dev.sysgenid.GenerationProbe;
+import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.Overseer;
 import dev.sysgenid.Watcher;
 import dev.sysgenid.WatcherCounts;
@@ -41,6 +44,11 @@ final class UnclosableDevice implements GenerationDevice {
     @Override
     public Watcher openWatcher() {
         return device.openWatcher();
+    }
+
+    @Override
+    public LoopRegistration watch(boolean tracked, Executor executor, GenerationListener listener) {
+        return device.watch(tracked, executor, listener);
     }
 
     @Override

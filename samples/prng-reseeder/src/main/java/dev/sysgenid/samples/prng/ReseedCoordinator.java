@@ -19,7 +19,6 @@ import dev.sysgenid.GenerationDevice;
 import dev.sysgenid.GenerationListener;
 import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SysgenidException;
-import dev.sysgenid.Watcher;
 import dev.sysgenid.WatcherClosedException;
 
 /**
@@ -198,15 +197,10 @@ final class ReseedCoordinator {
     }
 
     private synchronized void startEager(GenerationDevice device) {
-        Watcher watcher = null;
         try {
-            watcher = device.openWatcher();
-            if (trackEager) {
-                watcher.setTracking(true);
-            }
             // Runnable::run: the listener runs on the loop thread of the guard's device; it only
             // reads a few bytes from the kernel per generator and never blocks for long.
-            eagerRegistration = device.loop().register(watcher, Runnable::run, new GenerationListener() {
+            eagerRegistration = device.watch(trackEager, Runnable::run, new GenerationListener() {
                 @Override
                 public void onGeneration(LoopRegistration registration, int generation) {
                     try {
@@ -227,9 +221,6 @@ final class ReseedCoordinator {
                 }
             });
         } catch (SysgenidException e) {
-            if (watcher != null) {
-                watcher.close();
-            }
             LOG.log(Level.WARNING, "SnapshotSafe: no eager reseed (" + e.getMessage()
                     + "); the in-line check on every call still reseeds");
         }

@@ -1,13 +1,16 @@
 /*
  * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
  */
-package dev.sysgenid;
+package dev.sysgenid.internal.turn;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * An {@link Executor} for {@link EpollLoop} registrations that lets the loop hand over a whole
+ * Not API: exported only to {@code dev.sysgenid.reactor}, whose delivery lanes implement it (on
+ * the class path it is public but unsupported, and may change in any release).
+ *
+ * <p>An {@link Executor} for {@code EpollLoop} registrations that lets the loop hand over a whole
  * turn's listener calls before any of them starts: one change reaching many registrations then
  * wakes the executor's thread once, after the last hand-off, instead of at the first (where
  * the woken thread can take the CPU from the loop and the two alternate once per watcher).

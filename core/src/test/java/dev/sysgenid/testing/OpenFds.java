@@ -1,11 +1,19 @@
 /*
  * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
  */
-package dev.sysgenid;
+package dev.sysgenid.testing;
 
 import java.io.File;
 
-/** Counts this process's file descriptors of the kinds this library opens, for leak checks. */
+import dev.sysgenid.GenerationProbe;
+import dev.sysgenid.Overseer;
+import dev.sysgenid.SimulatedDevice;
+
+/**
+ * Counts this process's file descriptors of the kinds this library opens, for leak checks. In
+ * a package of its own, outside the library's module: the other modules' tests use it from
+ * core's test-jar.
+ */
 public final class OpenFds {
 
     private OpenFds() {
@@ -51,30 +59,25 @@ public final class OpenFds {
     }
 
     private static java.util.List<String> targets() {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        String[] names = new File("/proc/self/fd").list();
-        if (names != null) {
-            for (String n : names) {
-                try {
-                    out.add(java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)).toString());
-                } catch (java.io.IOException | UnsupportedOperationException e) {
-                    // closed between list and readlink (the listing's own fd, say)
-                }
-            }
-        }
-        return out;
+        return links().values().stream().filter(java.util.Objects::nonNull).toList();
     }
 
     /** The targets of the open fds, for a leak report. */
     public static java.util.List<String> describe() {
-        java.util.List<String> out = new java.util.ArrayList<>();
+        return links().entrySet().stream().map(e -> e.getKey() + " -> " + (e.getValue() == null ? "?" : e.getValue()))
+                .toList();
+    }
+
+    /** Each open fd and its target (null if it closed between the listing and the readlink). */
+    private static java.util.Map<String, String> links() {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         String[] names = new File("/proc/self/fd").list();
         if (names != null) {
             for (String n : names) {
                 try {
-                    out.add(n + " -> " + java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)));
-                } catch (java.io.IOException e) {
-                    out.add(n + " -> ?");
+                    out.put(n, java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", n)).toString());
+                } catch (java.io.IOException | UnsupportedOperationException e) {
+                    out.put(n, null); // closed between list and readlink (the listing's own fd, say)
                 }
             }
         }

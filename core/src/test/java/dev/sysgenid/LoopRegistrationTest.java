@@ -1,0 +1,39 @@
+/*
+ * Copyright 2026 the sysgenid-java authors. Licensed under the Apache License, Version 2.0.
+ */
+package dev.sysgenid;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
+
+/** A registration owns its watcher: nobody else can close it, tracking goes through it. */
+class LoopRegistrationTest extends LoopFixture {
+
+    @Test
+    void noPublicMethodHandsOutTheWatcher() {
+        assertThat(Arrays.stream(LoopRegistration.class.getMethods()).map(Method::getReturnType))
+                .doesNotContain(Watcher.class);
+    }
+
+    @Test
+    void trackingIsTurnedOnAndOffThroughTheRegistrationAndRefusedOnceItHasEnded() {
+        LoopRegistration reg = device.watch(false, executor, (r, g) -> r.acknowledge(g));
+        reg.setTracking(true);
+        assertThat(reg.isTracked()).isTrue();
+        assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1);
+        reg.setTracking(false);
+        assertThat(reg.isTracked()).isFalse();
+        assertThat(device.kernelCounts().trackedWatchers()).isZero();
+        reg.setTracking(true);
+        reg.close();
+        assertThat(device.kernelCounts().trackedWatchers()).as("untracked by the close").isZero();
+        assertThatThrownBy(() -> reg.setTracking(true)).isInstanceOf(WatcherClosedException.class)
+                .hasMessageContaining("registration");
+        assertThat(device.kernelCounts().trackedWatchers()).isZero();
+    }
+}
