@@ -17,7 +17,9 @@ public final class NextChangeTimeoutException extends TimeoutException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The device that was watched: its path, or {@code "simulated"}. */
     private final String source;
+    /** How long it was watched. */
     private final Duration timeout;
 
     /**

@@ -43,14 +43,12 @@ final class OnNextGuard<T> implements CoreSubscriber<T>, Subscription, Scannable
             source.subscribe(new OnNextGuard<T>(actual));
         }
 
-
         @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
         @Override
         public Object scanUnsafe(Attr key) {
             return key == Attr.RUN_STYLE ? Attr.RunStyle.SYNC : super.scanUnsafe(key);
         }
     }
-
 
     @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
     @Override

@@ -46,7 +46,6 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
         source.subscribe(new Coordinator(actual, rekeying, abandon));
     }
 
-
     @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
     @Override
     public Object scanUnsafe(Attr key) {

@@ -39,7 +39,6 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
         new Delivery(actual, session).start();
     }
 
-
     @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
     @Override
     public Object scanUnsafe(Attr key) {

@@ -146,6 +146,18 @@ class ReactorIdiomsTest {
     }
 
     @Test
+    void nextChangeEndedByAnErrorDownstreamClosesItsWatcher() {
+        StepVerifier.create(generations.nextChange(TRACKED).map(g -> {
+                    throw new IllegalStateException("downstream of nextChange");
+                }))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .expectErrorMessage("downstream of nextChange")
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
     void nextChangeRefusesOptionsThatWouldMakeItTheCurrentGenerationAndANonPositiveTimeout() {
         assertThatThrownBy(() -> generations.nextChange(TRACKED.withEmitCurrentOnSubscribe(true)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -273,12 +285,22 @@ class ReactorIdiomsTest {
 
     /** Subscribes with {@code initial} demand and returns the subscription the subscriber was given. */
     private static Subscription subscribe(Flux<Generation> flux, long initial) {
+        return subscribe(flux, initial, new CopyOnWriteArrayList<>());
+    }
+
+    /** The same, adding every element received to {@code received}. */
+    private static Subscription subscribe(Flux<Generation> flux, long initial, List<Generation> received) {
         AtomicReference<Subscription> given = new AtomicReference<>();
         flux.subscribe(new BaseSubscriber<Generation>() {
             @Override
             protected void hookOnSubscribe(Subscription s) {
                 given.set(s);
                 request(initial);
+            }
+
+            @Override
+            protected void hookOnNext(Generation g) {
+                received.add(g);
             }
         });
         return given.get();
@@ -358,6 +380,24 @@ class ReactorIdiomsTest {
         assertThat(discarded).isEmpty();
         s.cancel();
         eventually(() -> assertThat(discarded).singleElement().satisfies(g -> assertThat(g.value()).isEqualTo(42)));
+        assertReleased();
+    }
+
+    @Test
+    void aChangeSupersededByANewerCounterValueBeforeItWasRequestedGoesToTheDiscardHook() {
+        List<Generation> discarded = new CopyOnWriteArrayList<>();
+        List<Generation> received = new CopyOnWriteArrayList<>();
+        Subscription s = subscribe(generations.generations(TRACKED).doOnDiscard(Generation.class, discarded::add),
+                0, received);
+        awaitTracked(1);
+        device.bump();
+        Scannable watch = step(s, "sysgenid.watch");
+        eventually(() -> assertThat(watch.scan(Attr.BUFFERED)).isEqualTo(1));
+        device.bump(); // not reported (42 is not acknowledged), but read when the slot is emitted
+        s.request(1);
+        eventually(() -> assertThat(received).extracting(Generation::value).containsExactly(43));
+        assertThat(discarded).extracting(Generation::value).containsExactly(42);
+        s.cancel();
         assertReleased();
     }
 
