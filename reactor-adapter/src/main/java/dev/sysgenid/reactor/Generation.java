@@ -106,7 +106,9 @@ public final class Generation {
      *     such a failed write does not count as written, so subscribing again tries it again.</li>
      * </ul>
      *
-     * <p>{@link ReactiveGenerations#rekeyed} calls it for you after your re-keying completes.
+     * <p>{@link ReactiveGenerations#rekeyed} (and {@link ReactiveGenerations#rekeyedShared})
+     * calls it for you after your re-keying completes; {@link ReactiveGenerations#nextChange}
+     * before it emits the change.
      *
      * @return the acknowledgement, cold: subscribe to write it
      */

@@ -6,6 +6,8 @@ package dev.sysgenid.reactor;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -97,17 +99,59 @@ public final class GenerationOptions {
      * its subscriptions; for any other scheduler, a worker of the subscription's own, taken on
      * subscribe and disposed when it ends. It also runs the re-keying
      * timeout and retry timers. Default {@link Schedulers#parallel()}: use
-     * {@link Schedulers#boundedElastic()} if your subscriber blocks. Do not pass a scheduler
-     * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread
-     * would then run your code. Disposing the scheduler ends the subscriptions it delivers with
-     * a {@link java.util.concurrent.RejectedExecutionException} (at their next signal).
+     * {@link Schedulers#boundedElastic()} if your subscriber blocks. Disposing the scheduler ends
+     * the subscriptions it delivers with a {@link java.util.concurrent.RejectedExecutionException}
+     * (at their next signal).
+     *
+     * <p>A scheduler whose workers run a task inline, on the thread that schedules it, is
+     * refused: the epoll loop's thread would then run your subscriber, and every subscription of
+     * the device would wait for it. That is {@link Schedulers#immediate()} and any scheduler
+     * over an executor that runs tasks in the caller ({@code Schedulers.fromExecutor(Runnable::run)}):
+     * this method schedules one empty task on a new worker of {@code scheduler} (disposed at
+     * once) and refuses it if that task ran inline. A disposed scheduler is not refused here:
+     * its subscriptions end with the error above. reactor-test's {@code VirtualTimeScheduler}
+     * is accepted, for tests in virtual time (it does run tasks inline).
      *
      * @param scheduler the delivering scheduler
      * @return a copy of these options with that setting
+     * @throws IllegalArgumentException if {@code scheduler} runs tasks inline; the message names
+     *         the schedulers to use instead
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),
+        refuseInline(Objects.requireNonNull(scheduler, "scheduler"));
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler,
                 rekeyTimeout, errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
+    }
+
+    private static final String VIRTUAL_TIME = "reactor.test.scheduler.VirtualTimeScheduler";
+
+    /** Refuses a scheduler whose worker runs a task on the scheduling thread (see {@link #withScheduler}). */
+    private static void refuseInline(Scheduler scheduler) {
+        if (scheduler.getClass().getName().equals(VIRTUAL_TIME)) {
+            return;
+        }
+        boolean inline = scheduler == Schedulers.immediate();
+        if (!inline) {
+            Thread caller = Thread.currentThread();
+            AtomicBoolean ranHere = new AtomicBoolean();
+            try {
+                Scheduler.Worker probe = scheduler.createWorker();
+                try {
+                    probe.schedule(() -> ranHere.compareAndSet(false, Thread.currentThread() == caller));
+                } finally {
+                    probe.dispose();
+                }
+            } catch (RejectedExecutionException disposed) {
+                return; // a disposed scheduler: its subscriptions end with an explanatory error
+            }
+            inline = ranHere.get();
+        }
+        if (inline) {
+            throw new IllegalArgumentException("the scheduler " + scheduler + " runs tasks inline, on the thread "
+                    + "that schedules them: the device's epoll loop thread would run your subscriber and hold up "
+                    + "every other subscription; use Schedulers.parallel() (the default) or, for a subscriber that "
+                    + "blocks, Schedulers.boundedElastic(), and publishOn(...) downstream if you need another thread");
+        }
     }
 
     /**
@@ -156,10 +200,27 @@ public final class GenerationOptions {
     }
 
     /**
-     * Records every re-keying of {@link ReactiveGenerations#rekeyed} in a Micrometer {@code
-     * Timer} named {@code sysgenid.rekey}, tagged {@code device}, {@code subscriber} (= {@code
-     * name}) and {@code outcome} ({@code acknowledged}, {@code stale}, {@code failed}, {@code
-     * timed_out}, {@code cancelled}). Needs micrometer-core on the class path; without this
+     * Meters the subscriptions made with these options in {@code registry}:
+     *
+     * <ul>
+     * <li>{@code sysgenid.rekey}, a {@code Timer} of every re-keying of {@link
+     *     ReactiveGenerations#rekeyed}, tagged {@code device}, {@code subscriber} (= {@code
+     *     name}) and {@code outcome} ({@code acknowledged}, {@code stale}, {@code failed},
+     *     {@code timed_out}, {@code cancelled});</li>
+     * <li>{@code sysgenid.changes}, a {@code Counter} (base unit {@code changes}) of the
+     *     generation changes reported to these subscriptions' watchers, of any of this class's
+     *     publishers, tagged {@code device} and {@code subscriber};</li>
+     * <li>{@code sysgenid.watchers.tracked} and {@code sysgenid.watchers.outdated}, gauges
+     *     (base unit {@code watchers}) of the device's counts, tagged {@code device}: {@code NaN}
+     *     where the driver reports no counts (the production driver: {@link
+     *     dev.sysgenid.GenerationDevice#counts()} is empty) or the device is closed, never a
+     *     made-up 0.</li>
+     * </ul>
+     *
+     * <p>Registered when a subscription opens, once per registry, device name and {@code name}:
+     * later subscriptions find the same meters, so subscribing adds none, and nothing is removed
+     * when a subscription ends. The gauges read the device of the first subscription that
+     * registered them, weakly referenced. Needs micrometer-core on the class path; without this
      * call it is never loaded.
      *
      * @param registry where the timer is registered

@@ -7,6 +7,7 @@ import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Operators;
@@ -17,7 +18,7 @@ import reactor.util.context.Context;
  * into a cancellation, so the enclosing {@code Flux.using} releases the watcher, followed by an
  * {@code onError} carrying what it threw. Everything else passes through.
  */
-final class OnNextGuard<T> implements CoreSubscriber<T>, Subscription {
+final class OnNextGuard<T> implements CoreSubscriber<T>, Subscription, Scannable {
 
     private final CoreSubscriber<? super T> actual;
     private Subscription upstream;
@@ -41,6 +42,30 @@ final class OnNextGuard<T> implements CoreSubscriber<T>, Subscription {
         public void subscribe(CoreSubscriber<? super T> actual) {
             source.subscribe(new OnNextGuard<T>(actual));
         }
+
+        @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+        @Override
+        public Object scanUnsafe(Attr key) {
+            return key == Attr.RUN_STYLE ? Attr.RunStyle.SYNC : super.scanUnsafe(key);
+        }
+    }
+
+    @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PARENT) {
+            return upstream;
+        }
+        if (key == Attr.ACTUAL) {
+            return actual;
+        }
+        if (key == Attr.TERMINATED) {
+            return done;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.SYNC;
+        }
+        return null;
     }
 
     @Override

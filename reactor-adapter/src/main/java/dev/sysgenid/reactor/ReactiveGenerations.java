@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.reactor;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -10,6 +11,7 @@ import org.reactivestreams.Publisher;
 
 import dev.sysgenid.GenerationDevice;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
@@ -23,7 +25,11 @@ import reactor.core.scheduler.Schedulers;
  *         .subscribe(g -> log.info("re-keyed for {}", g));
  * }</pre>
  *
- * <p>Every publisher is cold: each subscription opens its own watcher (one file descriptor, two on
+ * <p>{@link #generations} (every change, acknowledged by you), {@link #rekeyed} (re-keyed and
+ * acknowledged for you), {@link #nextChange} (one change, as a Mono) and {@link #rekeyedShared}
+ * (one re-keying shared by many subscribers).
+ *
+ * <p>Every publisher but {@link #rekeyedShared} is cold: each subscription opens its own watcher (one file descriptor, two on
  * a simulated device) on the device, registers it with the device's shared {@link
  * dev.sysgenid.EpollLoop}, and closes
  * it when the subscription ends, whichever way it ends (cancel, complete, error, or a subscriber
@@ -184,6 +190,119 @@ public final class ReactiveGenerations {
                 session -> new RekeyOnDemand(new WatcherFlux(session), new Rekeying(session, rekey)::apply,
                         session::close),
                 WatchSession::close));
+    }
+
+    /**
+     * The next change of the generation, as one value: subscribing opens a watcher; the first
+     * change it reports is acknowledged and emitted, and the watcher is closed.
+     *
+     * <ul>
+     * <li><b>Acknowledgement.</b> The Mono acknowledges the change itself, before it emits it
+     *     and before it closes the watcher: the {@link Generation} you receive is a plain value
+     *     whose {@link Generation#ack()} has nothing left to do. So a tracked watcher
+     *     ({@link GenerationOptions#tracked()}) counts for the overseer only from subscribe until
+     *     the change arrives, never until you have re-keyed: if the overseer must wait for your
+     *     re-keying, use {@code rekeyed(rekey, options.withTracked(true)).next()} instead.</li>
+     * <li><b>Which change.</b> The first one after the watcher opened (if the counter moved
+     *     several times meanwhile, the newest value: latest wins); never the generation current
+     *     at subscribe, which {@link GenerationDevice#currentGeneration()} gives.</li>
+     * <li><b>Release.</b> The watcher is closed on every path: the change emitted, cancel, an
+     *     error (a device closed under it is a {@link dev.sysgenid.WatcherClosedException}).
+     *     It never completes empty.</li>
+     * <li><b>Threads.</b> The value is emitted on a worker of {@link
+     *     GenerationOptions#scheduler()}, never on the epoll thread.</li>
+     * </ul>
+     *
+     * @param options tracking and the delivering scheduler; {@link
+     *        GenerationOptions#emitCurrentOnSubscribe()} must be off
+     * @return a cold Mono: each subscription opens its own watcher and waits for its own change
+     * @throws IllegalArgumentException if {@code options} emit the current generation on
+     *         subscribe (the "next change" would then be the current generation)
+     */
+    public Mono<Generation> nextChange(GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (options.emitCurrentOnSubscribe()) {
+            throw new IllegalArgumentException("nextChange waits for a change, but these options emit the current "
+                    + "generation on subscribe: pass options without withEmitCurrentOnSubscribe(true), and read the "
+                    + "current generation with device().currentGeneration()");
+        }
+        return generations(options)
+                .doOnNext(ReactiveGenerations::acknowledgeNow) // before next() cancels: the watcher is still open
+                .next();
+    }
+
+    /** {@return {@link #nextChange(GenerationOptions)} with {@link GenerationOptions#defaults()}} */
+    public Mono<Generation> nextChange() {
+        return nextChange(GenerationOptions.defaults());
+    }
+
+    /**
+     * {@link #nextChange(GenerationOptions)}, given up after {@code timeout}: if no change
+     * arrived by then, the watcher is closed and the Mono fails with a {@link
+     * NextChangeTimeoutException} (a {@link java.util.concurrent.TimeoutException}) that says
+     * so; nothing stays open. The timer runs on {@link GenerationOptions#scheduler()} (so, under
+     * {@code StepVerifier.withVirtualTime} with default options, in virtual time).
+     *
+     * @param timeout how long to wait for the change, positive
+     * @param options tracking and the delivering scheduler, as for {@link #nextChange(GenerationOptions)}
+     * @return a cold Mono: each subscription opens its own watcher and times its own wait
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or as {@link #nextChange(GenerationOptions)}
+     */
+    public Mono<Generation> nextChange(Duration timeout, GenerationOptions options) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the timeout of nextChange must be positive: " + timeout
+                    + "; to wait with no limit, call nextChange(options)");
+        }
+        return nextChange(options).timeout(timeout,
+                Mono.error(() -> new NextChangeTimeoutException(device.name(), timeout)), options.scheduler());
+    }
+
+    /** Writes the acknowledgement of an emitted change at once (a no-op for one with nothing to write). */
+    private static void acknowledgeNow(Generation g) {
+        PendingAck ack = g.pendingAck();
+        if (ack != null) {
+            ack.write();
+        }
+    }
+
+    /**
+     * The shared (hot) form of {@link #rekeyed}: one watcher and one re-keying per change for
+     * every subscriber, instead of one per subscription. Equivalent to {@code rekeyed(rekey,
+     * options).publish(1).refCount()}, and this is what subscribers get:
+     *
+     * <ul>
+     * <li><b>Connection.</b> The first subscriber opens the watcher; later ones join it and see
+     *     the changes re-keyed from then on (not the ones before, nor the initial element of
+     *     {@link GenerationOptions#withEmitCurrentOnSubscribe}, which only the subscribers
+     *     present when it is emitted receive). When the last subscriber cancels, the watcher is
+     *     closed; the next subscriber opens a new one.</li>
+     * <li><b>Re-keying and acknowledgement.</b> {@code rekey} runs once per change, whatever the
+     *     number of subscribers, and the change is acknowledged once, when it completes: every
+     *     subscriber receives the same, already acknowledged, {@link Generation}. Latest wins as
+     *     in {@link #rekeyed}: changes during a re-keying cost one more re-keying, for the
+     *     newest.</li>
+     * <li><b>Backpressure.</b> A change is emitted to all subscribers together, when each has
+     *     requested one: the slowest subscriber paces the others. While it has no demand, one
+     *     further change is re-keyed and acknowledged and waits for it (the one-element buffer of
+     *     {@code publish(1)}); a change after that is not re-keyed and waits in the device
+     *     (latest wins), its watcher outdated: if tracked, the overseer waits for it.</li>
+     * <li><b>Errors.</b> A failure that ends the shared subscription (per {@link
+     *     GenerationOptions#errorPolicy()}) reaches every subscriber and closes the watcher; a
+     *     subscriber that subscribes after that opens a new one.</li>
+     * </ul>
+     *
+     * <p>Do not share {@link #generations(GenerationOptions)} in the same way: its elements wait
+     * for an acknowledgement, and whichever subscriber acknowledged first would release the next
+     * change to all of them.
+     *
+     * @param rekey regenerates your unique state for a generation; must not return null
+     * @param options as for {@link #rekeyed}
+     * @return a hot publisher, connected while it has subscribers
+     */
+    public Flux<Generation> rekeyedShared(Function<? super Generation, ? extends Publisher<?>> rekey,
+            GenerationOptions options) {
+        return rekeyed(rekey, options).publish(1).refCount();
     }
 
     /**

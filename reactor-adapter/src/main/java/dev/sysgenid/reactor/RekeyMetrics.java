@@ -3,9 +3,12 @@
  */
 package dev.sysgenid.reactor;
 
+import dev.sysgenid.GenerationDevice;
+
 /**
- * Where one subscription records its re-keyings. Micrometer is touched only through {@link
- * MicrometerRekeyMetrics}, which is loaded only when the options carry a registry.
+ * Where one subscription records its re-keyings and the changes its watcher was told about.
+ * Micrometer is touched only through {@link MicrometerRekeyMetrics}, which is loaded only when
+ * the options carry a registry.
  */
 interface RekeyMetrics {
 
@@ -19,11 +22,22 @@ interface RekeyMetrics {
     }
 
     /** Nothing recorded. */
-    RekeyMetrics NONE = (nanos, outcome) -> { };
+    RekeyMetrics NONE = new RekeyMetrics() {
+        @Override
+        public void record(long nanos, Outcome outcome) {
+        }
+
+        @Override
+        public void changeSeen() {
+        }
+    };
 
     void record(long nanos, Outcome outcome);
 
-    static RekeyMetrics of(GenerationOptions options, String device) {
+    /** The loop reported a change to this subscription's watcher. */
+    void changeSeen();
+
+    static RekeyMetrics of(GenerationOptions options, GenerationDevice device) {
         Object registry = options.meterRegistry();
         return registry == null ? NONE : new MicrometerRekeyMetrics(registry, device, options.metricsName());
     }

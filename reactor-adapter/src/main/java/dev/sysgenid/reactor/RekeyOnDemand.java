@@ -12,6 +12,7 @@ import org.reactivestreams.Subscription;
 
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxOperator;
 import reactor.core.publisher.Mono;
@@ -45,6 +46,23 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
         source.subscribe(new Coordinator(actual, rekeying, abandon));
     }
 
+    @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.PREFETCH) {
+            return 1;
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return super.scanUnsafe(key);
+    }
+
+    @Override
+    public String stepName() {
+        return "sysgenid.rekeyed";
+    }
+
     /*
      * State: 'busy' is true from the request(1) made to the session until the re-keying of the
      * generation it brings has ended; 'ready' holds that re-keying's result until it is emitted.
@@ -53,7 +71,7 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
      * before 'ready': a drain that sees the re-keying ended also sees its result.
      * Every signal downstream is made by the drain, serialised by 'wip'.
      */
-    static final class Coordinator implements CoreSubscriber<Generation>, Subscription {
+    static final class Coordinator implements CoreSubscriber<Generation>, Subscription, Scannable {
 
         private static final AtomicLongFieldUpdater<Coordinator> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Coordinator.class, "requested");
@@ -93,6 +111,45 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
                 upstream = s;
                 actual.onSubscribe(this);
             }
+        }
+
+        /** Best effort, read without synchronisation, as Reactor's own operators do. */
+        @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.PARENT) {
+                return upstream;
+            }
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+                return requested;
+            }
+            if (key == Attr.CANCELLED) {
+                return cancelled;
+            }
+            if (key == Attr.TERMINATED) {
+                return done && !cancelled;
+            }
+            if (key == Attr.ERROR) {
+                return error;
+            }
+            if (key == Attr.PREFETCH) {
+                return 1;
+            }
+            if (key == Attr.BUFFERED) {
+                return ready != null ? 1 : 0;
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.ASYNC;
+            }
+            return null;
+        }
+
+        @Override
+        public String stepName() {
+            return "sysgenid.rekeyed";
         }
 
         @Override

@@ -62,7 +62,7 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
         this.device = device;
         this.options = options;
         this.scheduler = options.scheduler();
-        this.metrics = RekeyMetrics.of(options, device.name());
+        this.metrics = RekeyMetrics.of(options, device);
         if (lanes != null && lanes.scheduler() == scheduler) {
             this.worker = null;
             this.lane = lanes.assign();
@@ -210,6 +210,7 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
     /** The registration's call, on {@link #delivery}: to the listener, or kept until {@link #attach}. */
     @Override
     public void onGeneration(LoopRegistration reg, int generation) {
+        metrics.changeSeen();
         GenerationListener l;
         synchronized (this) {
             l = listener;

@@ -17,6 +17,7 @@ import dev.sysgenid.LoopRegistration;
 import dev.sysgenid.SysgenidException;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
+import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
 
@@ -25,7 +26,7 @@ import reactor.core.publisher.Operators;
  * owns the session. It releases nothing itself: it only signals, and the {@code using} closes
  * the session on cancel, error and complete.
  */
-final class WatcherFlux extends Flux<Generation> {
+final class WatcherFlux extends Flux<Generation> implements Scannable {
 
     private final WatchSession session;
 
@@ -36,6 +37,23 @@ final class WatcherFlux extends Flux<Generation> {
     @Override
     public void subscribe(CoreSubscriber<? super Generation> actual) {
         new Delivery(actual, session).start();
+    }
+
+    @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+    @Override
+    public Object scanUnsafe(Attr key) {
+        if (key == Attr.RUN_ON) {
+            return session.scheduler();
+        }
+        if (key == Attr.RUN_STYLE) {
+            return Attr.RunStyle.ASYNC;
+        }
+        return null;
+    }
+
+    @Override
+    public String stepName() {
+        return "sysgenid.watch";
     }
 
     /**
@@ -51,7 +69,7 @@ final class WatcherFlux extends Flux<Generation> {
      * from it. The drain is also guarded by a
      * work-in-progress counter in case the worker's scheduler runs tasks concurrently.
      */
-    static final class Delivery implements Subscription, GenerationListener {
+    static final class Delivery implements Subscription, Scannable, GenerationListener {
 
         private final CoreSubscriber<? super Generation> actual;
         private final WatchSession session;
@@ -89,7 +107,7 @@ final class WatcherFlux extends Flux<Generation> {
 
         @Override
         public void onGeneration(LoopRegistration registration, int generation) {
-            slot.set(session.changed(generation));
+            discard(slot.getAndSet(session.changed(generation))); // the initial element, if not yet taken
             drain();
         }
 
@@ -97,6 +115,48 @@ final class WatcherFlux extends Flux<Generation> {
         public void onTerminated(SysgenidException cause) {
             fail(cause);
             drain();
+        }
+
+        /**
+         * What Reactor's tools see of this subscription: best effort, read without
+         * synchronisation, as Reactor's own operators do. The slot is the buffer (capacity 1).
+         */
+        @SuppressWarnings("rawtypes") // Reactor declares the parameter raw
+        @Override
+        public Object scanUnsafe(Attr key) {
+            if (key == Attr.ACTUAL) {
+                return actual;
+            }
+            if (key == Attr.REQUESTED_FROM_DOWNSTREAM) {
+                return requested;
+            }
+            if (key == Attr.CANCELLED) {
+                return cancelled;
+            }
+            if (key == Attr.TERMINATED) {
+                return done && !cancelled;
+            }
+            if (key == Attr.ERROR) {
+                return failure;
+            }
+            if (key == Attr.BUFFERED) {
+                return slot.get() != null ? 1 : 0;
+            }
+            if (key == Attr.CAPACITY) {
+                return 1;
+            }
+            if (key == Attr.RUN_ON) {
+                return session.scheduler();
+            }
+            if (key == Attr.RUN_STYLE) {
+                return Attr.RunStyle.ASYNC;
+            }
+            return null;
+        }
+
+        @Override
+        public String stepName() {
+            return "sysgenid.watch";
         }
 
         @Override
@@ -113,7 +173,7 @@ final class WatcherFlux extends Flux<Generation> {
         @Override
         public void cancel() {
             cancelled = true; // the session (watcher, worker) is released by the enclosing Flux.using
-            slot.set(null);
+            discard(slot.getAndSet(null));
         }
 
         private void scheduleDrain() {
@@ -157,6 +217,16 @@ final class WatcherFlux extends Flux<Generation> {
             FAILURE.compareAndSet(this, null, cause);
         }
 
+        /**
+         * An element that will never be emitted (overwritten in the slot, superseded, or dropped
+         * by a cancel or an error) goes to the subscriber's discard hook ({@code doOnDiscard}).
+         */
+        private void discard(Generation g) {
+            if (g != null) {
+                Operators.onDiscard(g, actual.currentContext());
+            }
+        }
+
         private void emit(Generation g) {
             try {
                 actual.onNext(g);
@@ -181,18 +251,22 @@ final class WatcherFlux extends Flux<Generation> {
             int missed = 1;
             while (true) {
                 if (cancelled || done) {
-                    slot.set(null);
+                    discard(slot.getAndSet(null));
                 } else {
                     Throwable f = failure;
                     if (f != null) {
                         done = true;
-                        slot.set(null);
+                        discard(slot.getAndSet(null));
                         actual.onError(f);
                     } else if (requested > 0) {
                         Generation g = slot.getAndSet(null);
                         if (g != null) {
                             Operators.produced(REQUESTED, this, 1);
-                            emit(session.newest(g));
+                            Generation newest = session.newest(g);
+                            if (newest != g) {
+                                discard(g); // superseded by the counter's newer value
+                            }
+                            emit(newest);
                         }
                     }
                 }
