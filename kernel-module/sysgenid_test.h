@@ -74,6 +74,14 @@ static int sysgenid_test_init_last(void)
 }
 
 #ifdef SYSGENID_HW_BACKEND_VMFORK
+/*
+ * Shots 10 ms apart: far enough for the bump's work item to run between two
+ * of them most of the time (1 ms apart, a debug kernel under TCG merged up to
+ * two thirds of them), so hardirq.sh can require more bumps than a
+ * rate-limited printk would allow (10 in 5 s): a bump must never depend on
+ * the log's rate limit.
+ */
+#define SYSGENID_TEST_SHOT_MS 10
 static struct hrtimer sysgenid_test_timer;
 static atomic_t sysgenid_test_shots = ATOMIC_INIT(0);
 /*
@@ -96,7 +104,7 @@ static enum hrtimer_restart sysgenid_test_fire(struct hrtimer *t)
 	sysgenid_vmfork_nb.notifier_call(&sysgenid_vmfork_nb, 0, NULL);
 	if (atomic_dec_return(&sysgenid_test_shots) <= 0)
 		return HRTIMER_NORESTART;
-	hrtimer_forward_now(t, ms_to_ktime(1));
+	hrtimer_forward_now(t, ms_to_ktime(SYSGENID_TEST_SHOT_MS));
 	return HRTIMER_RESTART;
 }
 
@@ -116,7 +124,8 @@ static int sysgenid_test_set_hardirq(const char *val,
 	else if (atomic_cmpxchg(&sysgenid_test_shots, 0, n) != 0)
 		ret = -EBUSY;
 	else
-		hrtimer_start(&sysgenid_test_timer, ms_to_ktime(1),
+		hrtimer_start(&sysgenid_test_timer,
+			      ms_to_ktime(SYSGENID_TEST_SHOT_MS),
 			      HRTIMER_MODE_REL_HARD);
 	spin_unlock(&sysgenid_test_lock);
 	return ret;

@@ -13,7 +13,8 @@ SYS=/sys/class/misc/sysgenid
 # Restart=on-failure would hide it). Waits with a deadline: the JVM's startup under TCG is slow.
 gen=$(cat $SYS/generation 2>/dev/null)
 up=1
-for i in $(seq 1 6000); do
+deadline=$(awk -v n="$(uptime_s)" 'BEGIN { printf "%d", n + 600 }') # 10 minutes by the clock
+while before_s "$deadline"; do
     if systemctl -q is-active sgapp.service; then
         get GET /actuator/health
         H=$(echo "$BODY" | grep -o '"sysgenid":{"details":{[^}]*}')

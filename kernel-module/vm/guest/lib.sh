@@ -29,6 +29,9 @@ wait_line() {
 # one FILE: its lines joined on one line, for a check's text
 one() { tr '\n' ' ' < "$1" | sed 's/  */ /g'; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+# before_s D: true while less than D seconds have passed since this boot (a deadline by the clock,
+# not a count of polls: each poll may be slow under TCG)
+before_s() { awk -v d="$1" -v n="$(uptime_s)" 'BEGIN { exit !(n < d) }'; }
 # field JSON NAME: the value of "NAME": in a flat JSON text (string or number)
 field() { echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1; }
 # get METHOD PATH: an HTTP request to 127.0.0.1:$PORT (sghttp); sets CODE and BODY

@@ -83,7 +83,7 @@ echo "== unprivileged: /dev/sysgenid as udev would set it up (group sysgenid, mo
 udev_like
 runas 65534 65534 $OV status > /tmp/np.out 2>&1; rc=$?
 cat /tmp/np.out
-[ $rc = 3 ] && grep -qF 'KERNEL=="sysgenid", GROUP="sysgenid", MODE="0664"' /tmp/np.out
+[ $rc = 3 ] && grep -qF 'SUBSYSTEM=="misc", KERNEL=="sysgenid", GROUP="sysgenid", MODE="0664", TAG+="systemd"' /tmp/np.out
 check $? "status as uid 65534 without the group: exit $rc (3 wanted), prints the udev rule: $(grep -c 'KERNEL==' /tmp/np.out) line(s)"
 gen=$(gen)
 runas 65534 65534,990 $OV status > /tmp/ng.out 2>&1; src=$?

@@ -12,8 +12,13 @@ package dev.sysgenid;
  */
 public final class DevicePermissionException extends SysgenidException {
 
-    /** The udev rule that makes the node readable by anyone and writable by the {@code sysgenid} group. */
-    public static final String UDEV_RULE = "KERNEL==\"sysgenid\", GROUP=\"sysgenid\", MODE=\"0664\"";
+    /**
+     * The udev rule that makes the node readable by anyone and writable by the {@code sysgenid}
+     * group, and gives systemd a {@code dev-sysgenid.device} unit to order services after: the
+     * rule the {@code sysgenid-dkms} package installs ({@code kernel-module/udev/60-sysgenid.rules}).
+     */
+    public static final String UDEV_RULE =
+            "SUBSYSTEM==\"misc\", KERNEL==\"sysgenid\", GROUP=\"sysgenid\", MODE=\"0664\", TAG+=\"systemd\"";
 
     /**
      * Opening {@code path} read-write was refused.
@@ -24,7 +29,8 @@ public final class DevicePermissionException extends SysgenidException {
     public DevicePermissionException(String path, int errno) {
         super("permission denied opening " + path + " for writing (watching, tracking and acknowledging"
                 + " need write access; reading and mapping the counter need only read access): install the"
-                + " udev rule '" + UDEV_RULE + "' as /etc/udev/rules.d/60-sysgenid.rules, run 'sudo groupadd"
+                + " sysgenid-dkms package, or the udev rule '" + UDEV_RULE + "' as"
+                + " /etc/udev/rules.d/60-sysgenid.rules, run 'sudo groupadd"
                 + " --system sysgenid; sudo usermod -aG sysgenid $USER; sudo udevadm trigger', and start a"
                 + " new login session.", errno);
     }

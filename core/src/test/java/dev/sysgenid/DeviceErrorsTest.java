@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,6 +81,16 @@ class DeviceErrorsTest {
                     .contains("usermod -aG sysgenid");
             assertThat(e.errno()).isEqualTo(errno);
         }
+    }
+
+    /** The rule the message suggests is the one the package installs, spelled once. */
+    @Test
+    void theSuggestedUdevRuleIsTheShippedOne() throws Exception {
+        Path shipped = Path.of(System.getProperty("user.dir")).resolve("../kernel-module/udev/60-sysgenid.rules");
+        List<String> rules = Files.readAllLines(shipped).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .toList();
+        assertThat(rules).containsExactly(DevicePermissionException.UDEV_RULE);
     }
 
     @Test
