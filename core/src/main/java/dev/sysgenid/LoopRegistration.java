@@ -89,9 +89,24 @@ public final class LoopRegistration implements AutoCloseable {
      */
     public void setTracking(boolean on) {
         if (closed.get()) {
-            throw new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
+            throw closedError();
         }
         watcher.setTracking(on);
+        // A close() that ran between the check above and the ioctl saw the watcher untracked and
+        // left it so: turn tracking off again, or the overseer would count a closed registration
+        // until the loop gets round to closing the fd.
+        if (on && closed.get()) {
+            try {
+                watcher.setTracking(false);
+            } catch (SysgenidException ignored) {
+                // the loop closed the watcher meanwhile: nothing is tracked any more
+            }
+            throw closedError();
+        }
+    }
+
+    private static WatcherClosedException closedError() {
+        return new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
     }
 
     /** {@return whether the watcher is tracked (see {@link #setTracking})} */
