@@ -109,9 +109,12 @@ public final class LoopRegistration implements AutoCloseable {
         return new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
     }
 
-    /** {@return whether the watcher is tracked (see {@link #setTracking})} */
+    /**
+     * {@return whether the watcher is tracked (see {@link #setTracking})} False once the
+     * registration has ended, whoever ended it: its watcher no longer counts for the overseer.
+     */
     public boolean isTracked() {
-        return watcher.isTracked();
+        return !closed.get() && watcher.isTracked();
     }
 
     /**

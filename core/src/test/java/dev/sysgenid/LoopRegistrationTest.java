@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,5 +37,18 @@ class LoopRegistrationTest extends LoopFixture {
         assertThatThrownBy(() -> reg.setTracking(true)).isInstanceOf(WatcherClosedException.class)
                 .hasMessageContaining("registration");
         assertThat(device.kernelCounts().trackedWatchers()).isZero();
+    }
+
+    @Test
+    void aRegistrationTheLoopEndedNoLongerSaysItIsTracked() throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        LoopRegistration reg = device.watch(true, executor, acknowledging(cause -> ended.countDown()));
+        assertThat(reg.isTracked()).isTrue();
+        device.loop().close();
+        assertThat(ended.await(10, TimeUnit.SECONDS)).as("the registration was told it ended").isTrue();
+        assertThat(reg.isClosed()).isTrue();
+        assertThat(device.kernelCounts().trackedWatchers()).as("the loop closed the watcher").isZero();
+        // before: true, for a watcher the loop had closed and the driver no longer counted
+        assertThat(reg.isTracked()).isFalse();
     }
 }
