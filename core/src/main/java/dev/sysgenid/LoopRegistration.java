@@ -142,9 +142,13 @@ public final class LoopRegistration implements AutoCloseable {
      * @param generation the generation the listener re-keyed for
      * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has moved
      *         past it (the listener is then called again with the newest)
-     * @throws WatcherClosedException if the registration has ended
+     * @throws WatcherClosedException if the registration has ended (at once, also in a
+     *         listener call still running when {@link #close()} was called)
      */
     public AckResult acknowledge(int generation) {
+        if (closed.get()) {
+            throw closedError(); // at once, not only once the loop has closed the fd
+        }
         AckResult r = watcher.acknowledge(generation);
         long ended = ((long) generation << 32) | ENDED_BY;
         long prev;

@@ -51,4 +51,32 @@ class LoopRegistrationTest extends LoopFixture {
         // before: true, for a watcher the loop had closed and the driver no longer counted
         assertThat(reg.isTracked()).isFalse();
     }
+
+    @Test
+    void anAcknowledgementThroughAClosedRegistrationIsRefusedAtOnce() throws InterruptedException {
+        // the loop thread is held in a listener, so the closed registration's fd stays open
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        LoopRegistration blocker = device.watch(false, Runnable::run, (r, g) -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            r.acknowledge(g);
+        });
+        try {
+            LoopRegistration reg = device.watch(true, executor, (r, g) -> { });
+            int g = device.bump();
+            assertThat(held.await(10, TimeUnit.SECONDS)).as("the loop called the holding listener").isTrue();
+            reg.close();
+            // before: ACKNOWLEDGED, written through a registration that had ended
+            assertThatThrownBy(() -> reg.acknowledge(g)).isInstanceOf(WatcherClosedException.class)
+                    .hasMessageContaining("registration");
+        } finally {
+            release.countDown();
+            blocker.close();
+        }
+    }
 }
