@@ -97,15 +97,20 @@ public final class GenerationOptions {
      * its subscriptions; for any other scheduler, a worker of the subscription's own, taken on
      * subscribe and disposed when it ends. It also runs the re-keying
      * timeout and retry timers. Default {@link Schedulers#parallel()}: use
-     * {@link Schedulers#boundedElastic()} if your subscriber blocks. Do not pass a scheduler
-     * whose workers run tasks inline ({@link Schedulers#immediate()}): the epoll loop's thread
-     * would then run your code. Disposing the scheduler ends the subscriptions it delivers with
+     * {@link Schedulers#boundedElastic()} if your subscriber blocks. {@link Schedulers#immediate()}
+     * is refused: its workers run tasks inline, so the epoll loop's thread would run your code
+     * (do not pass another scheduler that does so either). Disposing the scheduler ends the subscriptions it delivers with
      * a {@link java.util.concurrent.RejectedExecutionException} (at their next signal).
      *
      * @param scheduler the delivering scheduler
      * @return a copy of these options with that setting
+     * @throws IllegalArgumentException for {@link Schedulers#immediate()}
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
+        if (scheduler == Schedulers.immediate()) {
+            throw new IllegalArgumentException("Schedulers.immediate() would run the subscriber on the epoll loop's"
+                    + " thread: use Schedulers.parallel() (the default), or Schedulers.boundedElastic() if it blocks");
+        }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, Objects.requireNonNull(scheduler, "scheduler"),
                 rekeyTimeout, errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
     }
