@@ -89,14 +89,32 @@ public final class LoopRegistration implements AutoCloseable {
      */
     public void setTracking(boolean on) {
         if (closed.get()) {
-            throw new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
+            throw closedError();
         }
         watcher.setTracking(on);
+        // A close() that ran between the check above and the ioctl saw the watcher untracked and
+        // left it so: turn tracking off again, or the overseer would count a closed registration
+        // until the loop gets round to closing the fd.
+        if (on && closed.get()) {
+            try {
+                watcher.setTracking(false);
+            } catch (SysgenidException ignored) {
+                // the loop closed the watcher meanwhile: nothing is tracked any more
+            }
+            throw closedError();
+        }
     }
 
-    /** {@return whether the watcher is tracked (see {@link #setTracking})} */
+    private static WatcherClosedException closedError() {
+        return new WatcherClosedException("loop registration", "register a new watcher (GenerationDevice.watch).");
+    }
+
+    /**
+     * {@return whether the watcher is tracked (see {@link #setTracking})} False once the
+     * registration has ended, whoever ended it: its watcher no longer counts for the overseer.
+     */
     public boolean isTracked() {
-        return watcher.isTracked();
+        return !closed.get() && watcher.isTracked();
     }
 
     /**
@@ -124,9 +142,13 @@ public final class LoopRegistration implements AutoCloseable {
      * @param generation the generation the listener re-keyed for
      * @return {@link AckResult#ACKNOWLEDGED}, or {@link AckResult#STALE} if the counter has moved
      *         past it (the listener is then called again with the newest)
-     * @throws WatcherClosedException if the registration has ended
+     * @throws WatcherClosedException if the registration has ended (at once, also in a
+     *         listener call still running when {@link #close()} was called)
      */
     public AckResult acknowledge(int generation) {
+        if (closed.get()) {
+            throw closedError(); // at once, not only once the loop has closed the fd
+        }
         AckResult r = watcher.acknowledge(generation);
         long ended = ((long) generation << 32) | ENDED_BY;
         long prev;

@@ -4,6 +4,7 @@
 package dev.sysgenid;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.OptionalInt;
 
 import dev.sysgenid.internal.Errno;
@@ -108,7 +109,7 @@ public final class Overseer implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitWatchers(Duration timeout) throws InterruptedException {
-        return await(saturatedNanos(timeout), false);
+        return await(Watcher.timeoutNanos(timeout), false);
     }
 
     /**
@@ -154,11 +155,6 @@ public final class Overseer implements AutoCloseable {
         }
     }
 
-    /** {@code timeout} in nanoseconds; one too long for a long (292 years) is as good as that. */
-    private static long saturatedNanos(Duration timeout) {
-        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
-    }
-
     /**
      * One restore cycle: {@link #trigger(int)}, then {@link #awaitLatestGeneration(Duration)}.
      *
@@ -168,6 +164,7 @@ public final class Overseer implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult restoreCycle(int minGeneration, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout"); // before the trigger: a refused call changes nothing
         trigger(minGeneration);
         return awaitLatestGeneration(timeout);
     }
@@ -185,7 +182,7 @@ public final class Overseer implements AutoCloseable {
      * @throws InterruptedException if the thread is interrupted while waiting
      */
     public WaitResult awaitLatestGeneration(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + saturatedNanos(timeout);
+        long deadline = System.nanoTime() + Watcher.timeoutNanos(timeout);
         while (true) {
             WaitResult w = await(deadline - System.nanoTime(), false);
             if (w.outcome() != WaitResult.Outcome.CALLER_OUTDATED) {

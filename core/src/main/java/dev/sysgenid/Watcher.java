@@ -5,6 +5,7 @@ package dev.sysgenid;
 
 import java.lang.ref.Cleaner;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -102,6 +103,18 @@ public final class Watcher implements AutoCloseable {
     }
 
     /**
+     * A timeout in nanoseconds, the one conversion of every timeout in this package: a negative
+     * one is 0 (wait not at all), one too long for a long (292 years) is as good as that.
+     */
+    static long timeoutNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            return 0;
+        }
+        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) > 0 ? Long.MAX_VALUE / 2 : timeout.toNanos();
+    }
+
+    /**
      * The current generation if this watcher is outdated, without blocking.
      *
      * @return the current generation, or empty if this watcher is up to date
@@ -127,7 +140,7 @@ public final class Watcher implements AutoCloseable {
      * @throws WatcherClosedException if closed, before or during the wait
      */
     public OptionalInt read(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + timeoutNanos(timeout);
         acquire();
         try {
             while (true) {

@@ -4,6 +4,7 @@
 package dev.sysgenid;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -55,6 +56,40 @@ class ZeroTimeoutTest extends LoopFixture {
             w.acknowledge(g);
             assertThat(all.get(10, TimeUnit.SECONDS).allAcknowledged()).isTrue();
             assertThat(latest.get(10, TimeUnit.SECONDS).allAcknowledged()).isTrue();
+        }
+    }
+
+    @Test
+    void aTimeoutTooLongForNanosecondsWaitsAsLongAsItCan() throws Exception {
+        try (Watcher w = device.openWatcher()) {
+            int g = device.bump();
+            // before: ArithmeticException from Duration.toNanos
+            assertThat(w.read(Duration.ofSeconds(Long.MAX_VALUE))).isEqualTo(OptionalInt.of(g));
+        }
+    }
+
+    @Test
+    void aNegativeTimeoutTooLongForNanosecondsWaitsNotAtAll() throws Exception {
+        Duration farPast = Duration.ofSeconds(Long.MIN_VALUE);
+        try (Watcher w = device.openWatcher(); Overseer o = device.overseer()) {
+            // before: ArithmeticException from Duration.toNanos, on all four
+            assertThat(w.read(farPast)).isEmpty();
+            w.setTracking(true);
+            o.trigger();
+            assertThat(o.awaitWatchers(farPast).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            assertThat(o.awaitLatestGeneration(farPast).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+            assertThat(o.restoreCycle(0, farPast).outcome()).isEqualTo(WaitResult.Outcome.TIMED_OUT);
+        }
+    }
+
+    @Test
+    void aNullTimeoutIsRefusedByName() {
+        try (Watcher w = device.openWatcher(); Overseer o = device.overseer()) {
+            assertThatThrownBy(() -> w.read(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+            assertThatThrownBy(() -> o.awaitWatchers(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+            int before = device.currentGeneration();
+            assertThatThrownBy(() -> o.restoreCycle(0, null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+            assertThat(device.currentGeneration()).as("a refused restore cycle triggers nothing").isEqualTo(before);
         }
     }
 

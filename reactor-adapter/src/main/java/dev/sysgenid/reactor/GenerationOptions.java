@@ -160,14 +160,15 @@ public final class GenerationOptions {
      * handled by the {@link #withErrorPolicy error policy}. Each generation (and each retry)
      * gets the full timeout.
      *
-     * @param timeout the limit per re-keying, positive
+     * @param timeout the limit per re-keying, positive (one longer than about 146 years is as
+     *        good as that)
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRekeyTimeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("rekey timeout must be positive: " + timeout);
         }
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, timeout, errorPolicy,
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, atMostLongest(timeout), errorPolicy,
                 maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
@@ -188,7 +189,8 @@ public final class GenerationOptions {
      * generation, the first after {@code backoff}, each later one after twice the previous delay.
      *
      * @param maxRetries retries per generation, 0 or more
-     * @param backoff the delay before the first retry, not negative
+     * @param backoff the delay before the first retry, not negative (one longer than about 146
+     *        years is as good as that)
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRetries(long maxRetries, Duration backoff) {
@@ -196,7 +198,18 @@ public final class GenerationOptions {
             throw new IllegalArgumentException("retries and backoff must not be negative");
         }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
-                RekeyErrorPolicy.RETRY, maxRetries, backoff, meterRegistry, metricsName);
+                RekeyErrorPolicy.RETRY, maxRetries, atMostLongest(backoff), meterRegistry, metricsName);
+    }
+
+    /**
+     * The longest delay the schedulers take (in nanoseconds, with room to add to a clock):
+     * about 146 years. A longer one is as good as that, as in core's timeouts; the schedulers
+     * themselves would throw ArithmeticException at every use.
+     */
+    static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 2);
+
+    private static Duration atMostLongest(Duration d) {
+        return d.compareTo(LONGEST) > 0 ? LONGEST : d;
     }
 
     /**

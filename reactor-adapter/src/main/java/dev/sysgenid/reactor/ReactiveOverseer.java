@@ -105,7 +105,8 @@ public final class ReactiveOverseer implements AutoCloseable {
     /**
      * {@link #restoreCycle(int, Duration)} with no minimum: the counter moves by one.
      *
-     * @param timeout how long to wait at most in total; {@link Duration#ZERO} for no limit
+     * @param timeout how long to wait at most in total; {@link Duration#ZERO} waits not at all
+     *        ({@link #restoreCycle()} waits without a limit)
      * @return how the wait ended
      */
     public Mono<WaitResult> restoreCycle(Duration timeout) {

@@ -39,6 +39,7 @@ final class Rekeying {
             case PROPAGATE -> once;
             case RETRY -> once.retryWhen(Retry.backoff(o.maxRetries(), o.retryBackoff())
                     .jitter(0)
+                    .maxBackoff(GenerationOptions.LONGEST) // Reactor's default max overflows its own timer
                     .scheduler(session.scheduler())
                     .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
             case RELEASE -> once.onErrorResume(e -> Mono.deferContextual(ctx -> {

@@ -5,6 +5,7 @@ package dev.sysgenid.reactor;
 
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,7 @@ import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WatcherClosedException;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /** The low-level {@link ReactiveGenerations#generations} flux on a simulated device and its real epoll loop. */
@@ -268,5 +270,12 @@ class GenerationsTest {
                 .expectComplete()
                 .verify(WAIT);
         assertReleased();
+    }
+
+    @Test
+    void theImmediateSchedulerIsRefusedBecauseItWouldRunTheSubscriberOnTheLoopThread() {
+        // before: accepted, and every signal ran on the epoll loop's thread
+        assertThatThrownBy(() -> GenerationOptions.defaults().withScheduler(Schedulers.immediate()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boundedElastic");
     }
 }

@@ -338,6 +338,35 @@ class RekeyedTest {
     }
 
     @Test
+    void aRekeyTimeoutTooLongForNanosecondsIsAsGoodAsNone() {
+        // before: every re-keying failed with ArithmeticException (long overflow) from the timer
+        StepVerifier.create(generations.rekeyed(g -> Mono.empty(),
+                        TRACKED.withRekeyTimeout(Duration.ofSeconds(Long.MAX_VALUE))))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
+    void aRetryBackoffTooLongForNanosecondsWaitsInsteadOfFailing() {
+        CountDownLatch firstFailed = new CountDownLatch(1);
+        // before: the retry's timer failed the flux at once with ArithmeticException (long overflow)
+        StepVerifier.create(generations.rekeyed(g -> Mono.error(new IllegalStateException("rekey failed"))
+                                .doOnError(e -> firstFailed.countDown()),
+                        TRACKED.withRetries(1, Duration.ofSeconds(Long.MAX_VALUE))))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .then(() -> await(firstFailed))
+                .expectNoEvent(Duration.ofMillis(200)) // the retry waits for its (very long) backoff
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    @Test
     void aTimedOutRekeyingIsRetriedAfterTheBackoffInVirtualTime() {
         AtomicInteger attempts = new AtomicInteger();
         CountDownLatch firstStarted = new CountDownLatch(1);

@@ -71,9 +71,10 @@ final class WatchCommand implements Callable<Integer> {
         ScheduledExecutorService bumper = null;
         try (GenerationDevice device = root.openDevice()) {
             if (bumpEvery != null) {
-                if (!(device instanceof SimulatedDevice simulated) || bumpEvery.isZero()) {
+                if (!(device instanceof SimulatedDevice simulated) || bumpEvery.compareTo(Duration.ofMillis(1)) < 0
+                        || bumpEvery.compareTo(Duration.ofDays(365)) > 0) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--bump-every needs --simulated and a duration above 0");
+                            "--bump-every needs --simulated and a duration from 1ms to 365 days");
                 }
                 bumper = Executors.newSingleThreadScheduledExecutor(daemon("sysgenid-bump"));
                 long period = bumpEvery.toMillis();

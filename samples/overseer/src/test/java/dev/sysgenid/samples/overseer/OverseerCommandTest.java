@@ -488,6 +488,17 @@ class OverseerCommandTest {
             Run r = run(DeviceSource.system(), "watch", "--bump-every", "1s", "--device", dir.resolve("x").toString());
             assertThat(r.exitCode()).as("the device is looked at first").isEqualTo(2);
         }
+
+        @Test
+        void aBumpPeriodTheSchedulerCannotTakeIsAUsageError() {
+            // before: IllegalArgumentException (under 1 ms) and ArithmeticException (too long for
+            // milliseconds) out of the scheduler, as stack traces
+            for (String period : new String[] {"PT0.0005S", "PT9999999999999999S"}) {
+                Run r = run(DeviceSource.system(), "--simulated", "watch", "--bump-every", period, "--count", "1");
+                assertThat(r.exitCode()).as(period).isEqualTo(1);
+                assertThat(r.err()).as(period).contains("--bump-every").doesNotContain("Exception");
+            }
+        }
     }
 
     @Nested
