@@ -219,8 +219,12 @@ public final class GenerationOptions {
      *
      * <p>Registered when a subscription opens, once per registry, device name and {@code name}:
      * later subscriptions find the same meters, so subscribing adds none, and nothing is removed
-     * when a subscription ends. The gauges read the device of the first subscription that
-     * registered them, weakly referenced. Needs micrometer-core on the class path; without this
+     * when a subscription ends. The gauges read the device of the subscription that
+     * registered them, weakly referenced: once it is closed they read {@code NaN}, and the next
+     * subscription on an open device of the same name registers them again for its device. A
+     * meter that throws when it records (a faulty registry) never fails a subscription: the error
+     * goes to Reactor's {@code Hooks.onErrorDropped} and the change is delivered and
+     * acknowledged as without metrics. Needs micrometer-core on the class path; without this
      * call it is never loaded.
      *
      * @param registry where the timer is registered

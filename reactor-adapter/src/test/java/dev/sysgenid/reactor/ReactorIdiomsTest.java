@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +24,14 @@ import dev.sysgenid.AckResult;
 import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WatcherClosedException;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.cumulative.CumulativeCounter;
+import io.micrometer.core.instrument.cumulative.CumulativeTimer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.Scannable;
 import reactor.core.Scannable.Attr;
@@ -279,6 +288,76 @@ class ReactorIdiomsTest {
                     .verifyComplete();
         }
         assertThat(registry.get("sysgenid.changes").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theWatcherGaugesReadNaNOnceTheirDeviceIsClosedAndFollowTheNextDeviceOfThatName() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GenerationOptions options = TRACKED.withMetrics(registry, "tls-keys");
+        try (SimulatedDevice first = SimulatedDevice.create()) { // named "simulated", as the device of the tests
+            StepVerifier.create(ReactiveGenerations.of(first).generations(options))
+                    .then(() -> eventually(() -> assertThat(first.kernelCounts().trackedWatchers()).isEqualTo(1)))
+                    .then(() -> assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isEqualTo(1.0))
+                    .thenCancel()
+                    .verify(WAIT);
+            first.close();
+            assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isNaN();
+            assertThat(registry.get("sysgenid.watchers.outdated").gauge().value()).isNaN();
+        }
+        StepVerifier.create(generations.generations(options))
+                .then(() -> awaitTracked(1))
+                .then(() -> assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isEqualTo(1.0))
+                .then(device::bump)
+                .expectNextCount(1)
+                .then(() -> assertThat(registry.get("sysgenid.watchers.outdated").gauge().value()).isEqualTo(1.0))
+                .thenCancel()
+                .verify(WAIT);
+        assertThat(registry.getMeters()).hasSize(RekeyMetrics.Outcome.values().length + 3);
+    }
+
+    /** A registry whose counters and timers throw when they record, as a faulty registry might. */
+    private static SimpleMeterRegistry throwingWhenRecording() {
+        return new SimpleMeterRegistry() {
+            @Override
+            protected Counter newCounter(Meter.Id id) {
+                return new CumulativeCounter(id) {
+                    @Override
+                    public void increment(double amount) {
+                        throw new IllegalStateException("a counter that throws");
+                    }
+                };
+            }
+
+            @Override
+            protected Timer newTimer(Meter.Id id, DistributionStatisticConfig config, PauseDetector pauses) {
+                return new CumulativeTimer(id, Clock.SYSTEM, config, pauses, TimeUnit.SECONDS, false) {
+                    @Override
+                    protected void recordNonNegative(long amount, TimeUnit unit) {
+                        throw new IllegalStateException("a timer that throws");
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void aRegistryThatThrowsWhenRecordingNeitherHoldsUpNorEndsTheSubscriptions() {
+        GenerationOptions options = TRACKED.withMetrics(throwingWhenRecording(), "tls-keys");
+        StepVerifier.create(generations.nextChange(options))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
+        StepVerifier.create(generations.rekeyed(g -> Mono.empty(), options))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(43))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
     }
 
     // ---- Scannable --------------------------------------------------------------------------
