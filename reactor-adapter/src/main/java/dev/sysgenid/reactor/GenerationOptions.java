@@ -123,6 +123,9 @@ public final class GenerationOptions {
                 rekeyTimeout, errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
+    /** The longest delay Reactor's timers count ({@code Long.MAX_VALUE} nanoseconds, about 292 years). */
+    static final Duration LONGEST_TIMER = Duration.ofNanos(Long.MAX_VALUE);
+
     private static final String VIRTUAL_TIME = "reactor.test.scheduler.VirtualTimeScheduler";
 
     /** Refuses a scheduler whose worker runs a task on the scheduling thread (see {@link #withScheduler}). */
@@ -160,12 +163,14 @@ public final class GenerationOptions {
      * handled by the {@link #withErrorPolicy error policy}. Each generation (and each retry)
      * gets the full timeout.
      *
-     * @param timeout the limit per re-keying, positive
+     * @param timeout the limit per re-keying, positive and at most {@code Duration.ofNanos(Long.MAX_VALUE)}
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRekeyTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("rekey timeout must be positive: " + timeout);
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(LONGEST_TIMER) > 0) {
+            throw new IllegalArgumentException("rekey timeout must be positive and at most " + LONGEST_TIMER
+                    + " (what Reactor's timers count, in nanoseconds): " + timeout
+                    + "; for no limit, leave the rekey timeout unset");
         }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, timeout, errorPolicy,
                 maxRetries, retryBackoff, meterRegistry, metricsName);

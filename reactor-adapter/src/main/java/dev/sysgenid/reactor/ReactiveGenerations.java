@@ -243,15 +243,17 @@ public final class ReactiveGenerations {
      * so; nothing stays open. The timer runs on {@link GenerationOptions#scheduler()} (so, under
      * {@code StepVerifier.withVirtualTime} with default options, in virtual time).
      *
-     * @param timeout how long to wait for the change, positive
+     * @param timeout how long to wait for the change, positive and at most {@code Duration.ofNanos(Long.MAX_VALUE)}
      * @param options tracking and the delivering scheduler, as for {@link #nextChange(GenerationOptions)}
      * @return a cold Mono: each subscription opens its own watcher and times its own wait
-     * @throws IllegalArgumentException if {@code timeout} is not positive, or as {@link #nextChange(GenerationOptions)}
+     * @throws IllegalArgumentException if {@code timeout} is not positive or longer than Reactor's timers
+     *         count, or as {@link #nextChange(GenerationOptions)}
      */
     public Mono<Generation> nextChange(Duration timeout, GenerationOptions options) {
         Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("the timeout of nextChange must be positive: " + timeout
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(GenerationOptions.LONGEST_TIMER) > 0) {
+            throw new IllegalArgumentException("the timeout of nextChange must be positive and at most "
+                    + GenerationOptions.LONGEST_TIMER + " (what Reactor's timers count, in nanoseconds): " + timeout
                     + "; to wait with no limit, call nextChange(options)");
         }
         return nextChange(options).timeout(timeout,

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -174,6 +175,27 @@ class ReactorIdiomsTest {
         assertThatThrownBy(() -> generations.nextChange(Duration.ZERO, TRACKED))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("must be positive");
+    }
+
+    @Test
+    void aTimeoutLongerThanReactorsTimersCountIsRefusedWithWhatToDoAndTheLongestOneWorks() {
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        assertThatThrownBy(() -> generations.nextChange(forever, TRACKED))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most")
+                .hasMessageContaining("call nextChange(options)");
+        assertThatThrownBy(() -> TRACKED.withRekeyTimeout(Duration.ofSeconds(Long.MAX_VALUE / 1000)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leave the rekey timeout unset");
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+        assertThat(TRACKED.withRekeyTimeout(longest).rekeyTimeout()).contains(longest);
+        StepVerifier.create(generations.nextChange(longest, TRACKED))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
     }
 
     // ---- the shared form --------------------------------------------------------------------
