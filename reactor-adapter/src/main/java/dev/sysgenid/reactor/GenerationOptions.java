@@ -114,8 +114,10 @@ public final class GenerationOptions {
      *
      * @param scheduler the delivering scheduler
      * @return a copy of these options with that setting
-     * @throws IllegalArgumentException if {@code scheduler} runs tasks inline; the message names
-     *         the schedulers to use instead
+     * @throws IllegalArgumentException if {@code scheduler} runs tasks inline, or fails to create
+     *         a worker or to take the probe's task with anything but a {@link
+     *         RejectedExecutionException} (its own error is the cause); the message names the
+     *         schedulers to use instead
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
         refuseInline(Objects.requireNonNull(scheduler, "scheduler"));
@@ -146,6 +148,11 @@ public final class GenerationOptions {
                 }
             } catch (RejectedExecutionException disposed) {
                 return; // a disposed scheduler: its subscriptions end with an explanatory error
+            } catch (RuntimeException broken) {
+                throw new IllegalArgumentException("the scheduler " + scheduler + " failed to take a task on a new "
+                        + "worker (" + broken + "), so every subscription delivered there would fail the same way; "
+                        + "pass a working scheduler: Schedulers.parallel() (the default) or, for a subscriber that "
+                        + "blocks, Schedulers.boundedElastic()", broken);
             }
             inline = ranHere.get();
         }

@@ -36,6 +36,7 @@ import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.Scannable;
 import reactor.core.Scannable.Attr;
+import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -518,5 +519,51 @@ class ReactorIdiomsTest {
         Scheduler disposed = Schedulers.newSingle("disposed-before-use");
         disposed.dispose();
         assertThat(TRACKED.withScheduler(disposed).scheduler()).isSameAs(disposed); // fails at subscription
+    }
+
+    @Test
+    void aSchedulerThatCannotTakeATaskIsRefusedWithTheCauseAndItsProbeWorkerIsDisposed() {
+        Scheduler noWorkers = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                throw new IllegalStateException("no tasks here");
+            }
+
+            @Override
+            public Worker createWorker() {
+                throw new IllegalStateException("no workers here");
+            }
+        };
+        assertThatThrownBy(() -> TRACKED.withScheduler(noWorkers))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("failed to take a task")
+                .hasMessageContaining("Schedulers.parallel()")
+                .hasRootCauseMessage("no workers here");
+        AtomicInteger disposedWorkers = new AtomicInteger();
+        Scheduler rejectingWorkers = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                throw new IllegalStateException("no tasks here");
+            }
+
+            @Override
+            public Worker createWorker() {
+                return new Worker() {
+                    @Override
+                    public Disposable schedule(Runnable task) {
+                        throw new IllegalStateException("this worker takes no task");
+                    }
+
+                    @Override
+                    public void dispose() {
+                        disposedWorkers.incrementAndGet();
+                    }
+                };
+            }
+        };
+        assertThatThrownBy(() -> TRACKED.withScheduler(rejectingWorkers))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasRootCauseMessage("this worker takes no task");
+        assertThat(disposedWorkers).hasValue(1);
     }
 }
