@@ -174,6 +174,7 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRekeyTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(LONGEST_TIMER) > 0) {
             throw new IllegalArgumentException("rekey timeout must be positive and at most " + LONGEST_TIMER
                     + " (what Reactor's timers count, in nanoseconds): " + timeout
@@ -200,12 +201,15 @@ public final class GenerationOptions {
      * generation, the first after {@code backoff}, each later one after twice the previous delay.
      *
      * @param maxRetries retries per generation, 0 or more
-     * @param backoff the delay before the first retry, not negative
+     * @param backoff the delay before the first retry, not negative, at most {@code Duration.ofNanos(Long.MAX_VALUE)}
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRetries(long maxRetries, Duration backoff) {
-        if (maxRetries < 0 || backoff.isNegative()) {
-            throw new IllegalArgumentException("retries and backoff must not be negative");
+        Objects.requireNonNull(backoff, "backoff");
+        if (maxRetries < 0 || backoff.isNegative() || backoff.compareTo(LONGEST_TIMER) > 0) {
+            throw new IllegalArgumentException("retries and backoff must not be negative, and the backoff at most "
+                    + LONGEST_TIMER + " (what Reactor's timers count, in nanoseconds): " + maxRetries + ", "
+                    + backoff);
         }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
                 RekeyErrorPolicy.RETRY, maxRetries, backoff, meterRegistry, metricsName);

@@ -199,6 +199,58 @@ class ReactorIdiomsTest {
         assertReleased();
     }
 
+    /** {@link Schedulers#parallel()}, but a delayed task runs at once; the delays asked for are kept in {@code delays}. */
+    private static Scheduler runningDelaysAtOnce(List<Duration> delays) {
+        Scheduler parallel = Schedulers.parallel();
+        return new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                return parallel.schedule(task);
+            }
+
+            @Override
+            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                delays.add(Duration.ofNanos(unit.toNanos(delay)));
+                return parallel.schedule(task);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return parallel.createWorker();
+            }
+        };
+    }
+
+    @Test
+    void aRetryBackoffLongerThanReactorsTimersCountIsRefusedAndTheLongestOneWorks() {
+        Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+        assertThatThrownBy(() -> TRACKED.withRetries(1, ChronoUnit.FOREVER.getDuration()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the backoff at most");
+        List<Duration> delays = new CopyOnWriteArrayList<>();
+        AtomicInteger attempts = new AtomicInteger();
+        StepVerifier.create(generations.rekeyed(
+                        g -> attempts.incrementAndGet() == 1 ? Mono.error(new IllegalStateException("failed attempt"))
+                                : Mono.empty(),
+                        TRACKED.withScheduler(runningDelaysAtOnce(delays)).withRetries(1, longest)))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .thenCancel()
+                .verify(WAIT);
+        assertThat(attempts).hasValue(2);
+        assertThat(delays).containsExactly(longest);
+        assertReleased();
+    }
+
+    @Test
+    void aNullDurationIsRefusedWithItsName() {
+        assertThatThrownBy(() -> TRACKED.withRekeyTimeout(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
+        assertThatThrownBy(() -> TRACKED.withRetries(1, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("backoff");
+    }
+
     // ---- the shared form --------------------------------------------------------------------
 
     @Test
