@@ -114,8 +114,10 @@ public final class GenerationOptions {
      *
      * @param scheduler the delivering scheduler
      * @return a copy of these options with that setting
-     * @throws IllegalArgumentException if {@code scheduler} runs tasks inline; the message names
-     *         the schedulers to use instead
+     * @throws IllegalArgumentException if {@code scheduler} runs tasks inline, or fails to create
+     *         a worker or to take the probe's task with anything but a {@link
+     *         RejectedExecutionException} (its own error is the cause); the message names the
+     *         schedulers to use instead
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
         refuseInline(Objects.requireNonNull(scheduler, "scheduler"));
@@ -143,6 +145,11 @@ public final class GenerationOptions {
                 }
             } catch (RejectedExecutionException disposed) {
                 return; // a disposed scheduler: its subscriptions end with an explanatory error
+            } catch (RuntimeException broken) {
+                throw new IllegalArgumentException("the scheduler " + scheduler + " failed to take a task on a new "
+                        + "worker (" + broken + "), so every subscription delivered there would fail the same way; "
+                        + "pass a working scheduler: Schedulers.parallel() (the default) or, for a subscriber that "
+                        + "blocks, Schedulers.boundedElastic()", broken);
             }
             inline = ranHere.get();
         }
@@ -165,8 +172,10 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRekeyTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("rekey timeout must be positive: " + timeout);
+            throw new IllegalArgumentException("rekey timeout must be positive: " + timeout
+                    + "; for no limit, leave the rekey timeout unset");
         }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, atMostLongest(timeout), errorPolicy,
                 maxRetries, retryBackoff, meterRegistry, metricsName);
@@ -194,8 +203,10 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withRetries(long maxRetries, Duration backoff) {
+        Objects.requireNonNull(backoff, "backoff");
         if (maxRetries < 0 || backoff.isNegative()) {
-            throw new IllegalArgumentException("retries and backoff must not be negative");
+            throw new IllegalArgumentException("retries and backoff must not be negative: " + maxRetries + ", "
+                    + backoff);
         }
         return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
                 RekeyErrorPolicy.RETRY, maxRetries, atMostLongest(backoff), meterRegistry, metricsName);
@@ -208,7 +219,7 @@ public final class GenerationOptions {
      */
     static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE / 2);
 
-    private static Duration atMostLongest(Duration d) {
+    static Duration atMostLongest(Duration d) {
         return d.compareTo(LONGEST) > 0 ? LONGEST : d;
     }
 
@@ -232,8 +243,12 @@ public final class GenerationOptions {
      *
      * <p>Registered when a subscription opens, once per registry, device name and {@code name}:
      * later subscriptions find the same meters, so subscribing adds none, and nothing is removed
-     * when a subscription ends. The gauges read the device of the first subscription that
-     * registered them, weakly referenced. Needs micrometer-core on the class path; without this
+     * when a subscription ends. The gauges read the device of the subscription that
+     * registered them, weakly referenced: once it is closed they read {@code NaN}, and the next
+     * subscription on an open device of the same name registers them again for its device. A
+     * meter that throws when it records (a faulty registry) never fails a subscription: the error
+     * goes to Reactor's {@code Hooks.onErrorDropped} and the change is delivered and
+     * acknowledged as without metrics. Needs micrometer-core on the class path; without this
      * call it is never loaded.
      *
      * @param registry where the timer is registered

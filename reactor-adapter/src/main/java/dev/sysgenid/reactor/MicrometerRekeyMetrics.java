@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
 
 /**
  * The meters of one subscription: the {@code sysgenid.rekey} timers, one per outcome, the
@@ -25,8 +27,14 @@ import io.micrometer.core.instrument.Timer;
  * <p>Every subscription registers the same meters again: Micrometer hands back the meter already
  * registered under the same name and tags, so a registry holds one set per device and
  * subscriber name however many subscriptions come and go (nothing is removed when one ends).
- * The gauges are tagged with the device only, and read the device of the first subscription
- * that registered them (weakly referenced, as Micrometer's gauges are by default).
+ * The gauges are tagged with the device only, and read the device of the subscription that
+ * registered them (weakly referenced, as Micrometer's gauges are by default); once that device
+ * is closed or collected they read NaN, and the next subscription on an open device of that name
+ * registers them again for its device.
+ *
+ * <p>Recording never fails the subscription: a meter that throws (a faulty registry) is reported
+ * to {@link Operators#onErrorDropped} and the change is delivered and acknowledged as without
+ * metrics.
  */
 final class MicrometerRekeyMetrics implements RekeyMetrics {
 
@@ -63,8 +71,12 @@ final class MicrometerRekeyMetrics implements RekeyMetrics {
 
     private static void gauge(MeterRegistry r, String meter, String description, GenerationDevice device,
             ToIntFunction<WatcherCounts> count) {
-        if (r.find(meter).tag("device", device.name()).gauge() != null) {
-            return; // registered by an earlier subscription (Micrometer would ignore it, with a warning)
+        Gauge registered = r.find(meter).tag("device", device.name()).gauge();
+        if (registered != null) {
+            if (!Double.isNaN(registered.value()) || Double.isNaN(read(device, count))) {
+                return; // registered by an earlier subscription (Micrometer would ignore it, with a warning)
+            }
+            r.remove(registered); // its device was closed (or collected) and a new one has that name: read this one
         }
         Gauge.builder(meter, device, d -> read(d, count))
                 .description(description)
@@ -77,6 +89,7 @@ final class MicrometerRekeyMetrics implements RekeyMetrics {
     static double read(GenerationDevice device, ToIntFunction<WatcherCounts> count) {
         Optional<WatcherCounts> counts;
         try {
+            device.currentGeneration(); // throws once the device is closed (its counts may still read)
             counts = device.counts();
         } catch (SysgenidException closed) {
             return Double.NaN;
@@ -86,11 +99,19 @@ final class MicrometerRekeyMetrics implements RekeyMetrics {
 
     @Override
     public void record(long nanos, Outcome outcome) {
-        timers.get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+        try {
+            timers.get(outcome).record(nanos, TimeUnit.NANOSECONDS);
+        } catch (RuntimeException faultyRegistry) {
+            Operators.onErrorDropped(faultyRegistry, Context.empty());
+        }
     }
 
     @Override
     public void changeSeen() {
-        changes.increment();
+        try {
+            changes.increment();
+        } catch (RuntimeException faultyRegistry) {
+            Operators.onErrorDropped(faultyRegistry, Context.empty());
+        }
     }
 }

@@ -243,10 +243,12 @@ public final class ReactiveGenerations {
      * so; nothing stays open. The timer runs on {@link GenerationOptions#scheduler()} (so, under
      * {@code StepVerifier.withVirtualTime} with default options, in virtual time).
      *
-     * @param timeout how long to wait for the change, positive
+     * @param timeout how long to wait for the change, positive (one longer than about 146 years
+     *        is as good as that, as everywhere in this library)
      * @param options tracking and the delivering scheduler, as for {@link #nextChange(GenerationOptions)}
      * @return a cold Mono: each subscription opens its own watcher and times its own wait
-     * @throws IllegalArgumentException if {@code timeout} is not positive, or as {@link #nextChange(GenerationOptions)}
+     * @throws IllegalArgumentException if {@code timeout} is not positive, or as {@link
+     *         #nextChange(GenerationOptions)}
      */
     public Mono<Generation> nextChange(Duration timeout, GenerationOptions options) {
         Objects.requireNonNull(timeout, "timeout");
@@ -254,7 +256,7 @@ public final class ReactiveGenerations {
             throw new IllegalArgumentException("the timeout of nextChange must be positive: " + timeout
                     + "; to wait with no limit, call nextChange(options)");
         }
-        return nextChange(options).timeout(timeout,
+        return nextChange(options).timeout(GenerationOptions.atMostLongest(timeout),
                 Mono.error(() -> new NextChangeTimeoutException(device.name(), timeout)), options.scheduler());
     }
 

@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,9 +25,18 @@ import dev.sysgenid.AckResult;
 import dev.sysgenid.DriverProfile;
 import dev.sysgenid.SimulatedDevice;
 import dev.sysgenid.WatcherClosedException;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.cumulative.CumulativeCounter;
+import io.micrometer.core.instrument.cumulative.CumulativeTimer;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.pause.PauseDetector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.Scannable;
 import reactor.core.Scannable.Attr;
+import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -167,6 +178,68 @@ class ReactorIdiomsTest {
                 .hasMessageContaining("must be positive");
     }
 
+    @Test
+    void aTimeoutLongerThanReactorsTimersCountIsAsGoodAsTheLongestOne() {
+        // before: nextChange(FOREVER) threw ArithmeticException (long overflow) from Reactor's timer
+        Duration forever = ChronoUnit.FOREVER.getDuration();
+        assertThat(TRACKED.withRekeyTimeout(forever).rekeyTimeout()).contains(GenerationOptions.LONGEST);
+        StepVerifier.create(generations.nextChange(forever, TRACKED))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
+    }
+
+    /** {@link Schedulers#parallel()}, but a delayed task runs at once; the delays asked for are kept in {@code delays}. */
+    private static Scheduler runningDelaysAtOnce(List<Duration> delays) {
+        Scheduler parallel = Schedulers.parallel();
+        return new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                return parallel.schedule(task);
+            }
+
+            @Override
+            public Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                delays.add(Duration.ofNanos(unit.toNanos(delay)));
+                return parallel.schedule(task);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return parallel.createWorker();
+            }
+        };
+    }
+
+    @Test
+    void aRetryBackoffLongerThanReactorsTimersCountWaitsTheLongestOne() {
+        List<Duration> delays = new CopyOnWriteArrayList<>();
+        AtomicInteger attempts = new AtomicInteger();
+        StepVerifier.create(generations.rekeyed(
+                        g -> attempts.incrementAndGet() == 1 ? Mono.error(new IllegalStateException("failed attempt"))
+                                : Mono.empty(),
+                        TRACKED.withScheduler(runningDelaysAtOnce(delays)).withRetries(1, ChronoUnit.FOREVER.getDuration())))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .thenCancel()
+                .verify(WAIT);
+        assertThat(attempts).hasValue(2);
+        assertThat(delays).containsExactly(GenerationOptions.LONGEST);
+        assertReleased();
+    }
+
+    @Test
+    void aNullDurationIsRefusedWithItsName() {
+        assertThatThrownBy(() -> TRACKED.withRekeyTimeout(null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
+        assertThatThrownBy(() -> TRACKED.withRetries(1, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("backoff");
+    }
+
     // ---- the shared form --------------------------------------------------------------------
 
     @Test
@@ -279,6 +352,76 @@ class ReactorIdiomsTest {
                     .verifyComplete();
         }
         assertThat(registry.get("sysgenid.changes").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void theWatcherGaugesReadNaNOnceTheirDeviceIsClosedAndFollowTheNextDeviceOfThatName() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        GenerationOptions options = TRACKED.withMetrics(registry, "tls-keys");
+        try (SimulatedDevice first = SimulatedDevice.create()) { // named "simulated", as the device of the tests
+            StepVerifier.create(ReactiveGenerations.of(first).generations(options))
+                    .then(() -> eventually(() -> assertThat(first.kernelCounts().trackedWatchers()).isEqualTo(1)))
+                    .then(() -> assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isEqualTo(1.0))
+                    .thenCancel()
+                    .verify(WAIT);
+            first.close();
+            assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isNaN();
+            assertThat(registry.get("sysgenid.watchers.outdated").gauge().value()).isNaN();
+        }
+        StepVerifier.create(generations.generations(options))
+                .then(() -> awaitTracked(1))
+                .then(() -> assertThat(registry.get("sysgenid.watchers.tracked").gauge().value()).isEqualTo(1.0))
+                .then(device::bump)
+                .expectNextCount(1)
+                .then(() -> assertThat(registry.get("sysgenid.watchers.outdated").gauge().value()).isEqualTo(1.0))
+                .thenCancel()
+                .verify(WAIT);
+        assertThat(registry.getMeters()).hasSize(RekeyMetrics.Outcome.values().length + 3);
+    }
+
+    /** A registry whose counters and timers throw when they record, as a faulty registry might. */
+    private static SimpleMeterRegistry throwingWhenRecording() {
+        return new SimpleMeterRegistry() {
+            @Override
+            protected Counter newCounter(Meter.Id id) {
+                return new CumulativeCounter(id) {
+                    @Override
+                    public void increment(double amount) {
+                        throw new IllegalStateException("a counter that throws");
+                    }
+                };
+            }
+
+            @Override
+            protected Timer newTimer(Meter.Id id, DistributionStatisticConfig config, PauseDetector pauses) {
+                return new CumulativeTimer(id, Clock.SYSTEM, config, pauses, TimeUnit.SECONDS, false) {
+                    @Override
+                    protected void recordNonNegative(long amount, TimeUnit unit) {
+                        throw new IllegalStateException("a timer that throws");
+                    }
+                };
+            }
+        };
+    }
+
+    @Test
+    void aRegistryThatThrowsWhenRecordingNeitherHoldsUpNorEndsTheSubscriptions() {
+        GenerationOptions options = TRACKED.withMetrics(throwingWhenRecording(), "tls-keys");
+        StepVerifier.create(generations.nextChange(options))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(42))
+                .expectComplete()
+                .verify(WAIT);
+        assertReleased();
+        StepVerifier.create(generations.rekeyed(g -> Mono.empty(), options))
+                .then(() -> awaitTracked(1))
+                .then(device::bump)
+                .assertNext(g -> assertThat(g.value()).isEqualTo(43))
+                .then(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero())
+                .thenCancel()
+                .verify(WAIT);
+        assertReleased();
     }
 
     // ---- Scannable --------------------------------------------------------------------------
@@ -417,5 +560,51 @@ class ReactorIdiomsTest {
         Scheduler disposed = Schedulers.newSingle("disposed-before-use");
         disposed.dispose();
         assertThat(TRACKED.withScheduler(disposed).scheduler()).isSameAs(disposed); // fails at subscription
+    }
+
+    @Test
+    void aSchedulerThatCannotTakeATaskIsRefusedWithTheCauseAndItsProbeWorkerIsDisposed() {
+        Scheduler noWorkers = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                throw new IllegalStateException("no tasks here");
+            }
+
+            @Override
+            public Worker createWorker() {
+                throw new IllegalStateException("no workers here");
+            }
+        };
+        assertThatThrownBy(() -> TRACKED.withScheduler(noWorkers))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("failed to take a task")
+                .hasMessageContaining("Schedulers.parallel()")
+                .hasRootCauseMessage("no workers here");
+        AtomicInteger disposedWorkers = new AtomicInteger();
+        Scheduler rejectingWorkers = new Scheduler() {
+            @Override
+            public Disposable schedule(Runnable task) {
+                throw new IllegalStateException("no tasks here");
+            }
+
+            @Override
+            public Worker createWorker() {
+                return new Worker() {
+                    @Override
+                    public Disposable schedule(Runnable task) {
+                        throw new IllegalStateException("this worker takes no task");
+                    }
+
+                    @Override
+                    public void dispose() {
+                        disposedWorkers.incrementAndGet();
+                    }
+                };
+            }
+        };
+        assertThatThrownBy(() -> TRACKED.withScheduler(rejectingWorkers))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasRootCauseMessage("this worker takes no task");
+        assertThat(disposedWorkers).hasValue(1);
     }
 }
