@@ -100,16 +100,8 @@ public final class EpollLoop implements AutoCloseable {
     private final EventFd wakeFd;
     private final Thread thread;
     private final LoopInbox inbox = new LoopInbox();
-    /*
-     * The wake-up protocol. A producer queues its task, then, if it sets wakePending from false
-     * to true, writes the eventfd once. The loop, on seeing the eventfd's event, sets
-     * wakePending false and only then runs the inbox. A producer whose set failed queued its
-     * task before that failed set, which came before the loop's clear, which comes before the
-     * loop reads the inbox (all sequentially consistent): the loop runs that task this turn.
-     * A producer that sets it after the clear writes again: at worst one spare turn. So no task
-     * waits in the inbox while the loop sleeps, with one write per burst and no read ever.
-     */
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** One eventfd write per burst of tasks (the protocol is {@link WakeFlag}'s). */
+    private final WakeFlag wakePending = new WakeFlag();
     /** Keeps a wake-up's write off the eventfd once closed: taken by wake() and by the step to CLOSED. */
     private final Object wakeLock = new Object();
     /** Registration sequence numbers: the high half of an id, so a reused fd never matches. */
@@ -328,9 +320,9 @@ public final class EpollLoop implements AutoCloseable {
         return true;
     }
 
-    /** Wakes the loop once per burst (see {@link #wakePending}). */
+    /** Wakes the loop once per burst (see {@link WakeFlag}). */
     private void wake() {
-        if (!wakePending.get() && wakePending.compareAndSet(false, true)) {
+        if (wakePending.raise()) {
             synchronized (wakeLock) { // keeps the write off a closed fd
                 if (state != CLOSED) {
                     wakeFd.signal(); // fails only with EBADF or EINVAL: neither can happen on our own open fd
@@ -379,7 +371,7 @@ public final class EpollLoop implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             long id = EpollEvent.data(events, i);
             if (id == WAKE_ID) {
-                wakePending.set(false); // before the inbox is read: see wakePending
+                wakePending.lower(); // before the inbox is read: see WakeFlag
             } else {
                 fire(id);
             }
