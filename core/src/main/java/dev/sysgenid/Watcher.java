@@ -70,7 +70,8 @@ public final class Watcher implements AutoCloseable {
     /**
      * The generation this file last acknowledged (written after each successful ack); before
      * the first, the one it was opened at as far as the device's mapped page told right after
-     * the open; -1 while unknown (no page mapped then).
+     * the open; -1 while unknown (no page mapped then, or the page had moved on when an
+     * acknowledgement looked right after recording itself: see {@link #acknowledge}).
      */
     private volatile long acknowledged;
     /**
@@ -194,7 +195,19 @@ public final class Watcher implements AutoCloseable {
                 ACK_WRITES.getAndAdd(this, ACK_WRITE_ENDED - 1);
             }
             if (r == 0) {
-                acknowledged = Integer.toUnsignedLong(generation);
+                long acked = Integer.toUnsignedLong(generation);
+                acknowledged = acked;
+                // Two acknowledgements can record themselves in the other order than they were
+                // written (a repeat of the previous generation, slow between its write and
+                // here, after the acknowledgement of the next one): the older value would then
+                // pass for what the file acknowledged, and the page's newer counter for a change.
+                // So look at the page after the store: if it moved on, forget the value (-1:
+                // read(2) decides until the next acknowledgement). Whichever store comes last
+                // either sees the page at its own value, then the one it wrote was the last
+                // written (a later write needs a change first), or forgets.
+                if (device != null && device.pageCounter() != acked) {
+                    acknowledged = -1;
+                }
                 LoopRegistration reg = registration;
                 if (reg != null) {
                     reg.acknowledgementWritten();
