@@ -9,7 +9,6 @@ import java.util.concurrent.Executor;
 import dev.sysgenid.internal.DeviceBackend;
 import dev.sysgenid.internal.ErrnoException;
 import dev.sysgenid.internal.Errno;
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 
 /** What the real and the simulated device share: everything above their {@link DeviceBackend}. */
@@ -17,7 +16,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     private final DeviceBackend backend;
     private final String name;
-    private final long pageSize = Fds.pageSize();
+    private final long pageSize = LibC.pageSize();
     private EpollLoop loop; // guarded by this
     private volatile GenerationProbe ownProbe; // written under this
     private volatile boolean closed; // written under this
@@ -49,12 +48,13 @@ abstract class BackedDevice implements GenerationDevice {
     public LoopRegistration watch(boolean tracked, Executor executor, GenerationListener listener) {
         Objects.requireNonNull(executor, "executor");
         Objects.requireNonNull(listener, "listener");
+        EpollLoop loop = loop(); // first: it maps the page the watcher takes its generation at open from
         Watcher watcher = openWatcher();
         try {
             if (tracked) {
                 watcher.setTracking(true);
             }
-            return loop().register(watcher, executor, listener);
+            return loop.register(watcher, executor, listener);
         } catch (RuntimeException | Error e) {
             watcher.close(); // untracks it too; a registration that failed has closed it already
             throw e;

@@ -3,8 +3,6 @@
  */
 package dev.sysgenid;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,24 +11,24 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
-
+import dev.sysgenid.internal.EpollEvent;
 import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.ErrnoException;
-import dev.sysgenid.internal.Fds;
+import dev.sysgenid.internal.EventFd;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.NativeBuffer;
 import dev.sysgenid.internal.Syscalls;
 import dev.sysgenid.internal.turn.TurnExecutor;
 
 /**
  * One daemon thread that multiplexes any number of watchers with epoll and hands each change
  * to the registration's executor. The data path: the device fd becomes readable, epoll_wait
- * returns, the loop takes the new generation from the device's mapped counter (a read(2) only
- * for a watcher that has not acknowledged anything yet) and dispatches it; the listener
+ * returns, the loop takes the new generation from the device's mapped counter (no read(2),
+ * also for a watcher's first change: it knows the generation it was opened at; read(2) only
+ * where the page cannot tell, see {@code Watcher.outdatedGeneration}) and dispatches it; the listener
  * re-keys and acknowledges through {@link LoopRegistration#acknowledge(int)}: one system
  * call per watcher and change, the write.
  *
@@ -59,7 +57,8 @@ import dev.sysgenid.internal.turn.TurnExecutor;
  *     first acknowledgement written afterwards, by a listener call or outside one, through
  *     the registration or its watcher, asks for it.</li>
  * <li>Only the loop thread touches the epoll set and the registration map; other threads
- *     enqueue a task and wake the loop through an eventfd, written once per burst.</li>
+ *     enqueue a task and wake the loop through an eventfd, written once per burst and never
+ *     read (armed edge-triggered: each write is one wake-up).</li>
  * <li>Nothing is allocated per event: the native event array is reused,
  *     and each registration hands its listener call over as one preallocated task.</li>
  * <li>An executor of the adapter's delivery lanes is given all of a turn's listener calls
@@ -70,43 +69,53 @@ import dev.sysgenid.internal.turn.TurnExecutor;
  */
 public final class EpollLoop implements AutoCloseable {
 
-    /** x86-64 packs struct epoll_event (12 bytes); other 64-bit ABIs align it (16 bytes). */
-    private static final int EVENT_SIZE = Platform.isIntel() ? 12 : 16;
-    private static final int DATA_OFFSET = Platform.isIntel() ? 4 : 8;
     private static final int MAX_EVENTS_LIMIT = 4096;
     private static final long WAKE_ID = 0;
 
+    /*
+     * The lifecycle, one word ('state'), moving forward only:
+     *
+     *   RUNNING  --close(), any thread; or the loop fails, loop thread-->  CLOSING
+     *   CLOSING  --the loop thread leaves its last turn and begins the shutdown-->  DRAINING
+     *   DRAINING --every registration ended, loop thread, under wakeLock-->  CLOSED
+     *
+     * RUNNING: registrations are taken, turns run. CLOSING: register refuses (hasEnded), the
+     * loop finishes the turn it is in. DRAINING: the loop runs what is queued and ends every
+     * registration; re-arms and rechecks do nothing any more (else an acknowledgement landing
+     * in every ADD window would queue the next re-arm for ever), the epoll set is still open
+     * so removals still DEL. CLOSED: the epoll fd and the eventfd are closed (wake() writes
+     * nothing, which is why that step is taken under wakeLock); a task that still runs only
+     * releases what it holds, and an add ends its registration at once.
+     */
+    private static final int RUNNING = 0;
+    private static final int CLOSING = 1;
+    private static final int DRAINING = 2;
+    private static final int CLOSED = 3;
+    private static final AtomicIntegerFieldUpdater<EpollLoop> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(EpollLoop.class, "state");
+    /** Written by CAS (RUNNING to CLOSING, any thread) and by the loop thread (the later steps). */
+    private volatile int state = RUNNING;
+
     private final int epfd;
-    private final int wakeFd;
+    private final EventFd wakeFd;
     private final Thread thread;
     private final LoopInbox inbox = new LoopInbox();
-    private final AtomicBoolean wakePending = new AtomicBoolean();
+    /** One eventfd write per burst of tasks (the protocol is {@link WakeFlag}'s). */
+    private final WakeFlag wakePending = new WakeFlag();
+    /** Keeps a wake-up's write off the eventfd once closed: taken by wake() and by the step to CLOSED. */
     private final Object wakeLock = new Object();
-    /** Guarded by wakeLock. */
-    private boolean wakeClosed;
-    private final AtomicBoolean closing = new AtomicBoolean();
     /** Registration sequence numbers: the high half of an id, so a reused fd never matches. */
     private final AtomicLong sequence = new AtomicLong();
-    /** Loop thread only: the epoll set is gone, tasks only release what they hold. */
-    private boolean shutDown;
-    /**
-     * Loop thread only: the shutdown has begun (set before its first drain of the inbox, and so
-     * also whenever {@link #shutDown} is): re-arms and rechecks do nothing any more, else an
-     * acknowledgement landing in every ADD window would queue the next re-arm for ever.
-     */
-    private boolean draining;
     /** Loop thread only: what this turn handed to {@link TurnExecutor}s. */
     private final Turn turn = new Turn();
     /** Loop thread only. */
     private final RegistrationTable registrations = new RegistrationTable();
-    /** Loop thread only; written through a Java view, no JNI call per field. */
-    private final Memory ctlEvent = new Memory(16);
+    /** Loop thread only: one epoll_event for epoll_ctl. */
+    private final NativeBuffer ctlEvent = EpollEvent.allocate(1);
     /** Loop thread only: where {@link Syscalls} leaves epoll_wait's errno. */
     private final Syscalls.CallState callState = new Syscalls.CallState();
-    private final ByteBuffer ctlView = ctlEvent.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
-    /** Loop thread only; grown when a wait fills it; read through {@link #eventsView}. */
-    private Memory events;
-    private ByteBuffer eventsView;
+    /** Loop thread only; grown when a wait fills it. */
+    private NativeBuffer events;
     private int maxEvents = 64;
 
     /**
@@ -126,19 +135,23 @@ public final class EpollLoop implements AutoCloseable {
     EpollLoop(String name, ThreadFactory threads) {
         int ep = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
         if (ep < 0) {
-            throw Failures.of("epoll_create1", LibC.errno());
+            int e = LibC.errno();
+            ctlEvent.close();
+            throw Failures.of("epoll_create1", e);
         }
-        int wake;
+        EventFd wake;
         try {
-            wake = Fds.eventfd();
+            wake = new EventFd();
         } catch (ErrnoException e) {
             LibC.close(ep);
+            ctlEvent.close();
             throw Failures.of("eventfd", e.errno());
         }
         epfd = ep;
         wakeFd = wake;
         try {
-            if (ctl(LibC.EPOLL_CTL_ADD, wakeFd, LibC.EPOLLIN, WAKE_ID) < 0) {
+            // edge-triggered and never read: see EventFd
+            if (ctl(LibC.EPOLL_CTL_ADD, wakeFd.fd(), LibC.EPOLLIN | LibC.EPOLLET, WAKE_ID) < 0) {
                 throw Failures.of("epoll_ctl(ADD eventfd)", LibC.errno());
             }
             allocateEvents();
@@ -148,7 +161,7 @@ public final class EpollLoop implements AutoCloseable {
             thread = t;
             t.start();
         } catch (RuntimeException | Error e) {
-            LibC.close(wakeFd);
+            wakeFd.close();
             LibC.close(epfd);
             if (events != null) {
                 events.close();
@@ -185,7 +198,7 @@ public final class EpollLoop implements AutoCloseable {
         long id = (sequence.incrementAndGet() << 32) | (watcher.file().pollFd() & 0xFFFF_FFFFL);
         LoopRegistration reg = new LoopRegistration(id, watcher, executor, listener, this);
         watcher.servedBy(reg);
-        if (closing.get() || !submit(() -> add(reg))) {
+        if (state != RUNNING || !submit(() -> add(reg))) {
             reg.releaseWatcher();
             throw new LoopEndedException(thread.getName());
         }
@@ -199,7 +212,7 @@ public final class EpollLoop implements AutoCloseable {
 
     /** {@return whether the loop has ended or is ending (closed, or failed): it takes no registrations} */
     public boolean hasEnded() {
-        return closing.get();
+        return state != RUNNING;
     }
 
     /** {@return how many registrations the loop serves (read on any thread; exact only when quiet)} */
@@ -220,7 +233,7 @@ public final class EpollLoop implements AutoCloseable {
     /** Stops the loop and closes everything it owns; idempotent; waits for the thread to end. */
     @Override
     public void close() {
-        if (closing.compareAndSet(false, true)) {
+        if (STATE.compareAndSet(this, RUNNING, CLOSING)) {
             wake();
         }
         if (Thread.currentThread() != thread) {
@@ -262,7 +275,7 @@ public final class EpollLoop implements AutoCloseable {
      * next acknowledgement re-arms once more.
      */
     void rearmNow(LoopRegistration reg) {
-        if (draining || registrations.get(reg.id) != reg) {
+        if (state >= DRAINING || registrations.get(reg.id) != reg) {
             return; // removed, failed or shutting down meanwhile: its fd is out of the set already
         }
         if (removeToRearm(reg)) {
@@ -283,7 +296,7 @@ public final class EpollLoop implements AutoCloseable {
 
     /** Loop thread: {@link #recheck}'s task. */
     void recheckNow(LoopRegistration reg) {
-        if (!draining && registrations.get(reg.id) == reg) {
+        if (state < DRAINING && registrations.get(reg.id) == reg) {
             fire(reg.id);
         }
     }
@@ -296,9 +309,10 @@ public final class EpollLoop implements AutoCloseable {
 
     /**
      * Queues a task for the loop thread. False if the loop has ended and will never run it: then
-     * the caller handles what the task would have done.
+     * the caller handles what the task would have done. Package-private for the tests of the
+     * wake-up.
      */
-    private boolean submit(Runnable task) {
+    boolean submit(Runnable task) {
         if (!inbox.offer(task)) {
             return false;
         }
@@ -306,25 +320,31 @@ public final class EpollLoop implements AutoCloseable {
         return true;
     }
 
+    /** Wakes the loop once per burst (see {@link WakeFlag}). */
     private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            synchronized (wakeLock) { // once per burst; keeps the write off a closed fd
-                if (!wakeClosed) {
-                    Fds.signal(wakeFd);
+        if (wakePending.raise()) {
+            synchronized (wakeLock) { // keeps the write off a closed fd
+                if (state != CLOSED) {
+                    wakeFd.signal(); // fails only with EBADF or EINVAL: neither can happen on our own open fd
                 }
             }
         }
+    }
+
+    /** The eventfd's number, for the test that saturates its counter. */
+    int wakeFdForTest() {
+        return wakeFd.fd();
     }
 
     // ---- loop thread ------------------------------------------------------------------------
 
     private void run() {
         try {
-            while (!closing.get()) {
+            while (state == RUNNING) {
                 waitAndDispatch();
             }
         } catch (Throwable e) { // also a checked exception thrown sneakily (Kotlin, Scala, Groovy listeners)
-            closing.set(true);
+            STATE.compareAndSet(this, RUNNING, CLOSING); // or close() came first: CLOSING already
             System.getLogger("dev.sysgenid").log(System.Logger.Level.ERROR, "the epoll loop " + thread.getName()
                     + " failed and ended its registrations; the device's loop() starts a new one", e);
             shutdown(e instanceof SysgenidException s ? s : new SysgenidException("the epoll loop failed ("
@@ -340,7 +360,7 @@ public final class EpollLoop implements AutoCloseable {
      * of iterations, and a loop that turns once per change would stay interpreted for ever.
      */
     private void waitAndDispatch() {
-        int n = Syscalls.epollWait(callState, epfd, Pointer.nativeValue(events), maxEvents, -1);
+        int n = Syscalls.epollWait(callState, epfd, events.address(), maxEvents, -1);
         if (n < 0) {
             int e = -n;
             if (e == Errno.EINTR) {
@@ -348,18 +368,13 @@ public final class EpollLoop implements AutoCloseable {
             }
             throw Failures.of("epoll_wait", e);
         }
-        boolean woken = false;
         for (int i = 0; i < n; i++) {
-            long id = eventsView.getLong(i * EVENT_SIZE + DATA_OFFSET);
+            long id = EpollEvent.data(events, i);
             if (id == WAKE_ID) {
-                woken = true;
+                wakePending.lower(); // before the inbox is read: see WakeFlag
             } else {
                 fire(id);
             }
-        }
-        if (woken) {
-            Fds.drain(wakeFd);
-            wakePending.set(false);
         }
         inbox.runQueued();
         flushTurn();
@@ -376,7 +391,7 @@ public final class EpollLoop implements AutoCloseable {
             reg.releaseWatcher(); // closed before it was added; its remove may follow
             return;
         }
-        if (shutDown) {
+        if (state == CLOSED) {
             fail(reg, new LoopEndedException(thread.getName()));
             return;
         }
@@ -408,14 +423,14 @@ public final class EpollLoop implements AutoCloseable {
             fail(reg, Failures.of("epoll_ctl", -r));
             return;
         }
-        if (reg.rearms && w.pending() == -Errno.EAGAIN
+        if (reg.rearms && w.outdatedGeneration() == -Errno.EAGAIN
                 && w.ackWrites() == acksBefore && (acksBefore & 0xFFFF_FFFFL) == 0) {
             reg.takeAddedOutdated(); // up to date at the ADD (if an ack took the mark first, one spare re-arm)
         }
     }
 
     private void remove(LoopRegistration reg) {
-        if (registrations.remove(reg.id) == reg && !shutDown) {
+        if (registrations.remove(reg.id) == reg && state != CLOSED) {
             ctl(reg, LibC.EPOLL_CTL_DEL, 0);
         }
         reg.releaseWatcher();
@@ -426,7 +441,7 @@ public final class EpollLoop implements AutoCloseable {
         if (reg == null || !reg.beginDispatch()) {
             return;
         }
-        long g = reg.watcher.pending();
+        long g = reg.watcher.outdatedGeneration();
         if (g == -Errno.EAGAIN) {
             reg.cancelDispatch(); // acknowledged meanwhile: the next change brings a new edge
             return;
@@ -436,7 +451,7 @@ public final class EpollLoop implements AutoCloseable {
             return;
         }
         try {
-            Runnable call = reg.prepareDelivery((int) g);
+            Runnable call = reg.prepareListenerCall((int) g);
             if (reg.executor instanceof TurnExecutor t) {
                 if (t.executeLater(call)) {
                     turn.needsFlush(t);
@@ -480,7 +495,7 @@ public final class EpollLoop implements AutoCloseable {
     }
 
     private void fail(LoopRegistration reg, SysgenidException cause) {
-        if (registrations.remove(reg.id) == reg && !shutDown) {
+        if (registrations.remove(reg.id) == reg && state != CLOSED) {
             ctl(reg, LibC.EPOLL_CTL_DEL, 0);
         }
         reg.releaseWatcher();
@@ -505,8 +520,9 @@ public final class EpollLoop implements AutoCloseable {
         }
     }
 
+    /** Loop thread: CLOSING to DRAINING to CLOSED (see {@link #state}). */
     private void shutdown(SysgenidException cause) {
-        draining = true;
+        state = DRAINING;
         inbox.runAll();
         for (LoopRegistration reg : registrations.all()) {
             try {
@@ -516,12 +532,11 @@ public final class EpollLoop implements AutoCloseable {
                         "ending a registration of the epoll loop " + thread.getName() + " failed", e);
             }
         }
-        shutDown = true;
         registrations.clear();
         sizeSnapshot = 0;
         synchronized (wakeLock) {
-            wakeClosed = true;
-            LibC.close(wakeFd);
+            state = CLOSED;
+            wakeFd.close();
         }
         LibC.close(epfd);
         events.close();
@@ -530,21 +545,18 @@ public final class EpollLoop implements AutoCloseable {
     }
 
     private void allocateEvents() {
-        events = new Memory((long) maxEvents * EVENT_SIZE);
-        eventsView = events.getByteBuffer(0, (long) maxEvents * EVENT_SIZE).order(ByteOrder.nativeOrder());
+        events = EpollEvent.allocate(maxEvents);
     }
 
     private int ctl(int op, int fd, int eventMask, long id) {
-        ctlView.putInt(0, eventMask);
-        ctlView.putLong(DATA_OFFSET, id);
-        return LibC.epoll_ctl(epfd, op, fd, Pointer.nativeValue(ctlEvent));
+        EpollEvent.put(ctlEvent, 0, eventMask, id);
+        return LibC.epoll_ctl(epfd, op, fd, ctlEvent.address());
     }
 
     /** epoll_ctl of a registration's fd, through its device file: 0 or a negative errno. */
     private int ctl(LoopRegistration reg, int op, int eventMask) {
-        ctlView.putInt(0, eventMask);
-        ctlView.putLong(DATA_OFFSET, reg.id);
-        return reg.watcher.file().epollCtl(epfd, op, Pointer.nativeValue(ctlEvent));
+        EpollEvent.put(ctlEvent, 0, eventMask, reg.id);
+        return reg.watcher.file().epollCtl(epfd, op, ctlEvent.address());
     }
 
     /**

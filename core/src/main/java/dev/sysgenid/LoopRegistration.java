@@ -31,7 +31,7 @@ public final class LoopRegistration implements AutoCloseable {
      * the write alone (no epoll_ctl).
      *
      * An acknowledgement ends the listener call it belongs to, and no other: it counts only
-     * once the loop has handed the call over (DELIVERED), and one that repeats the generation
+     * once the loop has handed the call over (HANDED_OVER), and one that repeats the generation
      * that ended the previous call (bits 32..63, valid with ENDED_BY) is that call's duplicate,
      * not this one's. All of it is one word, so the checks and the transition are one CAS.
      */
@@ -39,12 +39,12 @@ public final class LoopRegistration implements AutoCloseable {
     private static final long DISPATCHED = 1;
     private static final long MISSED = 2;
     private static final long PHASE = 3;
-    private static final long DELIVERED = 4;
+    private static final long HANDED_OVER = 4;
     private static final long ENDED_BY = 8;
     private static final long KEEP_ENDED_BY = ENDED_BY | 0xFFFF_FFFF_0000_0000L;
     private final AtomicLong dispatch = new AtomicLong(IDLE);
-    /** The one listener call in flight, preallocated. */
-    private final Runnable delivery = this::deliver;
+    /** The one listener call in flight, preallocated: what the loop hands to {@link #executor}. */
+    private final Runnable listenerCall = this::callListener;
     /** The loop-thread task that looks at the fd again after a missed event or a stale ack. */
     final Runnable recheckTask;
     /** The loop-thread task that adds the fd to epoll again (see {@link #addedOutdated}). */
@@ -154,7 +154,7 @@ public final class LoopRegistration implements AutoCloseable {
         long prev;
         do {
             prev = dispatch.get();
-            if ((prev & DELIVERED) == 0 || (prev & KEEP_ENDED_BY) == ended) {
+            if ((prev & HANDED_OVER) == 0 || (prev & KEEP_ENDED_BY) == ended) {
                 return r; // no call handed over, or the call before this one acknowledging again
             }
         } while (!dispatch.compareAndSet(prev, ended));
@@ -260,9 +260,9 @@ public final class LoopRegistration implements AutoCloseable {
      * for the loop to hand to {@link #executor}; it runs the listener unless the registration
      * has ended by then. From here on an acknowledgement can end the call.
      */
-    Runnable prepareDelivery(int generation) {
+    Runnable prepareListenerCall(int generation) {
         callGeneration = generation;
-        // DISPATCHED, not yet delivered: only the loop thread writes the word in this phase.
+        // DISPATCHED, not yet handed over: only the loop thread writes the word in this phase.
         // A call for the generation that ended the previous one (TRIGGER can bring a value
         // back) forgets that ending: else this call's own acknowledgement would pass for the
         // previous call's repeat and end nothing, and the registration would go deaf. The
@@ -272,11 +272,11 @@ public final class LoopRegistration implements AutoCloseable {
         if ((s & KEEP_ENDED_BY) == (((long) generation << 32) | ENDED_BY)) {
             s &= ~KEEP_ENDED_BY;
         }
-        dispatch.set(s | DELIVERED);
-        return delivery;
+        dispatch.set(s | HANDED_OVER);
+        return listenerCall;
     }
 
-    private void deliver() {
+    private void callListener() {
         if (!closed.get()) {
             listener.onGeneration(this, callGeneration);
         }

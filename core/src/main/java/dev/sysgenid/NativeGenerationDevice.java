@@ -13,9 +13,9 @@ import java.util.OptionalLong;
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.ErrnoException;
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.NativeBackend;
+import dev.sysgenid.internal.SmallFile;
 
 /** The real device node, opened through libc. */
 final class NativeGenerationDevice extends BackedDevice {
@@ -94,7 +94,7 @@ final class NativeGenerationDevice extends BackedDevice {
 
     private static Optional<String> readIfPresent(Path p) {
         try {
-            return Optional.of(Fds.readSmallFile(p.toString()).trim());
+            return Optional.of(SmallFile.read(p.toString()).trim());
         } catch (ErrnoException e) {
             return Optional.empty();
         }
@@ -174,7 +174,7 @@ final class NativeGenerationDevice extends BackedDevice {
     private String sysfsValue(String attribute) {
         Path p = sysfs.resolve(attribute);
         try {
-            return Fds.readSmallFile(p.toString()).trim();
+            return SmallFile.read(p.toString()).trim();
         } catch (ErrnoException e) {
             if (e.errno() == Errno.ENOENT) {
                 throw new SysgenidException(p + " does not exist: the loaded sysgenid driver does not"

@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 
 import com.sun.jna.Pointer;
 
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.PageAccess;
 
@@ -48,7 +47,7 @@ public final class SystemGenerationProbe {
     }
 
     private static final String PATH = System.getProperty("sysgenid.device", GenerationDevice.DEFAULT_PATH.toString());
-    private static final long PAGE_SIZE = Fds.pageSize();
+    private static final long PAGE_SIZE = LibC.pageSize();
     private static final long ADDRESS;
     private static final ByteBuffer PAGE;
     private static final State STATE;

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.Poll;
 
 /**
  * One open file of the generation device: it remembers the generation it last acknowledged
@@ -65,13 +65,15 @@ public final class Watcher implements AutoCloseable {
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
     private volatile boolean tracked;
-    /** The device whose page {@link #pending()} checks against. */
+    /** The device whose page {@link #outdatedGeneration()} checks against. */
     private final BackedDevice device;
     /**
-     * The generation this file last acknowledged (written after each successful ack), or -1
-     * while unknown: nothing acknowledged through this object yet.
+     * The generation this file last acknowledged (written after each successful ack); before
+     * the first, the one it was opened at as far as the device's mapped page told right after
+     * the open; -1 while unknown (no page mapped then, or the page had moved on when an
+     * acknowledgement looked right after recording itself: see {@link #acknowledge}).
      */
-    private volatile long acknowledged = -1;
+    private volatile long acknowledged;
     /**
      * The acknowledgement writes of this file, for the epoll loop's arm (see {@link
      * #ackWrites()}): the lower half counts the writes in progress, the upper half those that
@@ -95,6 +97,11 @@ public final class Watcher implements AutoCloseable {
         this.pollRegistersOutdated = device != null && device.driver().profile() == DriverProfile.OURS;
         this.closer = new FileCloser(file, deviceName);
         this.cleanable = GenerationProbe.CLEANER.register(this, closer);
+        // The open stored the counter in the file as its acknowledged generation; the page, read
+        // after the open, shows that one or a later one. Later: the file is outdated (a bump
+        // came after the open), which outdatedGeneration() tells right either way (the page
+        // moved on: outdated; the page still equal: read(2) asks). See outdatedGeneration().
+        this.acknowledged = device == null ? -1 : device.pageCounter();
     }
 
     /** The first frame outside this class: the code that turned tracking on. */
@@ -153,7 +160,7 @@ public final class Watcher implements AutoCloseable {
                     return OptionalInt.empty();
                 }
                 int slice = (int) Math.min(POLL_SLICE_MILLIS, Math.max(1, left / 1_000_000));
-                int r = Fds.pollIn(file.pollFd(), slice);
+                int r = Poll.pollIn(file.pollFd(), slice);
                 if (r < 0 && r != -Errno.EINTR) {
                     throw Failures.of("poll", -r);
                 }
@@ -188,7 +195,19 @@ public final class Watcher implements AutoCloseable {
                 ACK_WRITES.getAndAdd(this, ACK_WRITE_ENDED - 1);
             }
             if (r == 0) {
-                acknowledged = Integer.toUnsignedLong(generation);
+                long acked = Integer.toUnsignedLong(generation);
+                acknowledged = acked;
+                // Two acknowledgements can record themselves in the other order than they were
+                // written (a repeat of the previous generation, slow between its write and
+                // here, after the acknowledgement of the next one): the older value would then
+                // pass for what the file acknowledged, and the page's newer counter for a change.
+                // So look at the page after the store: if it moved on, forget the value (-1:
+                // read(2) decides until the next acknowledgement). Whichever store comes last
+                // either sees the page at its own value, then the one it wrote was the last
+                // written (a later write needs a change first), or forgets.
+                if (device != null && device.pageCounter() != acked) {
+                    acknowledged = -1;
+                }
                 LoopRegistration reg = registration;
                 if (reg != null) {
                     reg.acknowledgementWritten();
@@ -208,7 +227,7 @@ public final class Watcher implements AutoCloseable {
     public boolean isOutdated() {
         acquire();
         try {
-            int r = Fds.pollInNow(file.pollFd());
+            int r = Poll.pollInNow(file.pollFd());
             if (r < 0) {
                 throw Failures.of("poll", -r);
             }
@@ -281,14 +300,22 @@ public final class Watcher implements AutoCloseable {
     /**
      * For the epoll loop, after an event on this file: the current generation if this file is
      * outdated, {@code -EAGAIN} if it is up to date, or another negative errno. When the
-     * device's mapped counter differs from the generation this file last acknowledged, the file
-     * is outdated (the counter moved after that acknowledgement, and every acknowledgement goes
-     * through {@link #acknowledge}): the answer is the counter, with no system call. Otherwise
-     * (nothing acknowledged yet, no mapped page, or the counter equal to the last
-     * acknowledgement, which is also what a counter that wrapped around looks like) the read(2)
-     * tells.
+     * device's mapped counter differs from {@link #acknowledged} (the generation this file last
+     * acknowledged, or before any acknowledgement the page as read right after the open), the
+     * file is outdated: the counter moved after that acknowledgement or that look (every
+     * acknowledgement goes through {@link #acknowledge}), and each move outdates every open
+     * file. The answer is then the counter, with no system call, from the very first event on.
+     * Otherwise (no mapped page, or the counter equal to {@link #acknowledged}, which is also
+     * what a counter that wrapped around or came back looks like, and what a file outdated
+     * between its open and that first look shows) the read(2) tells.
+     *
+     * <p>Where a driver stored a newer counter in the file at open than its page showed just
+     * after (a page written after the counter, outside the lock open takes: not our driver,
+     * which writes both under it), the file is up to date while the page moves on to that
+     * counter: an event for that file then brings one listener call for the current generation,
+     * whose acknowledgement succeeds; no change is lost.
      */
-    long pending() {
+    long outdatedGeneration() {
         long acked = acknowledged;
         long now = acked < 0 ? -1 : device.pageCounter();
         return now < 0 || now == acked ? file.read(4) : now;

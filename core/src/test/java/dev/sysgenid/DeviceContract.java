@@ -612,7 +612,7 @@ public abstract class DeviceContract {
     @Test
     void aWritableMappingIsEpermAndOffsetsOrSizesBeyondOnePageAreEinval() {
         BackedDevice d = (BackedDevice) device;
-        long page = dev.sysgenid.internal.Fds.pageSize();
+        long page = dev.sysgenid.internal.LibC.pageSize();
         assertThat(d.mapRaw(page, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EPERM);
         assertThat(d.mapRaw(page, LibC.PROT_READ, LibC.MAP_SHARED, page)).isEqualTo(-Errno.EINVAL);
         assertThat(d.mapRaw(2 * page, LibC.PROT_READ, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EINVAL);
@@ -627,7 +627,7 @@ public abstract class DeviceContract {
     @Test
     void aWritableMappingAtABadOffsetOrSizeIsEinvalBeforeEperm() {
         BackedDevice d = (BackedDevice) device;
-        long page = dev.sysgenid.internal.Fds.pageSize();
+        long page = dev.sysgenid.internal.LibC.pageSize();
         int rw = LibC.PROT_READ | LibC.PROT_WRITE;
         assertThat(d.mapRaw(page, rw, LibC.MAP_SHARED, page)).isEqualTo(-Errno.EINVAL);
         assertThat(d.mapRaw(2 * page, rw, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EINVAL);
@@ -643,7 +643,7 @@ public abstract class DeviceContract {
     /** A read-only mapping of {@code mapType} sees the next bump and refuses mprotect to writable. */
     private void assertFollowsTheCounterAndCannotBeMadeWritable(int mapType) {
         BackedDevice d = (BackedDevice) device;
-        long page = dev.sysgenid.internal.Fds.pageSize();
+        long page = dev.sysgenid.internal.LibC.pageSize();
         long addr = d.mapRaw(page, LibC.PROT_READ, mapType, 0);
         assertThat(addr).isPositive();
         try {

@@ -109,8 +109,8 @@ class DeviceErrorsTest {
 
     @Test
     void smallFilesAreReadWithLibcAloneAndMissingOnesReportEnoent() {
-        assertThat(dev.sysgenid.internal.Fds.readSmallFile("/proc/self/stat")).contains("(");
-        assertThatThrownBy(() -> dev.sysgenid.internal.Fds.readSmallFile(dir.resolve("none").toString()))
+        assertThat(dev.sysgenid.internal.SmallFile.read("/proc/self/stat")).contains("(");
+        assertThatThrownBy(() -> dev.sysgenid.internal.SmallFile.read(dir.resolve("none").toString()))
                 .isInstanceOfSatisfying(dev.sysgenid.internal.ErrnoException.class,
                         e -> assertThat(e.errno()).isEqualTo(Errno.ENOENT));
     }

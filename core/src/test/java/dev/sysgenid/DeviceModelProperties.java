@@ -42,8 +42,8 @@ import net.jqwik.api.state.Transformer;
 
 import dev.sysgenid.internal.DeviceFile;
 import dev.sysgenid.internal.Errno;
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.Poll;
 
 /**
  * Model-based random tests of a device against {@link AbiModel}: jqwik generates chains of
@@ -212,7 +212,7 @@ public abstract class DeviceModelProperties {
     }
 
     private static Arbitrary<Transformer<ModelRun>> map(ModelRun r) {
-        long page = Fds.pageSize();
+        long page = LibC.pageSize();
         return Combinators.combine(
                 Arbitraries.of(page, 100L, 2 * page),
                 Arbitraries.of(LibC.PROT_READ, LibC.PROT_READ | LibC.PROT_WRITE),
@@ -278,7 +278,7 @@ public abstract class DeviceModelProperties {
                     Blocking poller = run.blockingCall(() -> {
                         int n;
                         do {
-                            n = Fds.pollIn(fd, WAKE_UP_TIMEOUT_MILLIS);
+                            n = Poll.pollIn(fd, WAKE_UP_TIMEOUT_MILLIS);
                         } while (n == -Errno.EINTR); // a signal, not the device: poll again
                         return n;
                     });

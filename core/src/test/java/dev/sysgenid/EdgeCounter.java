@@ -3,13 +3,11 @@
  */
 package dev.sysgenid;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
-
 import dev.sysgenid.internal.DeviceFile;
+import dev.sysgenid.internal.EpollEvent;
 import dev.sysgenid.internal.Errno;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.NativeBuffer;
 
 /**
  * A private epoll instance with device fds armed edge-triggered ({@code EPOLLIN | EPOLLET}), as
@@ -24,14 +22,11 @@ final class EdgeCounter implements AutoCloseable {
     static final short POLLRDNORM = 0x040;
     static final short POLLWRNORM = 0x100;
 
-    /** x86-64 packs struct epoll_event (12 bytes); other 64-bit ABIs align it (16 bytes). */
-    private static final int EVENT_SIZE = Platform.isIntel() ? 12 : 16;
-    private static final int DATA_OFFSET = Platform.isIntel() ? 4 : 8;
     private static final int MAX_EVENTS = 64;
 
     private final int epfd;
-    private final Memory ctl = new Memory(16);
-    private final Memory events = new Memory((long) EVENT_SIZE * MAX_EVENTS);
+    private final NativeBuffer ctl = EpollEvent.allocate(1);
+    private final NativeBuffer events = EpollEvent.allocate(MAX_EVENTS);
 
     EdgeCounter() {
         epfd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
@@ -59,10 +54,8 @@ final class EdgeCounter implements AutoCloseable {
 
     /** epoll_ctl of {@code file} in this instance, as the loop does it: 0 or a negative errno. */
     int ctl(DeviceFile file, int op) {
-        ctl.clear();
-        ctl.setInt(0, LibC.EPOLLIN | LibC.EPOLLET);
-        ctl.setLong(DATA_OFFSET, file.pollFd());
-        return file.epollCtl(epfd, op, Pointer.nativeValue(ctl));
+        EpollEvent.put(ctl, 0, LibC.EPOLLIN | LibC.EPOLLET, file.pollFd());
+        return file.epollCtl(epfd, op, ctl.address());
     }
 
     /**
@@ -73,13 +66,13 @@ final class EdgeCounter implements AutoCloseable {
         int[] counts = new int[fds.length];
         int n;
         do {
-            n = LibC.epoll_wait(epfd, Pointer.nativeValue(events), MAX_EVENTS, 0);
+            n = LibC.epoll_wait(epfd, events.address(), MAX_EVENTS, 0);
         } while (n < 0 && LibC.errno() == Errno.EINTR);
         if (n < 0) {
             throw new IllegalStateException("epoll_wait: errno " + LibC.errno());
         }
         for (int i = 0; i < n; i++) {
-            long fd = events.getLong((long) i * EVENT_SIZE + DATA_OFFSET);
+            long fd = EpollEvent.data(events, i);
             for (int k = 0; k < fds.length; k++) {
                 if (fds[k] == fd) {
                     counts[k]++;
@@ -96,13 +89,12 @@ final class EdgeCounter implements AutoCloseable {
 
     /** poll(2) of {@code fd} for every bit above, no timeout: the raw revents. */
     static int revents(int fd) {
-        try (Memory p = new Memory(8)) {
-            p.setInt(0, fd);
-            p.setShort(4, (short) (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
-            p.setShort(6, (short) 0);
+        try (NativeBuffer p = new NativeBuffer(8)) {
+            p.putInt(0, fd);
+            p.putShort(4, (short) (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM));
             int n;
             do {
-                n = LibC.poll(Pointer.nativeValue(p), 1, 0);
+                n = LibC.poll(p.address(), 1, 0);
             } while (n < 0 && LibC.errno() == Errno.EINTR);
             if (n < 0) {
                 throw new IllegalStateException("poll: errno " + LibC.errno());

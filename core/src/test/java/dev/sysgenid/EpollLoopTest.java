@@ -365,7 +365,22 @@ class EpollLoopTest extends LoopFixture {
             }));
         }
         try (Overseer overseer = device.overseer()) {
+            // Every edge is ready before the loop looks: the loop is held in a task while the
+            // trigger (which has set every file's wake-up when it returns) runs. Else the loop
+            // may take the simulated driver's wake-ups one by one as they are written.
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            assertThat(device.loop().submit(() -> {
+                holding.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            })).isTrue();
+            assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
             overseer.trigger();
+            release.countDown();
             assertThat(acked.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(overseer.awaitWatchers(Duration.ofSeconds(30)).allAcknowledged()).isTrue();
         }

@@ -33,7 +33,6 @@ import com.sun.jna.NativeLibrary;
 
 import org.junit.jupiter.api.Test;
 
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
 import dev.sysgenid.internal.turn.TurnExecutor;
 import dev.sysgenid.testing.OpenFds;
@@ -245,7 +244,7 @@ class LoopFaultsTest extends LoopFixture {
         Field epfd = EpollLoop.class.getDeclaredField("epfd");
         epfd.setAccessible(true);
         int ep = epfd.getInt(first);
-        int other = Fds.eventfd();
+        int other = LibC.eventfd(0, LibC.EFD_CLOEXEC);
         try {
             int r = NativeLibrary.getInstance("c").getFunction("dup2").invokeInt(new Object[] {other, ep});
             assertThat(r).isEqualTo(ep);
@@ -438,18 +437,16 @@ class LoopFaultsTest extends LoopFixture {
     private boolean failALoopAndReuseItsEventfdNumber() throws Exception {
         EpollLoop loop = new EpollLoop("failing");
         Field epfdField = EpollLoop.class.getDeclaredField("epfd");
-        Field wakeField = EpollLoop.class.getDeclaredField("wakeFd");
         epfdField.setAccessible(true);
-        wakeField.setAccessible(true);
         int ep = epfdField.getInt(loop);
-        int wake = wakeField.getInt(loop);
+        int wake = loop.wakeFdForTest();
         Function dup2 = NativeLibrary.getInstance("c").getFunction("dup2");
         BlockingQueue<Integer> seen = new LinkedBlockingQueue<>();
         Watcher w = device.openWatcher();
         device.bump();
         loop.register(w, executor, (r, g) -> seen.add(g)); // outdated: called once its ADD is done
         assertThat(seen.poll(10, TimeUnit.SECONDS)).as("the loop added the watcher").isNotNull();
-        int placeholder = Fds.eventfd();
+        int placeholder = LibC.eventfd(0, LibC.EFD_CLOEXEC);
         AtomicBoolean reclaimed = new AtomicBoolean();
         Thread reuser = new Thread(() -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -465,7 +462,7 @@ class LoopFaultsTest extends LoopFixture {
             }
         });
         reuser.start();
-        int other = Fds.eventfd();
+        int other = LibC.eventfd(0, LibC.EFD_CLOEXEC);
         try {
             assertThat(dup2.invokeInt(new Object[] {other, ep})).isEqualTo(ep); // its next epoll_wait fails
         } finally {

@@ -94,7 +94,7 @@ class SimulatedDeviceAfterCloseTest {
         try {
             assertThatThrownBy(sim::mapProbe).isInstanceOf(WatcherClosedException.class)
                     .hasMessageContaining("new device");
-            long page = dev.sysgenid.internal.Fds.pageSize();
+            long page = dev.sysgenid.internal.LibC.pageSize();
             assertThat(sim.mapRaw(page, LibC.PROT_READ, LibC.MAP_SHARED, 0)).as("raw mmap of the closed device")
                     .isNegative();
         } finally {

@@ -68,7 +68,7 @@ class SystemGenerationProbeTest {
 
     private static void writeCounter(Path page, int value) throws Exception {
         try (RandomAccessFile f = new RandomAccessFile(page.toFile(), "rw")) {
-            f.setLength(dev.sysgenid.internal.Fds.pageSize());
+            f.setLength(dev.sysgenid.internal.LibC.pageSize());
             f.seek(0);
             f.write(ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array());
         }

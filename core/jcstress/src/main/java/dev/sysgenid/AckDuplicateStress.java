@@ -36,7 +36,7 @@ public class AckDuplicateStress {
 
     public AckDuplicateStress() {
         reg.beginDispatch();
-        reg.prepareDelivery(11);
+        reg.prepareListenerCall(11);
         reg.acknowledge(11); // call #1's acknowledgement
     }
 
@@ -48,7 +48,7 @@ public class AckDuplicateStress {
     @Actor
     public void loopStartsTheSecondCall(II_Result r) {
         if (reg.beginDispatch()) {
-            reg.prepareDelivery(12);
+            reg.prepareListenerCall(12);
             r.r1 = 1;
         }
     }

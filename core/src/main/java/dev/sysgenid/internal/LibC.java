@@ -33,20 +33,14 @@ public final class LibC {
     /** The bits of mmap's flags that give the mapping's type (shared, private, validated shared). */
     public static final int MAP_TYPE = 0x0f;
     public static final int MAP_SHARED_VALIDATE = 3;
-    public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final long MAP_FAILED = -1L;
 
     public static final int EPOLL_CLOEXEC = 0x80000;
     public static final int EPOLL_CTL_ADD = 1;
     public static final int EPOLL_CTL_DEL = 2;
-    public static final int EPOLL_CTL_MOD = 3;
     public static final int EPOLLIN = 0x001;
-    public static final int EPOLLERR = 0x008;
-    public static final int EPOLLHUP = 0x010;
-    public static final int EPOLLRDNORM = 0x040;
     public static final int EPOLLET = 1 << 31;
-    public static final int EPOLLONESHOT = 1 << 30;
 
     public static final int EFD_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;
@@ -64,6 +58,13 @@ public final class LibC {
     public static final long SYSGENID_SET_WATCHER_TRACKING = 0xE401L;
     public static final long SYSGENID_WAIT_WATCHERS = 0xE402L;
     public static final long SYSGENID_TRIGGER_GEN_UPDATE = 0xE403L;
+
+    private static final int SC_PAGESIZE = 30;
+
+    /** Page size of this process ({@code sysconf(_SC_PAGESIZE)}). */
+    public static long pageSize() {
+        return sysconf(SC_PAGESIZE);
+    }
 
     /** The errno left by the last native call on this thread. */
     public static int errno() {

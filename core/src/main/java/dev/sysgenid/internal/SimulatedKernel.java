@@ -82,7 +82,7 @@ public final class SimulatedKernel implements DeviceBackend {
 
     public SimulatedKernel(int initialGeneration, DriverProfile profile) {
         this.profile = profile;
-        pageSize = Fds.pageSize();
+        pageSize = LibC.pageSize();
         memfd = LibC.memfd_create("sysgenid-simulated", LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         if (memfd < 0) {
             throw new ErrnoException("memfd_create", LibC.errno());

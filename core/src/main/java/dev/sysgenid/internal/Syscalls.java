@@ -7,12 +7,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Optional;
-
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 
 /**
  * The system calls on the data path, one per change and watcher: {@code read(2)}, {@code
@@ -128,25 +123,22 @@ public final class Syscalls {
      * it from one thread at a time.
      */
     public static final class CallState {
-        private final Memory memory;
-        private final ByteBuffer view;
+        private final NativeBuffer buffer;
         /** The buffer as a {@code MemorySegment}, typed Object (see the class comment); null with JNA. */
         final Object segment;
 
         public CallState() {
             if (!FOREIGN) {
-                memory = null;
-                view = null;
+                buffer = null;
                 segment = null;
                 return;
             }
-            memory = new Memory(Math.max(8, STATE_SIZE));
-            view = memory.getByteBuffer(0, memory.size()).order(ByteOrder.nativeOrder());
-            segment = Foreign.segmentAt(Pointer.nativeValue(memory), memory.size());
+            buffer = new NativeBuffer(Math.max(8, STATE_SIZE));
+            segment = Foreign.segmentAt(buffer.address(), buffer.size());
         }
 
         int errno() {
-            return view.getInt((int) ERRNO_OFFSET);
+            return buffer.getInt((int) ERRNO_OFFSET);
         }
     }
 

@@ -56,7 +56,7 @@ public class GenerationProbeBenchmark {
         if (GenerationDevice.status(GenerationDevice.DEFAULT_PATH) == dev.sysgenid.DeviceStatus.ABSENT) {
             // SystemGenerationProbe maps a page-sized /dev/shm file through the same code path
             java.nio.file.Path page = java.nio.file.Files.createTempFile(java.nio.file.Path.of("/dev/shm"), "sysgenid-bench", ".page");
-            java.nio.file.Files.write(page, new byte[(int) dev.sysgenid.internal.Fds.pageSize()]);
+            java.nio.file.Files.write(page, new byte[(int) dev.sysgenid.internal.LibC.pageSize()]);
             page.toFile().deleteOnExit();
             System.setProperty("sysgenid.device", page.toString());
         }

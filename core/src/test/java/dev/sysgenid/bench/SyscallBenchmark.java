@@ -17,11 +17,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
-
-import dev.sysgenid.internal.Fds;
 import dev.sysgenid.internal.LibC;
+import dev.sysgenid.internal.NativeBuffer;
 import dev.sysgenid.internal.Syscalls;
 
 /**
@@ -42,14 +39,14 @@ import dev.sysgenid.internal.Syscalls;
 public class SyscallBenchmark {
 
     private final Syscalls.CallState state = new Syscalls.CallState();
-    private final Memory buf = new Memory(8);
-    private final long addr = Pointer.nativeValue(buf);
+    private final NativeBuffer buf = new NativeBuffer(8);
+    private final long addr = buf.address();
     private int eventFd;
 
     @Setup
     public void open() {
-        eventFd = Fds.eventfd();
-        buf.setLong(0, 1);
+        eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        buf.putLong(0, 1);
     }
 
     @TearDown

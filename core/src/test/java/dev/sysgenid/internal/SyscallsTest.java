@@ -5,34 +5,27 @@ package dev.sysgenid.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
 
 /** The data-path calls: results and errno as the loop and the device file rely on them. */
 class SyscallsTest {
 
     private final Syscalls.CallState state = new Syscalls.CallState();
-    private final Memory buf = new Memory(64);
-    private final ByteBuffer view = buf.getByteBuffer(0, 64).order(ByteOrder.nativeOrder());
-    private final long addr = Pointer.nativeValue(buf);
+    private final NativeBuffer view = new NativeBuffer(64);
+    private final long addr = view.address();
     private int eventFd;
 
     @BeforeEach
     void open() {
-        eventFd = Fds.eventfd();
+        eventFd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
     }
 
     @AfterEach
     void close() {
         LibC.close(eventFd);
-        buf.close();
+        view.close();
     }
 
     @Test
@@ -62,15 +55,14 @@ class SyscallsTest {
     @Test
     void epollWaitReportsTheReadyFd() {
         int ep = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
-        try (Memory ev = new Memory(16)) {
-            ByteBuffer evView = ev.getByteBuffer(0, 16).order(ByteOrder.nativeOrder());
-            evView.putInt(0, LibC.EPOLLIN);
-            evView.putLong(com.sun.jna.Platform.isIntel() ? 4 : 8, 7L); // packed on x86-64
-            assertThat(LibC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, eventFd, Pointer.nativeValue(ev))).isZero();
+        try (NativeBuffer ev = EpollEvent.allocate(1)) {
+            EpollEvent.put(ev, 0, LibC.EPOLLIN, 7L);
+            assertThat(LibC.epoll_ctl(ep, LibC.EPOLL_CTL_ADD, eventFd, ev.address())).isZero();
             assertThat(Syscalls.epollWait(state, ep, addr, 4, 0)).isZero();
-            Fds.signal(eventFd);
+            LibC.write(eventFd, new long[] {1L}, 8);
             assertThat(Syscalls.epollWait(state, ep, addr, 4, 1000)).isEqualTo(1);
             assertThat(view.getInt(0) & LibC.EPOLLIN).isEqualTo(LibC.EPOLLIN);
+            assertThat(EpollEvent.data(view, 0)).as("the data, where the layout says").isEqualTo(7L);
         } finally {
             LibC.close(ep);
         }

@@ -16,7 +16,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
-class FdsTest {
+class PollTest {
 
     /** Just enough pthread to interrupt one thread's system calls with a signal. */
     static final class Threads {
@@ -34,29 +34,27 @@ class FdsTest {
     @Test
     void retriesOnlyWhileInterrupted() {
         AtomicInteger calls = new AtomicInteger();
-        int r = Fds.retryInterrupted(() -> calls.incrementAndGet() < 3 ? -Errno.EINTR : -Errno.EBADF);
+        int r = Poll.retryInterrupted(() -> calls.incrementAndGet() < 3 ? -Errno.EINTR : -Errno.EBADF);
         assertThat(r).isEqualTo(-Errno.EBADF);
         assertThat(calls).hasValue(3);
     }
 
     @Test
     void pollInNowTellsReadableFromNot() {
-        int fd = Fds.eventfd();
-        try {
-            assertThat(Fds.pollInNow(fd)).isZero();
-            Fds.signal(fd);
-            assertThat(Fds.pollInNow(fd)).isEqualTo(1);
-            Fds.drain(fd);
-            assertThat(Fds.pollInNow(fd)).isZero();
-        } finally {
-            LibC.close(fd);
+        try (EventFd e = new EventFd()) {
+            int fd = e.fd();
+            assertThat(Poll.pollInNow(fd)).isZero();
+            e.signal();
+            assertThat(Poll.pollInNow(fd)).isEqualTo(1);
+            e.reset();
+            assertThat(Poll.pollInNow(fd)).isZero();
         }
     }
 
     /** A profiler's or the JVM's signals arrive at any time: the answer must not become an error. */
     @Test
     void pollInNowIsNotBrokenBySignals() throws Exception {
-        int fd = Fds.eventfd();
+        int fd = LibC.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
         AtomicLong self = new AtomicLong();
         AtomicBoolean polling = new AtomicBoolean(true);
         CountDownLatch started = new CountDownLatch(1);
@@ -66,7 +64,7 @@ class FdsTest {
             self.set(Threads.pthread_self());
             started.countDown();
             for (int i = 0; i < 20_000; i++) {
-                if (Fds.pollInNow(fd) != 0) {
+                if (Poll.pollInNow(fd) != 0) {
                     unexpected.incrementAndGet();
                 }
             }
