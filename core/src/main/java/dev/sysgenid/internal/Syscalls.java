@@ -27,6 +27,19 @@ import java.util.Optional;
  */
 public final class Syscalls {
 
+    /*
+     * Issue 14 asked for this as a multi-release JAR (the JNA class as the base, a
+     * META-INF/versions/22 class with the downcalls) "if the measurements hold". Declined, for
+     * two reasons. The build: the project builds with JDK 17, the floor (the README's commands,
+     * CI, anyone building from source); a versions/22 class needs javac 22 or later, so every
+     * build would need a second JDK through Maven toolchains, and there would be two classes of
+     * one name, each compiled and tested only where its JDK runs. The measurements: what an
+     * MR-JAR would remove costs nothing at run time here: FOREIGN and the method handles are
+     * static finals, so C2 folds the branch and links invokeExact directly (the bench's JDK 25
+     * figures in docs/benchmarks.md are with this class); the reflective linking runs once, in
+     * this class's initialiser. What remains is its length, about 80 lines, in this one class.
+     */
+
     /** Where the calls go: {@code "java.lang.foreign"} or {@code "JNA"}. */
     public static final String IMPLEMENTATION;
     private static final boolean FOREIGN;
