@@ -66,8 +66,17 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
      *
      * <p>Threads: the loop calls the listener through the session's delivery executor (its lane
      * or its own worker); requests schedule a drain there too; so every signal is delivered
-     * from it. The drain is also guarded by a
-     * work-in-progress counter in case the worker's scheduler runs tasks concurrently.
+     * from it, except the end after a rejection (see {@link #rejected}), delivered from the
+     * common pool. The drain is also guarded by a work-in-progress counter.
+     */
+    /*
+     * Issue 14 asked for one serialising drain per delivery, not two in a row (the lane's and
+     * this one). Declined: the lane (or the subscription's own worker) is serial, but not every
+     * signal runs there. When the scheduler is disposed, rejected() delivers the end from the
+     * common pool while the lane may still be running this subscription's drain; without the
+     * counter the two would call the subscriber at once (rule 1.3). Funnelling that end through
+     * the lane is not possible (it rejects), and the counter costs one uncontended atomic
+     * increment and decrement per delivery, next to the acknowledgement's write(2).
      */
     static final class Delivery implements Subscription, Scannable, GenerationListener {
 
