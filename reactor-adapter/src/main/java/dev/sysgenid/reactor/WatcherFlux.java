@@ -56,6 +56,15 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
         return "sysgenid.watch";
     }
 
+    /*
+     * Issue 14 asked for one serialising drain per delivery, not two in a row (the lane's and
+     * this one). Declined: the lane (or the subscription's own worker) is serial, but not every
+     * signal runs there. When the scheduler is disposed, rejected() delivers the end from the
+     * common pool while the lane may still be running this subscription's drain; without the
+     * counter the two would call the subscriber at once (rule 1.3). Funnelling that end through
+     * the lane is not possible (it rejects), and the counter costs one uncontended atomic
+     * increment and decrement per delivery, next to the acknowledgement's write(2).
+     */
     /**
      * The state machine between the loop and one subscriber.
      *
@@ -68,15 +77,6 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
      * or its own worker); requests schedule a drain there too; so every signal is delivered
      * from it, except the end after a rejection (see {@link #rejected}), delivered from the
      * common pool. The drain is also guarded by a work-in-progress counter.
-     */
-    /*
-     * Issue 14 asked for one serialising drain per delivery, not two in a row (the lane's and
-     * this one). Declined: the lane (or the subscription's own worker) is serial, but not every
-     * signal runs there. When the scheduler is disposed, rejected() delivers the end from the
-     * common pool while the lane may still be running this subscription's drain; without the
-     * counter the two would call the subscriber at once (rule 1.3). Funnelling that end through
-     * the lane is not possible (it rejects), and the counter costs one uncontended atomic
-     * increment and decrement per delivery, next to the acknowledgement's write(2).
      */
     static final class Delivery implements Subscription, Scannable, GenerationListener {
 
