@@ -15,12 +15,15 @@ REPS=$SGVM_BENCH_REPS
 # crashed the JVM; and the host pins vCPU k to host core k).
 SUB_CPU=$SGVM_BENCH_SUB_CPU
 OV_CPU=$SGVM_BENCH_OVERSEER_CPU
-# Warm-up: at least WARMUP changes, and at least WARMUP_EVENTS listener calls, so that every
-# row is measured with the path compiled by the JIT (C2 compiles a method after some thousands
-# of calls; at N = 1, 200 changes leave it interpreted or in C1). At N = 1 the first REPS
+# Warm-up: WARMUP_CHANGES changes before the measured ones, so that every row is measured with
+# the path compiled by C2. Much of the path (the loop's turn, the hand-off to a worker, the
+# acknowledgement) runs once per change whatever N is, and C2 takes a method only after
+# Tier4InvocationThreshold = 5000 calls (JDK 17 and 25): 3000 listener calls, the old rule, left
+# N = 1 measured in C1's profiling code, 3-4x slower per hop (docs/benchmarks.md, "The warm-up").
+# The overseer pauses 1 ms between warm-up changes, 20 ms between measured ones. The first REPS
 # changes after the first WARMUP are measured too: the "early" row.
 WARMUP=$SGVM_BENCH_WARMUP
-WARMUP_EVENTS=$SGVM_BENCH_WARMUP_EVENTS
+WARMUP_CHANGES=$SGVM_BENCH_WARMUP_CHANGES
 rc=0
 # A JVM that crashed leaves hs_err_pid*.log in its working directory: print the useful part.
 # Returns 0 if there was one.
@@ -55,7 +58,7 @@ measure() {
     fi
     sleep 1
     ok=0
-    warm=$(( (WARMUP_EVENTS + N - 1) / N )); [ $warm -lt $WARMUP ] && warm=$WARMUP
+    warm=$WARMUP_CHANGES; [ $warm -lt $WARMUP ] && warm=$WARMUP
     rm -f /tmp/ov-early.dat
     if [ $warm -ge $((WARMUP + 2 * REPS)) ]; then
         taskset -c $OV_CPU sgbench overseer $REPS $WARMUP $N /tmp/ov-early.dat \

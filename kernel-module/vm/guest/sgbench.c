@@ -11,6 +11,9 @@
  *   sgbench overseer REPS WARMUP TRACKED OUTFILE
  *       waits until the driver tracks TRACKED watchers, then REPS+WARMUP times:
  *       t0 = now; TRIGGER; read+ack its own fd; WAIT_WATCHERS (10 s); t1 = now.
+ *       Pauses 20 ms before each measured repetition, 1 ms before each warm-up
+ *       one (the warm-up only has to run the subscriber's path often enough
+ *       for the JIT: thousands of changes, see guest/bench.sh).
  *       Writes "GEN T0_NS WAIT_NS" per measured repetition to OUTFILE. The
  *       same overseer measures the C and the Java subscribers.
  */
@@ -131,6 +134,7 @@ static int overseer(int reps, int warmup, int tracked, const char *out)
 	int fd = open(DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC), i, tries = 0;
 	FILE *f = fopen(out, "w");
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	struct timespec warm_pause = { 0, 1000 * 1000 };
 
 	if (fd < 0 || !f)
 		die("overseer open");
@@ -146,7 +150,7 @@ static int overseer(int reps, int warmup, int tracked, const char *out)
 		uint32_t gen;
 		int r;
 
-		nanosleep(&pause, NULL);
+		nanosleep(i < warmup ? &warm_pause : &pause, NULL);
 		t0 = now_ns();
 		if (ioctl(fd, SYSGENID_TRIGGER_GEN_UPDATE, 0))
 			die("ioctl(TRIGGER)");

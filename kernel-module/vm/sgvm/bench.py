@@ -18,7 +18,7 @@ from .qemu import guest_env, snapshots
 from .report import Report, indent
 
 STAGES = ("run",)
-KNOBS = {"REPS": "50", "ROUNDS": "2", "WARMUP": "200", "WARMUP_EVENTS": "3000", "NS": "1 100 1000",
+KNOBS = {"REPS": "50", "ROUNDS": "2", "WARMUP": "200", "WARMUP_CHANGES": "10000", "NS": "1 100 1000",
          "IMPLS": "c java flux", "IDLE_S": "30", "JAVA_MODE": "direct", "JAVA_OPTS": "", "SUB_CPU": "0",
          "OVERSEER_CPU": "1", "TRIES": "3"}
 
