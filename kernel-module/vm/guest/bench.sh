@@ -8,6 +8,8 @@ ulimit -n 4096
 echo "ulimit -n: $(ulimit -n)"
 data jdk "$($JAVA -version 2>&1 | head -1)"
 J="$JAVA $JAVA_OPTS $SGVM_BENCH_JAVA_OPTS -cp $CP"
+# The measured subscriber JVM also lists its JIT compilations, on stderr (/tmp/jit.out): see jit_report.
+JIT_LOG="-XX:+PrintCompilation -XX:+DisplayVMOutputToStderr"
 REPS=$SGVM_BENCH_REPS
 # The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
 # placement for both, and every JVM thread on one vCPU (see docs/benchmarks.md: under
@@ -18,10 +20,12 @@ OV_CPU=$SGVM_BENCH_OVERSEER_CPU
 # Warm-up: WARMUP_CHANGES changes before the measured ones, so that every row is measured with
 # the path compiled by C2. Much of the path (the loop's turn, the hand-off to a worker, the
 # acknowledgement) runs once per change whatever N is, and C2 takes a method only after
-# Tier4InvocationThreshold = 5000 calls (JDK 17 and 25): 3000 listener calls, the old rule, left
-# N = 1 measured in C1's profiling code, 3-4x slower per hop (docs/benchmarks.md, "The warm-up").
-# The overseer pauses 1 ms between warm-up changes, 20 ms between measured ones. The first REPS
-# changes after the first WARMUP are measured too: the "early" row.
+# Tier4InvocationThreshold = 5000 calls (JDK 17 and 25; more while its queue is long): 3000
+# listener calls, the old rule, left N = 1 measured in C1's profiling code, 3-4x slower per hop
+# (docs/benchmarks.md, "The warm-up"). jit_report says whether it worked. The overseer pauses
+# 1 ms between warm-up changes, then 2 s, then 20 ms between measured ones. C gets the same
+# warm-up (no JIT, but the same history of the device and the kernel). The first REPS changes
+# after the first WARMUP are measured too, paced as before (20 ms): the "early" row.
 WARMUP=$SGVM_BENCH_WARMUP
 WARMUP_CHANGES=$SGVM_BENCH_WARMUP_CHANGES
 rc=0
@@ -39,20 +43,43 @@ dump_crash() {
     done
     return $found
 }
+# The JIT's compilations of one Java measurement, from -XX:+PrintCompilation (timestamps in ms
+# of the JVM's uptime, mapped to CLOCK_MONOTONIC by the uptime and nanoTime that SUB-READY
+# reports): "DATA jit IMPL N during LEVEL METHOD [deopt]" for each one during the measured
+# repetitions (from the first TRIGGER to the last WAIT_WATCHERS return), and "DATA jit IMPL N
+# turn-c2-before 0|1": whether C2 had compiled the loop's turn (EpollLoop::waitAndDispatch, run
+# once per change) before them.
+jit_report() {
+    awk -v impl=$1 -v n=$2 -v ready="$(grep -m1 '^SUB-READY' /tmp/sub.out)" '
+        FNR == NR { if (w0 == "") w0 = $2; w1 = $2 + $3; next }   # ov.dat: GEN T0_NS WAIT_NS
+        FNR == 1 { split(ready, f, /[ =]/); for (k in f) { if (f[k] == "uptime_ms") up = f[k + 1]
+                                                          if (f[k] == "nanotime") nano = f[k + 1] } }
+        /^ *[0-9]+ +[0-9]+ / {
+            lvl = -1; m = ""
+            for (i = 3; i < NF; i++) if ($i ~ /^[0-4]$/) { lvl = $i; m = $(i + 1); break }
+            t = nano + ($1 - up) * 1e6
+            deopt = /made not entrant/ ? " deopt" : ""
+            if (t >= w0 && t <= w1) printf "DATA jit %s %s during %d %s%s\n", impl, n, lvl, m, deopt
+            else if (t < w0 && lvl == 4 && deopt == "" && m ~ /EpollLoop::waitAndDispatch$/) turn = 1
+        }
+        END { printf "DATA jit %s %s turn-c2-before %d\n", impl, n, turn }' /tmp/ov.dat /tmp/jit.out
+}
 # One measurement of IMPL with N subscribers: prints its OV and SUB lines only if the
 # subscriber lived through it. Returns 0 if measured, 2 if the JVM crashed, 1 otherwise.
 measure() {
     impl=$1 N=$2
-    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/hs_err_pid*.log
+    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/jit.out /tmp/hs_err_pid*.log
     if [ $impl = c ]; then
         taskset -c $SUB_CPU sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
     else
         mode=$SGVM_BENCH_JAVA_MODE; [ $impl = flux ] && mode=flux
-        taskset -c $SUB_CPU $J dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2>&1 &
+        taskset -c $SUB_CPU $J $JIT_LOG dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode \
+            > /tmp/sub.out 2> /tmp/jit.out &
     fi
     SPID=$!
     if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
-        echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out; kill -9 $SPID; wait $SPID
+        echo "FAILED $impl $N: subscriber did not start"; cat /tmp/sub.out /tmp/jit.out 2>/dev/null
+        kill -9 $SPID; wait $SPID
         dump_crash "$impl $N" && return 2
         return 1
     fi
@@ -65,14 +92,16 @@ measure() {
             || { echo "FAILED $impl $N: overseer"; ok=1; }
         warm=$((warm - WARMUP - REPS))
     fi
-    taskset -c $OV_CPU sgbench overseer $REPS $warm $N /tmp/ov.dat || { echo "FAILED $impl $N: overseer"; ok=1; }
+    taskset -c $OV_CPU sgbench overseer $REPS $warm $N /tmp/ov.dat 1 || { echo "FAILED $impl $N: overseer"; ok=1; }
     # A subscriber that died meanwhile closed its fds: WAIT_WATCHERS then returns at once,
     # so its times mean nothing.
     kill -0 $SPID 2>/dev/null || { echo "FAILED $impl $N: the subscriber died during the run"; ok=1; }
     kill -TERM $SPID 2>/dev/null; wait $SPID
     cat /tmp/sub.out
+    [ -e /tmp/jit.out ] && grep -v -E '^ *[0-9]+ +[0-9]+ ' /tmp/jit.out
     dump_crash "$impl $N" && return 2
     [ $ok = 0 ] || return 1
+    [ $impl = c ] || jit_report $impl $N
     sed "s/^/DATA ov $impl $N /" /tmp/ov.dat
     [ -e /tmp/ov-early.dat ] && sed "s/^/DATA ove $impl $N /" /tmp/ov-early.dat
     sed "s/^/DATA sub $impl $N /" /tmp/sub.dat

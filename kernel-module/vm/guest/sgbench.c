@@ -8,12 +8,13 @@
  *       watcher 0 it notes "GEN CLOCK_MONOTONIC_NS" taken right after the
  *       read (the listener call); on SIGTERM it writes the notes to OUTFILE.
  *       Prints "SUB-READY N" once everything is registered.
- *   sgbench overseer REPS WARMUP TRACKED OUTFILE
+ *   sgbench overseer REPS WARMUP TRACKED OUTFILE [WARM_PAUSE_MS]
  *       waits until the driver tracks TRACKED watchers, then REPS+WARMUP times:
  *       t0 = now; TRIGGER; read+ack its own fd; WAIT_WATCHERS (10 s); t1 = now.
- *       Pauses 20 ms before each measured repetition, 1 ms before each warm-up
- *       one (the warm-up only has to run the subscriber's path often enough
- *       for the JIT: thousands of changes, see guest/bench.sh).
+ *       Pauses 20 ms before each repetition; before each warm-up one
+ *       WARM_PAUSE_MS if given (the JIT's warm-up: thousands of changes, see
+ *       guest/bench.sh), and then 2 s before the first measured one, so that
+ *       compilations the warm-up queued are done before it.
  *       Writes "GEN T0_NS WAIT_NS" per measured repetition to OUTFILE. The
  *       same overseer measures the C and the Java subscribers.
  */
@@ -129,12 +130,13 @@ static int tracked_now(void)
 	return v;
 }
 
-static int overseer(int reps, int warmup, int tracked, const char *out)
+static int overseer(int reps, int warmup, int tracked, const char *out, int warm_ms)
 {
 	int fd = open(DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC), i, tries = 0;
 	FILE *f = fopen(out, "w");
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	struct timespec warm_pause = { 0, 1000 * 1000 };
+	struct timespec warm_pause = { warm_ms / 1000, (warm_ms % 1000) * 1000 * 1000L };
+	struct timespec settle = { 2, 0 };
 
 	if (fd < 0 || !f)
 		die("overseer open");
@@ -150,7 +152,12 @@ static int overseer(int reps, int warmup, int tracked, const char *out)
 		uint32_t gen;
 		int r;
 
-		nanosleep(i < warmup ? &warm_pause : &pause, NULL);
+		if (warm_ms < 0 || i > warmup)
+			nanosleep(&pause, NULL);
+		else if (i < warmup)
+			nanosleep(&warm_pause, NULL);
+		else
+			nanosleep(&settle, NULL);
 		t0 = now_ns();
 		if (ioctl(fd, SYSGENID_TRIGGER_GEN_UPDATE, 0))
 			die("ioctl(TRIGGER)");
@@ -173,8 +180,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "sub"))
 		return sub(atoi(argv[2]), argv[3]);
-	if (argc == 6 && !strcmp(argv[1], "overseer"))
-		return overseer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argv[5]);
-	fprintf(stderr, "usage: sgbench sub N OUTFILE | sgbench overseer REPS WARMUP TRACKED OUTFILE\n");
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "overseer"))
+		return overseer(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), argv[5],
+				argc == 7 ? atoi(argv[6]) : -1);
+	fprintf(stderr, "usage: sgbench sub N OUTFILE | sgbench overseer REPS WARMUP TRACKED OUTFILE [WARM_PAUSE_MS]\n");
 	return 2;
 }

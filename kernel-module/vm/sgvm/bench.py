@@ -28,6 +28,22 @@ def pct(xs, p):
     return xs[max(0, min(len(xs) - 1, -(-p * len(xs) // 100) - 1))]   # nearest rank
 
 
+def jit_checks(rep: Report, lines: list, java_measured: bool) -> None:
+    """What the guest's jit_report saw: every Java measurement's path compiled by C2 before its
+    measured repetitions (the loop's turn, once per change, stands for it), and no C2 compilation
+    during them (one would take the vCPU from the path measured, or mean it was still warming)."""
+    turns = [v.split() for v in lines if v.split()[2:3] == ["turn-c2-before"]]
+    during = [v.split(None, 4) for v in lines if v.split()[2:3] == ["during"]]
+    cold = [f"{impl} N = {n}" for impl, n, _, c in turns if c != "1"]
+    rep.check(bool(turns) == java_measured and not cold, f"bench: C2 had compiled the loop's turn (EpollLoop::waitAndDispatch) "
+              f"before the measured repetitions, in {len(turns) - len(cold)} of {len(turns)} Java measurements"
+              + (f" (not in: {', '.join(cold)}: raise SGVM_BENCH_WARMUP_CHANGES)" if cold else ""))
+    c2 = [f"{d[4]} ({d[0]} N = {d[1]})" for d in during if d[3] == "4"]
+    rep.check(not c2, f"bench: no C2 compilation during the measured repetitions ({len(c2)} C2, "
+              f"{len(during) - len(c2)} other compilations or deoptimisations)"
+              + (f": {'; '.join(c2[:5])}" if c2 else ""))
+
+
 def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     j = jdk(production=True)
     out = ctx.out
@@ -41,6 +57,10 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     os.environ.setdefault("SGVM_PIN_VCPUS", "1")
     os.environ.setdefault("SGVM_KERNEL_APPEND", "tsc=reliable clocksource=tsc")
     knobs = {f"SGVM_BENCH_{n}": env("BENCH_" + n, d) for n, d in KNOBS.items()}
+    if not rep.check("SGVM_BENCH_WARMUP_EVENTS" not in os.environ and int(knobs["SGVM_BENCH_WARMUP_CHANGES"]) < 90000,
+                     "bench: the warm-up knob is SGVM_BENCH_WARMUP_CHANGES (changes, not listener calls; "
+                     "SGVM_BENCH_WARMUP_EVENTS is gone), below 90000 (the subscribers note at most 100000 changes)"):
+        return
     t0 = time.monotonic()
     r = ctx.step(lambda: snapshots(img, GUEST / "bench.sh", out / "run", guest_env(img, knobs), timeout=2400).origin,
                  "bench: guest started")
@@ -81,6 +101,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     for n in sorted({n for kind, _, n in ov if kind == "ove"}):
         row(f"TRIGGER -> WAIT_WATCHERS returns, early: after only {knobs['SGVM_BENCH_WARMUP']} changes (Java path "
             "not yet compiled by C2)", n, waits("ove"))
+    jit_checks(rep, r.out.data.get("jit", []), any(impl != "c" for _, impl, _ in ov))
     idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
     rep.check(bool(idle), f"bench: the guest reported its idle load and memory (DATA idle {r.out.first('idle')!r})")
     heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())
@@ -88,7 +109,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     meta = {"date": time.strftime("%Y-%m-%d"), "kernel": k.name, "jdk": version[1] if version else j.feature,
             "syscalls": "java.lang.foreign" if j.foreign else "JNA", "seconds": f"{secs:.0f}",
             "jvm_options": f"{j.opts} {knobs['SGVM_BENCH_JAVA_OPTS']}".strip(),
-            "repetitions": len(waits("ov")("c", ns[0])) if ns else 0, "crashes": " ".join(r.out.data.get("crash", [])),
+            "repetitions": len(waits("ov")("c", ns[0])) if ns else 0, "warmup_changes": knobs["SGVM_BENCH_WARMUP_CHANGES"], "crashes": " ".join(r.out.data.get("crash", [])),
             **{f"idle_{k}": v for k, v in idle.items()}, **{f"heap_{k}": v for k, v in heap.items()}}
     header = ["measurement", "n", "c_median", "c_p99", "java_median", "java_p99", "flux_median", "flux_p99", "target",
               "java_ratio", "flux_ratio"]

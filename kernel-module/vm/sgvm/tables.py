@@ -64,7 +64,8 @@ def bench_table(path: Path) -> list:
     out = [f"Measured {meta['date']}: kernel {meta['kernel']}, guest JDK {meta['jdk']} (core's system calls through "
            f"{meta['syscalls']}), guest JVM options `{meta['jvm_options']}`, {meta['repetitions']} measured "
            "repetitions "
-           f"per row, guest run {meta['seconds']} s.", "",
+           f"per row after {meta.get('warmup_changes', 'at least 200')} changes of warm-up, guest run {meta['seconds']} s.",
+           "",
            "| measurement | N | C median (ms) | C p99 (ms) | Java EpollLoop median / p99 (ms) | Java/C "
            "| Java Flux median / p99 (ms) | Flux/C | target (Java/C) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

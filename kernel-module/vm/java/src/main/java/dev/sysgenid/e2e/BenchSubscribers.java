@@ -29,7 +29,8 @@ import dev.sysgenid.reactor.ReactiveGenerations;
  *
  * <ul>
  * <li>{@code sub N OUTFILE [direct|pool|flux]}: registers N (or, {@code flux}, subscribes N
- *     tracked reactor-adapter Flux subscriptions that ack in onNext) and prints {@code SUB-READY N}; the
+ *     tracked reactor-adapter Flux subscriptions that ack in onNext) and prints {@code SUB-READY N ...}
+ *     (with the JVM's uptime and System.nanoTime, to place the JIT's log on the clock); the
  *     listener of subscriber 0 notes {@code GEN NANOTIME} (System.nanoTime is CLOCK_MONOTONIC,
  *     the clock of the C overseer) at entry; on SIGTERM the notes go to OUTFILE. {@code direct}
  *     (default) runs listeners on the loop thread, {@code pool} on a 2-thread pool.</li>
@@ -116,7 +117,11 @@ public final class BenchSubscribers {
                 e.printStackTrace();
             }
         }));
-        Checks.say("SUB-READY " + registered + " mode=" + mode);
+        // The JVM's uptime and System.nanoTime at one moment: bench.sh maps the JIT's log
+        // (timestamps in ms of uptime) to the overseer's clock with them.
+        long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        long nanos = System.nanoTime();
+        Checks.say("SUB-READY " + registered + " mode=" + mode + " uptime_ms=" + uptime + " nanotime=" + nanos);
         Thread.sleep(Long.MAX_VALUE);
     }
 
