@@ -21,7 +21,7 @@ OV_CPU=$SGVM_BENCH_OVERSEER_CPU
 # the path compiled by C2. Much of the path (the loop's turn, the hand-off to a worker, the
 # acknowledgement) runs once per change whatever N is, and C2 takes a method only after
 # Tier4InvocationThreshold = 5000 calls (JDK 17 and 25; more while its queue is long): 3000
-# listener calls, the old rule, left N = 1 measured in C1's profiling code, 3-4x slower per hop
+# listener calls, the old rule, left N = 1 measured in C1's profiling code, 2.6-10x slower per hop
 # (docs/benchmarks.md, "The warm-up"). jit_report says whether it worked. The overseer pauses
 # 1 ms between warm-up changes, then 2 s, then 20 ms between measured ones. C gets the same
 # warm-up (no JIT, but the same history of the device and the kernel). The first REPS changes
@@ -43,24 +43,31 @@ dump_crash() {
     done
     return $found
 }
-# The JIT's compilations of one Java measurement, from -XX:+PrintCompilation (timestamps in ms
-# of the JVM's uptime, mapped to CLOCK_MONOTONIC by the uptime and nanoTime that SUB-READY
-# reports): "DATA jit IMPL N during LEVEL METHOD [deopt]" for each one during the measured
-# repetitions (from the first TRIGGER to the last WAIT_WATCHERS return), and "DATA jit IMPL N
-# turn-c2-before 0|1": whether C2 had compiled the loop's turn (EpollLoop::waitAndDispatch, run
-# once per change) before them.
+# The JIT's compilations of one Java measurement, from -XX:+PrintCompilation (a line when a
+# compilation STARTS, timestamps in ms of the JVM's uptime, mapped to CLOCK_MONOTONIC by the
+# uptime and nanoTime that SUB-READY reports). The window is the measured repetitions (first
+# TRIGGER to last WAIT_WATCHERS return) and the 2 s before them (the overseer's settle pause: a
+# compilation started then may still run into the repetitions). Prints "DATA jit IMPL N during
+# LEVEL METHOD [osr|deopt]" for each compilation or deoptimisation in the window, and "DATA jit
+# IMPL N turn-c2-before 0|1": whether, before the window, C2 had compiled the loop's turn
+# (EpollLoop::waitAndDispatch, run once per change; its normal entry, not an OSR compilation) and
+# not deoptimised it since. Skipped compilations are not compilations.
 jit_report() {
     awk -v impl=$1 -v n=$2 -v ready="$(grep -m1 '^SUB-READY' /tmp/sub.out)" '
-        FNR == NR { if (w0 == "") w0 = $2; w1 = $2 + $3; next }   # ov.dat: GEN T0_NS WAIT_NS
+        FNR == NR { if (w0 == "") w0 = $2 - 2e9; w1 = $2 + $3; next }   # ov.dat: GEN T0_NS WAIT_NS
         FNR == 1 { split(ready, f, /[ =]/); for (k in f) { if (f[k] == "uptime_ms") up = f[k + 1]
                                                           if (f[k] == "nanotime") nano = f[k + 1] } }
-        /^ *[0-9]+ +[0-9]+ / {
-            lvl = -1; m = ""
-            for (i = 3; i < NF; i++) if ($i ~ /^[0-4]$/) { lvl = $i; m = $(i + 1); break }
+        /^ *[0-9]+ +[0-9]+ / && !/COMPILE SKIPPED|made not compilable/ {
+            lvl = -1; m = ""; osr = ""
+            for (i = 3; i <= NF; i++) {   # flags (one character each), then the level, then the method
+                if ($i ~ /^[%sb!n]$/) { if ($i == "%") osr = " osr"; continue }
+                if ($i ~ /^[0-4]$/) { lvl = $i; m = $(i + 1) } else m = $i
+                break
+            }
             t = nano + ($1 - up) * 1e6
             deopt = /made not entrant/ ? " deopt" : ""
-            if (t >= w0 && t <= w1) printf "DATA jit %s %s during %d %s%s\n", impl, n, lvl, m, deopt
-            else if (t < w0 && lvl == 4 && deopt == "" && m ~ /EpollLoop::waitAndDispatch$/) turn = 1
+            if (t >= w0 && t <= w1) printf "DATA jit %s %s during %d %s%s%s\n", impl, n, lvl, m, osr, deopt
+            else if (t < w0 && lvl == 4 && osr == "" && m ~ /EpollLoop::waitAndDispatch$/) turn = deopt == ""
         }
         END { printf "DATA jit %s %s turn-c2-before %d\n", impl, n, turn }' /tmp/ov.dat /tmp/jit.out
 }
@@ -101,7 +108,7 @@ measure() {
     [ -e /tmp/jit.out ] && grep -v -E '^ *[0-9]+ +[0-9]+ ' /tmp/jit.out
     dump_crash "$impl $N" && return 2
     [ $ok = 0 ] || return 1
-    [ $impl = c ] || jit_report $impl $N
+    [ $impl = c ] || [ ! -s /tmp/ov.dat ] || jit_report $impl $N
     sed "s/^/DATA ov $impl $N /" /tmp/ov.dat
     [ -e /tmp/ov-early.dat ] && sed "s/^/DATA ove $impl $N /" /tmp/ov-early.dat
     sed "s/^/DATA sub $impl $N /" /tmp/sub.dat
