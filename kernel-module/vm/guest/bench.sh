@@ -10,6 +10,7 @@ data jdk "$($JAVA -version 2>&1 | head -1)"
 J="$JAVA $JAVA_OPTS $SGVM_BENCH_JAVA_OPTS -cp $CP"
 # The measured subscriber JVM also lists its JIT compilations, on stderr (/tmp/jit.out): see jit_report.
 JIT_LOG="-XX:+PrintCompilation -XX:+DisplayVMOutputToStderr"
+data jitlog "$JIT_LOG"
 REPS=$SGVM_BENCH_REPS
 # The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
 # placement for both, and every JVM thread on one vCPU (see docs/benchmarks.md: under

@@ -117,7 +117,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
             "jvm_options": f"{j.opts} {knobs['SGVM_BENCH_JAVA_OPTS']}".strip(),
             "repetitions": len(waits("ov")("c", ns[0])) if ns else 0, "warmup_changes": knobs["SGVM_BENCH_WARMUP_CHANGES"],
             "host_loadavg_before_after": f"{load} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-            "jit_log": "the measured subscriber JVMs add -XX:+PrintCompilation -XX:+DisplayVMOutputToStderr", "crashes": " ".join(r.out.data.get("crash", [])),
+            "jit_log": f"the measured subscriber JVMs add {r.out.first('jitlog', '')}".strip(), "crashes": " ".join(r.out.data.get("crash", [])),
             **{f"idle_{k}": v for k, v in idle.items()}, **{f"heap_{k}": v for k, v in heap.items()}}
     header = ["measurement", "n", "c_median", "c_p99", "java_median", "java_p99", "flux_median", "flux_p99", "target",
               "java_ratio", "flux_ratio"]
