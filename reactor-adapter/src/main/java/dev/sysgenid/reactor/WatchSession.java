@@ -46,10 +46,12 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
     private final Executor delivery;
     private final RekeyMetrics metrics;
     private boolean upToDateAtOpen; // written by open, before the session is shared
-    private LoopRegistration registration; // guarded by this
-    private boolean closed; // guarded by this
-    /** Who the registration's calls go to, once attached; until then they wait below. Guarded by this. */
-    private GenerationListener listener;
+    // The next three are written under this object's monitor and read without it on the data
+    // path (each change, each acknowledgement): a volatile read instead of a lock and an unlock.
+    private volatile LoopRegistration registration;
+    private volatile boolean closed;
+    /** Who the registration's calls go to, once attached; until then they wait below. */
+    private volatile GenerationListener listener;
     private boolean changeWaiting; // guarded by this
     private int waitingGeneration; // guarded by this
     private SysgenidException endWaiting; // guarded by this
@@ -211,13 +213,15 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
     @Override
     public void onGeneration(LoopRegistration reg, int generation) {
         metrics.changeSeen();
-        GenerationListener l;
-        synchronized (this) {
-            l = listener;
-            if (l == null) {
-                changeWaiting = true;
-                waitingGeneration = generation;
-                return;
+        GenerationListener l = listener;
+        if (l == null) {
+            synchronized (this) { // attach may be naming it now: it then hands this change on
+                l = listener;
+                if (l == null) {
+                    changeWaiting = true;
+                    waitingGeneration = generation;
+                    return;
+                }
             }
         }
         l.onGeneration(reg, generation);
@@ -225,12 +229,14 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
 
     @Override
     public void onTerminated(SysgenidException cause) {
-        GenerationListener l;
-        synchronized (this) {
-            l = listener;
-            if (l == null) {
-                endWaiting = cause;
-                return;
+        GenerationListener l = listener;
+        if (l == null) {
+            synchronized (this) {
+                l = listener;
+                if (l == null) {
+                    endWaiting = cause;
+                    return;
+                }
             }
         }
         l.onTerminated(cause);
@@ -243,13 +249,12 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
      */
     @Override
     public AckResult acknowledge(int generation, boolean rekeyed) {
-        LoopRegistration reg;
-        synchronized (this) {
-            reg = registration;
-            if (closed || reg == null) {
-                return null;
-            }
+        LoopRegistration reg = registration;
+        if (closed || reg == null) {
+            return null;
         }
+        // A close from here on ends the registration first: its acknowledge then throws, and
+        // the catch below sees it closed.
         AckResult result;
         try {
             result = reg.acknowledge(generation);
