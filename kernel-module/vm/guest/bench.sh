@@ -11,6 +11,15 @@ J="$JAVA $JAVA_OPTS $SGVM_BENCH_JAVA_OPTS -cp $CP"
 # The measured subscriber JVM also lists its JIT compilations, on stderr (/tmp/jit.out): see jit_report.
 JIT_LOG="-XX:+PrintCompilation -XX:+DisplayVMOutputToStderr"
 data jitlog "$JIT_LOG"
+# SGVM_BENCH_PROFILE=1: the measured subscriber JVMs also run under async-profiler (the host put its
+# agent and the libraries it links in /data/files): CPU time of every thread, sampled every
+# millisecond (at 100 us its signals alone slowed the JVM for minutes under TCG), stacks with
+# the thread's name, printed after each measurement as "DATA prof IMPL N COUNT STACK".
+PROF=""
+if [ "$SGVM_BENCH_PROFILE" = 1 ]; then
+    PROF="-agentpath:/data/files/libasyncProfiler.so=start,event=itimer,interval=1ms,threads,collapsed,file=/tmp/prof.txt"
+    data profiler "$PROF"
+fi
 REPS=$SGVM_BENCH_REPS
 # The subscriber (C or JVM) runs on vCPU $SUB_CPU, the overseer on vCPU $OV_CPU: the same
 # placement for both, and every JVM thread on one vCPU (see docs/benchmarks.md: under
@@ -76,13 +85,13 @@ jit_report() {
 # subscriber lived through it. Returns 0 if measured, 2 if the JVM crashed, 1 otherwise.
 measure() {
     impl=$1 N=$2
-    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/jit.out /tmp/hs_err_pid*.log
+    rm -f /tmp/sub.out /tmp/sub.dat /tmp/ov.dat /tmp/jit.out /tmp/hs_err_pid*.log /tmp/prof.txt
     if [ $impl = c ]; then
         taskset -c $SUB_CPU sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
     else
         mode=$SGVM_BENCH_JAVA_MODE; [ $impl = flux ] && mode=flux
-        taskset -c $SUB_CPU $J $JIT_LOG dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode \
-            > /tmp/sub.out 2> /tmp/jit.out &
+        ${PROF:+env LD_LIBRARY_PATH=/data/files} taskset -c $SUB_CPU $J $JIT_LOG $PROF \
+            dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2> /tmp/jit.out &
     fi
     SPID=$!
     if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
@@ -112,7 +121,10 @@ measure() {
     [ $impl = c ] || [ ! -s /tmp/ov.dat ] || jit_report $impl $N
     sed "s/^/DATA ov $impl $N /" /tmp/ov.dat
     [ -e /tmp/ov-early.dat ] && sed "s/^/DATA ove $impl $N /" /tmp/ov-early.dat
-    sed "s/^/DATA sub $impl $N /" /tmp/sub.dat
+    sed "s/^/DATA sub $impl $N /" /tmp/sub.dat; r=$?
+    # collapsed stacks end with their count: "DATA prof IMPL N COUNT STACK"
+    [ -s /tmp/prof.txt ] && sed -E "s/^(.*) ([0-9]+)\$/DATA prof $impl $N \2 \1/" /tmp/prof.txt
+    return $r
 }
 # Rounds: every (N, implementation) is measured once per round, so a slow spell of the host
 # falls on C and Java alike; the rows pool the rounds.

@@ -11,16 +11,20 @@ import re
 import shutil
 import statistics
 import time
+import zipfile
+from pathlib import Path
 
 from . import build, tables
-from .config import GUEST, env, jdk
+from .config import CACHE, GUEST, env, jdk
 from .qemu import guest_env, snapshots
-from .report import Report, indent
+from .report import Report, indent, note
 
 STAGES = ("run",)
 KNOBS = {"REPS": "50", "ROUNDS": "2", "WARMUP": "200", "WARMUP_CHANGES": "10000", "NS": "1 100 1000",
          "IMPLS": "c java flux", "IDLE_S": "30", "JAVA_MODE": "direct", "JAVA_OPTS": "", "SUB_CPU": "0",
-         "OVERSEER_CPU": "1", "TRIES": "3"}
+         "OVERSEER_CPU": "1", "TRIES": "3", "PROFILE": ""}
+# SGVM_BENCH_PROFILE=1: async-profiler's JVMTI agent, from Maven Central (Apache-2.0)
+PROFILER = ("tools.profiler", "async-profiler", "4.1", "linux-x64")
 
 
 def pct(xs, p):
@@ -46,13 +50,84 @@ def jit_checks(rep: Report, lines: list, java_measured: bool) -> None:
               + (f": {'; '.join(c2[:5])}" if c2 else ""))
 
 
+def profiler_files(log_file: Path) -> Path:
+    """The guest's /data/files for SGVM_BENCH_PROFILE=1: async-profiler's agent (PROFILER, through
+    mvn from Maven Central; cached per version) and the libraries it links that the guest's JRE
+    does not bring (the dynamic loader excepted: the guest has its own)."""
+    group, artifact, version, classifier = PROFILER
+    d = CACHE / f"{artifact}-{version}-{classifier}"
+    so = d / "libasyncProfiler.so"
+    if not so.exists():
+        shutil.rmtree(d, ignore_errors=True)
+        (d / "jar").mkdir(parents=True)
+        build.sh(["mvn", "-B", "-q", "-ntp", "dependency:copy", f"-Dartifact={group}:{artifact}:{version}:jar:{classifier}",
+                  f"-DoutputDirectory={d / 'jar'}"], log_file, cwd=d)   # outside the project's reactor
+        with zipfile.ZipFile(next((d / "jar").glob("*.jar"))) as z:
+            (d / "stage.so").write_bytes(z.read(f"{classifier}/libasyncProfiler.so"))
+        for lib in build.ldd_libs([d / "stage.so"], d):
+            if not lib.name.startswith("ld-linux"):
+                shutil.copy2(lib.resolve(), d / lib.name)
+        shutil.rmtree(d / "jar")
+        (d / "stage.so").rename(so)
+    return d
+
+
+def profile_summary(rep: Report, lines: list, out: Path) -> None:
+    """SGVM_BENCH_PROFILE=1: each Java measurement's profile (every round's samples, CPU time of
+    every thread of the subscriber JVM, its whole life: the warm-up included) as
+    out/profile-IMPL-N.collapsed, and one line each of where the samples fell: the epoll loop's
+    thread, the delivery (a Reactor worker or another executor's thread), the JIT compilers,
+    the rest; and the acknowledgement's write(2): the system call, and the native call around
+    it (JNA's or java.lang.foreign's, from the Java method to the libc wrapper)."""
+    stacks: dict = {}
+    for v in lines:
+        impl, n, count, stack = v.split(" ", 3)
+        per = stacks.setdefault((impl, int(n)), {})
+        per[stack] = per.get(stack, 0) + int(count)
+    for (impl, n), per in sorted(stacks.items()):
+        (out / f"profile-{impl}-{n}.collapsed").write_text("".join(f"{s} {c}\n" for s, c in sorted(per.items())))
+        total = sum(per.values())
+        share = {"loop": 0, "delivery": 0, "JIT": 0, "other": 0, "write(2)": 0, "call": 0}
+        for stack, c in per.items():
+            frames = stack.split(";")
+            if any("CompileBroker" in f for f in frames):
+                share["JIT"] += c
+            elif any(f.startswith("dev/sysgenid/EpollLoop.run") for f in frames):
+                share["loop"] += c
+            elif any(f.startswith(("java/util/concurrent/ThreadPoolExecutor", "java/util/concurrent/ForkJoin"))
+                     for f in frames):
+                share["delivery"] += c
+            else:
+                share["other"] += c
+            at = next((i for i, f in enumerate(frames) if f.startswith("dev/sysgenid/internal/Syscalls.write")), None)
+            if at is not None:
+                share["write(2)" if frames[-1] in ("__write", "write", "__libc_write") or frames[-1].startswith("[k]")
+                      else "call"] += c
+        pct_ = {k: f"{100 * v / max(total, 1):.1f}%" for k, v in share.items()}
+        note(f"profile {impl}, N = {n}: {total} samples: loop thread {pct_['loop']}, delivery threads "
+                 f"{pct_['delivery']}, JIT compilers {pct_['JIT']}, other {pct_['other']}; the acknowledgement: "
+                 f"system call {pct_['write(2)']}, the native call around it {pct_['call']} "
+                 f"({out / f'profile-{impl}-{n}.collapsed'})")
+    rep.check(bool(stacks), f"bench: SGVM_BENCH_PROFILE=1: profiles of {len(stacks)} Java measurements written")
+
+
 def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
     j = jdk(production=True)
     out = ctx.out
+    profile = env("BENCH_PROFILE", "") == "1"
+    if profile and env("WRITE_DOCS") == "1":
+        rep.check(False, "bench: SGVM_BENCH_PROFILE=1 with SGVM_WRITE_DOCS=1: a profiled run's times are not the "
+                         "library's (the agent's signals take the vCPU); run the two apart")
+        return
     built = ctx.step(lambda: build.build_jars(out, out / "build.log", samples=False),
                      "host: mvn package of the harness")
+    files = built and profile and ctx.step(lambda: profiler_files(out / "build.log"),
+                                           f"host: async-profiler {PROFILER[2]} for the guest")
+    if profile and not files:
+        return
     img = built and ctx.step(lambda: build.build_image(f"bench-jdk{j.feature}-{k.name}", k, ctx.ko, ctx.helpers, j,
-                                                       built[0]), f"host: guest image (JDK {j.feature})")
+                                                       built[0], files=files or None),
+                             f"host: guest image (JDK {j.feature})")
     if not img:
         return
     # vCPU k pinned to host core k and the TSC as clocksource: see README.md, "Measuring latency"
@@ -108,6 +183,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
         row(f"TRIGGER -> WAIT_WATCHERS returns, early: after only {knobs['SGVM_BENCH_WARMUP']} changes (Java path "
             "not yet compiled by C2)", n, waits("ove"))
     jit_checks(rep, r.out.data.get("jit", []), any(impl != "c" for _, impl, _ in ov))
+    if profile:
+        profile_summary(rep, r.out.data.get("prof", []), out)
     idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
     rep.check(bool(idle), f"bench: the guest reported its idle load and memory (DATA idle {r.out.first('idle')!r})")
     heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())
@@ -117,7 +194,8 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
             "jvm_options": f"{j.opts} {knobs['SGVM_BENCH_JAVA_OPTS']}".strip(),
             "repetitions": len(waits("ov")("c", ns[0])) if ns else 0, "warmup_changes": knobs["SGVM_BENCH_WARMUP_CHANGES"],
             "host_loadavg_before_after": f"{load} / {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
-            "jit_log": f"the measured subscriber JVMs add {r.out.first('jitlog', '')}".strip(), "crashes": " ".join(r.out.data.get("crash", [])),
+            "jit_log": f"the measured subscriber JVMs add {r.out.first('jitlog', '')}".strip(),
+            "profiled": f"async-profiler {PROFILER[2]}: {r.out.first('profiler', '')}" if profile else "no", "crashes": " ".join(r.out.data.get("crash", [])),
             **{f"idle_{k}": v for k, v in idle.items()}, **{f"heap_{k}": v for k, v in heap.items()}}
     header = ["measurement", "n", "c_median", "c_p99", "java_median", "java_p99", "flux_median", "flux_p99", "target",
               "java_ratio", "flux_ratio"]
