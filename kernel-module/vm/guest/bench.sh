@@ -12,9 +12,10 @@ J="$JAVA $JAVA_OPTS $SGVM_BENCH_JAVA_OPTS -cp $CP"
 JIT_LOG="-XX:+PrintCompilation -XX:+DisplayVMOutputToStderr"
 data jitlog "$JIT_LOG"
 # SGVM_BENCH_PROFILE=1: the measured subscriber JVMs also run under async-profiler (the host put its
-# agent and the libraries it links in /data/files): CPU time of every thread, sampled every
-# millisecond (at 100 us its signals alone slowed the JVM for minutes under TCG), stacks with
-# the thread's name, printed after each measurement as "DATA prof IMPL N COUNT STACK".
+# agent in /data/files, the libraries it links beside the JRE's): CPU time of every thread,
+# sampled every millisecond (at 100 us its signals alone slowed the JVM for minutes under TCG),
+# stacks with the thread's name, printed after each measurement as "DATA prof IMPL N COUNT STACK"
+# (the thread's id dropped, so that threads of one role add up across rounds).
 PROF=""
 if [ "$SGVM_BENCH_PROFILE" = 1 ]; then
     PROF="-agentpath:/data/files/libasyncProfiler.so=start,event=itimer,interval=1ms,threads,collapsed,file=/tmp/prof.txt"
@@ -90,8 +91,8 @@ measure() {
         taskset -c $SUB_CPU sgbench sub $N /tmp/sub.dat > /tmp/sub.out 2>&1 &
     else
         mode=$SGVM_BENCH_JAVA_MODE; [ $impl = flux ] && mode=flux
-        ${PROF:+env LD_LIBRARY_PATH=/data/files} taskset -c $SUB_CPU $J $JIT_LOG $PROF \
-            dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode > /tmp/sub.out 2> /tmp/jit.out &
+        taskset -c $SUB_CPU $J $JIT_LOG $PROF dev.sysgenid.e2e.BenchSubscribers sub $N /tmp/sub.dat $mode \
+            > /tmp/sub.out 2> /tmp/jit.out &
     fi
     SPID=$!
     if ! wait_line /tmp/sub.out '^SUB-READY' 120; then
@@ -123,7 +124,7 @@ measure() {
     [ -e /tmp/ov-early.dat ] && sed "s/^/DATA ove $impl $N /" /tmp/ov-early.dat
     sed "s/^/DATA sub $impl $N /" /tmp/sub.dat; r=$?
     # collapsed stacks end with their count: "DATA prof IMPL N COUNT STACK"
-    [ -s /tmp/prof.txt ] && sed -E "s/^(.*) ([0-9]+)\$/DATA prof $impl $N \2 \1/" /tmp/prof.txt
+    [ -s /tmp/prof.txt ] && sed -E -e "s/ tid=[0-9]+\]/]/" -e "s/^(.*) ([0-9]+)\$/DATA prof $impl $N \2 \1/" /tmp/prof.txt
     return $r
 }
 # Rounds: every (N, implementation) is measured once per round, so a slow spell of the host

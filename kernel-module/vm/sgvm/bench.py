@@ -52,27 +52,29 @@ def jit_checks(rep: Report, lines: list, java_measured: bool) -> None:
 
 def profiler_files(log_file: Path) -> Path:
     """The guest's /data/files for SGVM_BENCH_PROFILE=1: async-profiler's agent (PROFILER, through
-    mvn from Maven Central; cached per version) and the libraries it links that the guest's JRE
-    does not bring (the dynamic loader excepted: the guest has its own)."""
+    mvn from Maven Central; cached per version), alone: build_image puts the libraries it links
+    beside the JRE's, from the host that builds the image."""
     group, artifact, version, classifier = PROFILER
     d = CACHE / f"{artifact}-{version}-{classifier}"
     so = d / "libasyncProfiler.so"
-    if not so.exists():
-        shutil.rmtree(d, ignore_errors=True)
-        (d / "jar").mkdir(parents=True)
-        build.sh(["mvn", "-B", "-q", "-ntp", "dependency:copy", f"-Dartifact={group}:{artifact}:{version}:jar:{classifier}",
-                  f"-DoutputDirectory={d / 'jar'}"], log_file, cwd=d)   # outside the project's reactor
+    if so.exists():
+        return d
+    shutil.rmtree(d, ignore_errors=True)
+    (d / "jar").mkdir(parents=True)
+    build.sh(["mvn", "-B", "-q", "-ntp", "dependency:copy", f"-Dartifact={group}:{artifact}:{version}:jar:{classifier}",
+              f"-DoutputDirectory={d / 'jar'}"], log_file, cwd=d)   # outside the project's reactor
+    try:
         with zipfile.ZipFile(next((d / "jar").glob("*.jar"))) as z:
             (d / "stage.so").write_bytes(z.read(f"{classifier}/libasyncProfiler.so"))
-        for lib in build.ldd_libs([d / "stage.so"], d):
-            if not lib.name.startswith("ld-linux"):
-                shutil.copy2(lib.resolve(), d / lib.name)
-        shutil.rmtree(d / "jar")
-        (d / "stage.so").rename(so)
+    except (StopIteration, KeyError, zipfile.BadZipFile) as e:
+        raise build.HarnessError(f"{artifact} {version}: no {classifier}/libasyncProfiler.so in what mvn fetched "
+                                 f"({e!r})") from e
+    shutil.rmtree(d / "jar")
+    (d / "stage.so").rename(so)   # last: a half-made directory is made again
     return d
 
 
-def profile_summary(rep: Report, lines: list, out: Path) -> None:
+def profile_summary(rep: Report, lines: list, out: Path, measured: set) -> None:
     """SGVM_BENCH_PROFILE=1: each Java measurement's profile (every round's samples, CPU time of
     every thread of the subscriber JVM, its whole life: the warm-up included) as
     out/profile-IMPL-N.collapsed, and one line each of where the samples fell: the epoll loop's
@@ -90,7 +92,8 @@ def profile_summary(rep: Report, lines: list, out: Path) -> None:
         share = {"loop": 0, "delivery": 0, "JIT": 0, "other": 0, "write(2)": 0, "call": 0}
         for stack, c in per.items():
             frames = stack.split(";")
-            if any("CompileBroker" in f for f in frames):
+            # the first frame is the thread ("[name tid=N]", the agent's 'threads' option)
+            if "CompilerThread" in frames[0] or any(f.startswith("CompileBroker::compiler_thread_loop") for f in frames):
                 share["JIT"] += c
             elif any(f.startswith("dev/sysgenid/EpollLoop.run") for f in frames):
                 share["loop"] += c
@@ -99,16 +102,19 @@ def profile_summary(rep: Report, lines: list, out: Path) -> None:
                 share["delivery"] += c
             else:
                 share["other"] += c
-            at = next((i for i, f in enumerate(frames) if f.startswith("dev/sysgenid/internal/Syscalls.write")), None)
-            if at is not None:
-                share["write(2)" if frames[-1] in ("__write", "write", "__libc_write") or frames[-1].startswith("[k]")
-                      else "call"] += c
+            if any(f.startswith("dev/sysgenid/internal/Syscalls.write") for f in frames):
+                leaf = frames[-1]
+                syscall = leaf.endswith("_[k]") or re.fullmatch(r"_*(libc_)?write(64)?|.*syscall_cancel.*|.*asynccancel.*",
+                                                                  leaf)
+                share["write(2)" if syscall else "call"] += c
         pct_ = {k: f"{100 * v / max(total, 1):.1f}%" for k, v in share.items()}
         note(f"profile {impl}, N = {n}: {total} samples: loop thread {pct_['loop']}, delivery threads "
                  f"{pct_['delivery']}, JIT compilers {pct_['JIT']}, other {pct_['other']}; the acknowledgement: "
                  f"system call {pct_['write(2)']}, the native call around it {pct_['call']} "
                  f"({out / f'profile-{impl}-{n}.collapsed'})")
-    rep.check(bool(stacks), f"bench: SGVM_BENCH_PROFILE=1: profiles of {len(stacks)} Java measurements written")
+    missing = sorted(measured - set(stacks))
+    rep.check(not missing, f"bench: SGVM_BENCH_PROFILE=1: a profile of each of the {len(measured)} Java measurements"
+              + (f" (none of {', '.join(f'{i} N = {n}' for i, n in missing)})" if missing else ""))
 
 
 def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
@@ -184,7 +190,7 @@ def run(rep: Report, k: build.Kernel, stages, ctx) -> None:
             "not yet compiled by C2)", n, waits("ove"))
     jit_checks(rep, r.out.data.get("jit", []), any(impl != "c" for _, impl, _ in ov))
     if profile:
-        profile_summary(rep, r.out.data.get("prof", []), out)
+        profile_summary(rep, r.out.data.get("prof", []), out, {(impl, n) for kind, impl, n in ov if impl != "c"})
     idle = dict(kv.split("=") for kv in r.out.first("idle", "").split())
     rep.check(bool(idle), f"bench: the guest reported its idle load and memory (DATA idle {r.out.first('idle')!r})")
     heap = dict(kv.split("=") for kv in r.out.first("heap", "").split())

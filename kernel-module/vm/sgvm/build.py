@@ -662,7 +662,9 @@ def build_image(name: str, k: Kernel, ko: Optional[Path], bins: list[Path], jdk:
             shutil.copy2(b, st / "bin" / b.name)
         if jre:
             sh(["cp", "-al", jre, st / "jre"])
-            for lib in ldd_libs([jre / "bin/java", *jre.glob("lib/**/*.so")], jre):
+            # the JRE's libraries, and those of any agent among the files (SGVM_BENCH_PROFILE)
+            for lib in ldd_libs([jre / "bin/java", *jre.glob("lib/**/*.so"), *(files.glob("*.so") if files else ())],
+                                jre):
                 dest = st / ("lib64" if lib.name.startswith("ld-linux") else "lib/x86_64-linux-gnu") / lib.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(lib.resolve(), dest)

@@ -253,8 +253,8 @@ final class WatchSession implements PendingAck.Target, GenerationListener {
         if (closed || reg == null) {
             return null;
         }
-        // A close from here on ends the registration first: its acknowledge then throws, and
-        // the catch below sees it closed.
+        // A close from here on races the write as it did under the monitor: the registration's
+        // acknowledge either throws (the catch below sees it closed) or writes first.
         AckResult result;
         try {
             result = reg.acknowledge(generation);
