@@ -24,6 +24,7 @@ abstract class BackedDevice implements GenerationDevice {
     BackedDevice(DeviceBackend backend, String name) {
         this.backend = backend;
         this.name = name;
+        Failures.load();
     }
 
     @Override
