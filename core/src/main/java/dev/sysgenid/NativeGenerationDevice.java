@@ -102,6 +102,7 @@ final class NativeGenerationDevice extends BackedDevice {
 
     /** Opens and checks once, with typed errors; later opens trust the check. */
     static GenerationDevice open(Path path) {
+        Failures.load();
         NativeBackend backend = new NativeBackend(path.toString());
         DeviceFile probe;
         try {
@@ -127,6 +128,7 @@ final class NativeGenerationDevice extends BackedDevice {
 
     /** Opens once, checks the tracking ioctl answers, closes. */
     static DeviceStatus status(Path path) {
+        Failures.load();
         DeviceFile f;
         try {
             f = new NativeBackend(path.toString()).open();

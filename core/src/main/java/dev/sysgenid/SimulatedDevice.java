@@ -89,6 +89,7 @@ public final class SimulatedDevice extends BackedDevice {
             throw new IllegalArgumentException("a simulated device plays a known driver: DriverProfile.OURS or"
                     + " DriverProfile.PRODUCTION, not UNKNOWN");
         }
+        Failures.load();
         try {
             return new SimulatedDevice(new SimulatedKernel(generation, profile));
         } catch (ErrnoException e) {

@@ -57,6 +57,7 @@ public final class SystemGenerationProbe {
         long addr = 0;
         State state = State.UNSUPPORTED;
         SysgenidException failure = null;
+        Failures.load();
         int fd = LibC.open(PATH, LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) {
             SysgenidException e = Failures.ofOpen(PATH, LibC.errno());
