@@ -109,9 +109,9 @@ def profile_summary(rep: Report, lines: list, out: Path, measured: set) -> None:
                 share["write(2)" if syscall else "call"] += c
         pct_ = {k: f"{100 * v / max(total, 1):.1f}%" for k, v in share.items()}
         note(f"profile {impl}, N = {n}: {total} samples: loop thread {pct_['loop']}, delivery threads "
-                 f"{pct_['delivery']}, JIT compilers {pct_['JIT']}, other {pct_['other']}; the acknowledgement: "
-                 f"system call {pct_['write(2)']}, the native call around it {pct_['call']} "
-                 f"({out / f'profile-{impl}-{n}.collapsed'})")
+             f"{pct_['delivery']}, JIT compilers {pct_['JIT']}, other {pct_['other']}; the acknowledgement: "
+             f"system call {pct_['write(2)']}, the native call around it {pct_['call']} "
+             f"({out / f'profile-{impl}-{n}.collapsed'})")
     missing = sorted(measured - set(stacks))
     rep.check(not missing, f"bench: SGVM_BENCH_PROFILE=1: a profile of each of the {len(measured)} Java measurements"
               + (f" (none of {', '.join(f'{i} N = {n}' for i, n in missing)})" if missing else ""))

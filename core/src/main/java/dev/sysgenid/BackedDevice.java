@@ -24,7 +24,6 @@ abstract class BackedDevice implements GenerationDevice {
     BackedDevice(DeviceBackend backend, String name) {
         this.backend = backend;
         this.name = name;
-        Failures.load();
     }
 
     @Override
