@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 from . import build, tables
-from .config import CACHE, GUEST, env, jdk
+from .config import CACHE, GUEST, REPO, env, jdk
 from .qemu import guest_env, snapshots
 from .report import Report, indent, note
 
@@ -61,8 +61,10 @@ def profiler_files(log_file: Path) -> Path:
         return d
     shutil.rmtree(d, ignore_errors=True)
     (d / "jar").mkdir(parents=True)
-    build.sh(["mvn", "-B", "-q", "-ntp", "dependency:copy", f"-Dartifact={group}:{artifact}:{version}:jar:{classifier}",
-              f"-DoutputDirectory={d / 'jar'}"], log_file, cwd=d)   # outside the project's reactor
+    # -N on the root POM: its pluginManagement pins maven-dependency-plugin's version (a goal
+    # called outside any project would take whichever version Central's metadata names newest)
+    build.sh(["mvn", "-B", "-q", "-ntp", "-N", "-f", REPO / "pom.xml", "dependency:copy",
+              f"-Dartifact={group}:{artifact}:{version}:jar:{classifier}", f"-DoutputDirectory={d / 'jar'}"], log_file)
     try:
         with zipfile.ZipFile(next((d / "jar").glob("*.jar"))) as z:
             (d / "stage.so").write_bytes(z.read(f"{classifier}/libasyncProfiler.so"))
