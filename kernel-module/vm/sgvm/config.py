@@ -41,8 +41,9 @@ JDK25 = Path("/usr/lib/jvm/temurin-25-jdk-amd64")
 JRE_MODULES = [m for m in env("JRE_MODULES", "java.base,java.logging,java.management,jdk.unsupported,"
                "java.naming,jdk.crypto.ec,java.xml,java.desktop,java.sql,java.instrument,"
                "jdk.management,jdk.zipfs").split(",") if m]
-# Lines of the guest's dmesg that count as a kernel problem.
-DMESG_BAD = (r"WARNING:|BUG:|Oops|general protection fault|kernel BUG|Call Trace:|lockdep is turned off|DEBUG_LOCKS_WARN_ON|"
+# Lines of the guest's kernel log that count as a kernel problem: /init greps its dmesg after the script,
+# the host the console of a guest that never got that far (qemu.GuestResult.dmesg_bad).
+DMESG_BAD = (r"Kernel panic|WARNING:|BUG:|Oops|general protection fault|kernel BUG|Call Trace:|lockdep is turned off|DEBUG_LOCKS_WARN_ON|"
              r"possible circular locking|possible recursive locking|inconsistent lock state|"
              r"INFO: task .* blocked|UBSAN|KASAN|refcount_t:|list_(add|del) corruption|"
              r"sleeping function called from invalid context|scheduling while atomic|"

@@ -86,6 +86,7 @@ class GuestResult:
     error: str = ""
     disks: dict = dataclasses.field(default_factory=dict)   # its writable disks (Debian guest: root, io)
     boot_seconds: Optional[float] = None                    # QEMU's start to the BOOTED line (a fresh boot)
+    console_bad: list = dataclasses.field(default_factory=list)  # see dmesg_bad
 
     @property
     def module(self) -> Optional[str]:
@@ -93,9 +94,14 @@ class GuestResult:
 
     @property
     def dmesg_bad(self) -> list:
-        return self.out.init.get("DMESG", [])
+        """The kernel log's lines that match DMESG_BAD: those /init found in dmesg after the script,
+        and, for a guest that never got that far (a panic, a hang, a snapshot's origin), those its
+        console showed as they happened ("quiet" still prints warnings and worse there)."""
+        lines = self.out.init.get("DMESG", [])
+        return lines + [line for line in self.console_bad if line not in lines]
 
 
+_BAD = re.compile(DMESG_BAD)
 _LIVE: dict = {}
 atexit.register(lambda: [g.kill() for g in list(_LIVE.values())])
 for _sig in (signal.SIGTERM, signal.SIGHUP):
@@ -176,9 +182,11 @@ class Guest:
     def result(self, error: str = "") -> GuestResult:
         out = parse(self.text())
         status = out.init.get("EXIT")
+        unfinished = [] if status else [line for line in self.text("console").splitlines()
+                                         if _BAD.search(line) and not line.startswith("@@SG-")]
         return GuestResult(self.name, self.guid, out, int(status[0]) if status else None,
                            round(time.monotonic() - self.t0, 2), self.run_dir, error, dict(self.disks),
-                           self.boot_seconds)
+                           self.boot_seconds, unfinished)
 
     def finish(self, timeout: float) -> GuestResult:
         """Wait for the script's end (/init's EXIT line) and QEMU's exit; a timeout gives status None
