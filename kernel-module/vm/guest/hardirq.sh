@@ -33,6 +33,22 @@ if [ "$SGVM_HARDIRQ_EXPECT" = splat ]; then
         "the broken callback makes the kernel report: sleeping function called from invalid context"
 else
     step "rmmod the test build" rmmod sysgenid
+    # rmmod while notifications are in flight: the timer fires every 10 ms and each shot queues
+    # the bump's work item. Exit must stop the timer, then unregister the notifier and wait for
+    # the work item, before the module's memory goes; else a shot or a bump runs in freed memory
+    # (the debug kernel's KASAN reports it; any kernel oopses once the text is unmapped).
+    step "insmod $SGVM_HARDIRQ_KO (to unload with notifications in flight)" insmod /data/bin/$SGVM_HARDIRQ_KO
+    g0=$(cat $SYS/generation)
+    step "write 1000 to $P (10 s of shots)" sh -c "echo 1000 > $P"
+    n=0
+    while [ $(($(cat $SYS/generation) - g0)) -lt 3 ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+    g1=$(cat $SYS/generation)
+    left=$(cat $P)
+    check $([ $((g1 - g0)) -ge 3 ] && [ "$left" -gt 0 ]; echo $?) \
+        "notifications in flight before rmmod: $((g1 - g0)) bumps done (want 3 or more), $left shots still to fire (want some)"
+    step "rmmod while the shots fire" rmmod sysgenid
+    check $([ ! -e /sys/module/sysgenid ] && [ ! -e /dev/sysgenid ]; echo $?) \
+        "after rmmod with notifications in flight: no module and no /dev/sysgenid left"
     # the same build loaded as if the kernel had no VM-fork notification (a kernel without
     # CONFIG_VMGENID): backend "none", and a warning because QEMU's vmgenid device is there
     step "insmod $SGVM_HARDIRQ_KO no_backend=1" insmod /data/bin/$SGVM_HARDIRQ_KO no_backend=1
