@@ -60,11 +60,13 @@ struct sysgenid_watcher {
  * sysgenid_page), the watcher list, the two counts, and the fields of every
  * struct sysgenid_watcher. Every path that takes it runs in process context:
  * file operations and sysgenid_vmfork_work. The VM-fork notifier itself
- * never takes it: it may be called in any context, hard IRQ included (the
- * kernel's vmgenid driver calls the chain from its interrupt handler when it
- * is bound through the device tree, 6.10 and later), so it only queues that
- * work item. Nothing sleeps while holding the lock, and it nests inside no
- * other lock of this driver.
+ * never takes it, so it only queues that work item. The kernel's chain is a
+ * blocking one, run from the ACPI notify handler (process context) when the
+ * vmgenid driver is bound through ACPI; bound through the device tree (6.10
+ * and later), that driver runs it from its hard-IRQ handler, where the
+ * chain's own rwsem may already sleep: nothing of ours adds to that. Nothing
+ * sleeps while holding the lock, and it nests inside no other lock of this
+ * driver.
  *
  * Waiters never hold the lock while they sleep. Readers and pollers sleep
  * on sysgenid_change_wq, SYSGENID_WAIT_WATCHERS callers on sysgenid_ack_wq,
@@ -367,7 +369,8 @@ static bool sysgenid_waiters_done(struct sysgenid_watcher *w)
 /*
  * Block until no tracked watcher is outdated. Fails with -EINTR when the
  * caller's own file is (or becomes) outdated, and with -ETIME when
- * @timeout_ms (0: none) expires first. A signal restarts the call
+ * @timeout_ms (0: none; cut to UINT_MAX ms and to MAX_JIFFY_OFFSET, as the
+ * ABI document says) expires first. A signal restarts the call
  * (-ERESTARTSYS: the freezer, SIGSTOP/SIGCONT, ptrace and SA_RESTART
  * handlers are invisible; a handler without SA_RESTART sees EINTR, as for
  * any system call); the restarted wait keeps the deadline of the first call
@@ -577,8 +580,9 @@ static struct miscdevice sysgenid_misc = {
  * later) and is built with its vmgenid driver (CONFIG_VMGENID: without it the
  * registration is a no-op and nothing would ever call us). The kernel's
  * driver owns the VM Generation ID device; on a new id it mixes the id into
- * the RNG, reseeds the CRNG, and then runs the notifier chain. The chain may
- * run in any context, hard IRQ included, so the notifier only queues the
+ * the RNG, reseeds the CRNG, and then runs the notifier chain (in process
+ * or, bound through the device tree, hard-IRQ context: see the locking
+ * rules), so the notifier only queues the
  * bump; back-to-back notifications before it runs give one bump, after the
  * last of them, which is all a clone needs (its counter moves away from the
  * value in the snapshot). Elsewhere there is no backend and only an overseer

@@ -917,6 +917,29 @@ TEST_F(device, t_mmap_write,
 	return TEST_PASS;
 }
 
+TEST_F(device, t_mmap_access,
+       "mmap: the fd's access mode comes first: the kernel's EACCES, then ours")
+{
+	int r, w;
+	void *p;
+
+	r = open(SG_DEV, O_RDONLY);
+	w = open(SG_DEV, O_WRONLY);
+	CHECK(r >= 0 && w >= 0, "open");
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, r, 0);
+	CHECK(p == MAP_FAILED && errno == EACCES,
+	      "shared writable mapping of an O_RDONLY fd: EACCES (errno %d)",
+	      errno);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, w, 0);
+	CHECK(p == MAP_FAILED && errno == EACCES,
+	      "any mapping of an O_WRONLY fd: EACCES (errno %d)", errno);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, r, 0);
+	CHECK(p == MAP_FAILED && errno == EPERM,
+	      "private writable mapping of an O_RDONLY fd reaches the driver: EPERM (errno %d)",
+	      errno);
+	return TEST_PASS;
+}
+
 TEST_F(device, t_mprotect,
        "mmap: mprotect cannot make the mapping writable or executable")
 {
