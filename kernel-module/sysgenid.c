@@ -387,9 +387,15 @@ static long sysgenid_wait_watchers(struct sysgenid_watcher *w,
 		ret = wait_event_interruptible(sysgenid_ack_wq,
 					       sysgenid_waiters_done(w));
 	} else {
-		/* at most MAX_JIFFY_OFFSET: fits a long */
-		unsigned long full = msecs_to_jiffies(
-			min_t(unsigned long, timeout_ms, UINT_MAX));
+		/*
+		 * At most MAX_JIFFY_OFFSET, which fits a long: msecs_to_jiffies()
+		 * caps only from 2^31 ms, and on a 32-bit kernel at HZ=1000 a
+		 * value just below that would reach MAX_SCHEDULE_TIMEOUT (no
+		 * timeout at all) or sit above the cap of larger ones.
+		 */
+		unsigned long full = min_t(unsigned long,
+			msecs_to_jiffies(min_t(unsigned long, timeout_ms, UINT_MAX)),
+			MAX_JIFFY_OFFSET);
 		long left = 0;	/* past the deadline: checks the condition once */
 
 		now = get_jiffies_64();

@@ -96,7 +96,8 @@ class GuestResult:
     def dmesg_bad(self) -> list:
         """The kernel log's lines that match DMESG_BAD: those /init found in dmesg after the script,
         and, for a guest that never got that far (a panic, a hang, a snapshot's origin), those its
-        console showed as they happened ("quiet" still prints warnings and worse there)."""
+        console showed as they happened (loglevel=5 after "quiet": warnings and worse, so WARN(),
+        lockdep and kmemleak reports too, not only errors)."""
         lines = self.out.init.get("DMESG", [])
         return lines + [line for line in self.console_bad if line not in lines]
 
@@ -128,7 +129,7 @@ class Guest:
         self.boot_seconds: Optional[float] = None
 
     def start(self) -> "Guest":
-        append = " ".join(filter(None, [self.image.append, "console=ttyS0 quiet panic=-1 mitigations=off",
+        append = " ".join(filter(None, [self.image.append, "console=ttyS0 quiet loglevel=5 panic=-1 mitigations=off",
                                         env("KERNEL_APPEND")]))
         # busybox: vda the data image; Debian: vda the root (qcow2), vdb the data image, vdc the io
         # disk. The writable ones are this run's throwaway files: cache=unsafe (the guest's flushes

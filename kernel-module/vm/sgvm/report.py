@@ -80,7 +80,8 @@ class Report:
 
     def finished(self, r, what: str, expected: int) -> int:
         """How every guest script ends, stage by stage: its checks, then one check that it exited 0
-        with exactly EXPECTED (at least 1) checks and one that /init saw no bad dmesg line; the
+        with exactly EXPECTED (at least 1) checks and one that the kernel log has no bad line
+        (qemu.GuestResult.dmesg_bad: /init's grep, or the console of a guest that never finished); the
         script's output, and why it did not finish, when one failed. Returns the checks' count."""
         before, k = self.failed, self.guest(r.out, what + ": ")
         why = f": {r.error.splitlines()[0]}" if r.error else ""
