@@ -33,9 +33,14 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public Watcher openWatcher() {
+        return openFile("watcher");
+    }
+
+    /** Opens a file of the device; {@code role} names it in its errors ("watcher", "overseer"). */
+    private Watcher openFile(String role) {
         ensureOpen();
         try {
-            return new Watcher(backend.open(), name, this);
+            return new Watcher(backend.open(), name, this, role);
         } catch (ErrnoException e) {
             if (closed) {
                 throw closedError(); // closed by another thread after ensureOpen: the backend refused
@@ -63,7 +68,7 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public Overseer overseer() {
-        return new Overseer(openWatcher(), this);
+        return new Overseer(openFile("overseer"), this);
     }
 
     @Override
@@ -128,20 +133,26 @@ abstract class BackedDevice implements GenerationDevice {
         return p.generation();
     }
 
+    /**
+     * Every caller returns once the loop has stopped (its registrations ended), a second or
+     * concurrent one too; the first also releases the page and the backend.
+     */
     @Override
     public void close() {
         EpollLoop l;
         GenerationProbe p;
+        boolean first;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
+            first = !closed;
             closed = true;
             l = loop;
             p = ownProbe;
         }
         if (l != null) {
-            l.close();
+            l.close(); // waits for the loop thread (unless called on it), whichever caller this is
+        }
+        if (!first) {
+            return;
         }
         if (p != null) {
             p.close();

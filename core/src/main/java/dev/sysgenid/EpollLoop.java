@@ -198,6 +198,10 @@ public final class EpollLoop implements AutoCloseable {
         long id = (sequence.incrementAndGet() << 32) | (watcher.file().pollFd() & 0xFFFF_FFFFL);
         LoopRegistration reg = new LoopRegistration(id, watcher, executor, listener, this);
         watcher.servedBy(reg);
+        if (watcher.isClosed()) { // closed meanwhile; its close may have ended reg already (see Watcher.close)
+            reg.releaseWatcher();
+            throw watcher.closedError();
+        }
         if (state != RUNNING || !submit(() -> add(reg))) {
             reg.releaseWatcher();
             throw new LoopEndedException(thread.getName());

@@ -223,7 +223,7 @@ public final class LoopRegistration implements AutoCloseable {
     void releaseWatcher() {
         if (released.compareAndSet(false, true)) {
             watcher.release();
-            watcher.close();
+            watcher.closeOwned();
         }
     }
 

@@ -29,10 +29,21 @@ public final class Overseer implements AutoCloseable {
 
     private final Watcher own;
     private final GenerationDevice device;
+    /**
+     * The generation of the overseer's own file as last seen (its open, its acknowledgements),
+     * or -1 while unknown: what {@link #catchUp()} answers for an up-to-date file once the device,
+     * whose mapped page tells the current generation, is closed (the overseer outlives it).
+     */
+    private volatile long generation = -1;
 
     Overseer(Watcher own, GenerationDevice device) {
         this.own = own;
         this.device = device;
+        try {
+            generation = Integer.toUnsignedLong(device.currentGeneration()); // at or after the open
+        } catch (SysgenidException noPage) {
+            // stays unknown until the first acknowledgement
+        }
     }
 
     /**
@@ -87,11 +98,29 @@ public final class Overseer implements AutoCloseable {
         while (true) {
             OptionalInt g = own.tryRead();
             if (g.isEmpty()) {
-                return device.currentGeneration();
+                return upToDateGeneration();
             }
             if (own.acknowledge(g.getAsInt()) == AckResult.ACKNOWLEDGED) {
+                generation = Integer.toUnsignedLong(g.getAsInt());
                 return g.getAsInt();
             }
+        }
+    }
+
+    /**
+     * The generation of the overseer's up-to-date file: the device's current one while the device
+     * is open, else the one this overseer saw last (its file has not changed since, or it would
+     * not be up to date).
+     */
+    private int upToDateGeneration() {
+        try {
+            return device.currentGeneration();
+        } catch (DeviceClosedException closed) {
+            long g = generation;
+            if (g < 0) {
+                throw closed;
+            }
+            return (int) g;
         }
     }
 

@@ -62,6 +62,8 @@ public final class Watcher implements AutoCloseable {
     /** 1 once given to an {@link EpollLoop} (see {@link #claimRegistration()}). */
     private volatile int registered;
     private final String deviceName;
+    /** What this file is called in the errors of a use after close: "watcher on X", "overseer on X". */
+    private final String what;
     /** Bit 0: closed. Bits 1..31: calls in progress (each adds 2). */
     private final AtomicInteger state = new AtomicInteger();
     private volatile boolean tracked;
@@ -90,9 +92,10 @@ public final class Watcher implements AutoCloseable {
      */
     final boolean pollRegistersOutdated;
 
-    Watcher(DeviceFile file, String deviceName, BackedDevice device) {
+    Watcher(DeviceFile file, String deviceName, BackedDevice device, String role) {
         this.file = file;
         this.deviceName = deviceName;
+        this.what = role + " on " + deviceName;
         this.device = device;
         this.pollRegistersOutdated = device != null && device.driver().profile() == DriverProfile.OURS;
         this.closer = new FileCloser(file, deviceName);
@@ -168,7 +171,7 @@ public final class Watcher implements AutoCloseable {
                     throw new InterruptedException("interrupted while waiting for a generation change");
                 }
                 if ((state.get() & 1) != 0) {
-                    throw new WatcherClosedException("watcher on " + deviceName);
+                    throw closedError();
                 }
             }
         } finally {
@@ -269,20 +272,47 @@ public final class Watcher implements AutoCloseable {
         return (state.get() & 1) != 0;
     }
 
-    /** Closes the file (idempotent); if it was tracked and outdated, the overseer stops waiting for it. */
+    /**
+     * Closes the file (idempotent); if it was tracked and outdated, the overseer stops waiting for
+     * it. A watcher that an {@link EpollLoop} serves ends its registration as {@link
+     * LoopRegistration#close()} does: no listener call starts any more, and the loop closes the fd.
+     */
     @Override
     public void close() {
+        endRegistration(); // first, while the file is open: it turns tracking off
+        if (markClosed()) {
+            // A register() that raced with the close: it looks at the closed bit after naming
+            // its registration, this looks at the registration after setting the bit, so one of
+            // the two sees the other.
+            endRegistration();
+        }
+    }
+
+    /** For the registration that owns this watcher, as it ends: the close, without ending it again. */
+    void closeOwned() {
+        markClosed();
+    }
+
+    /** Sets the closed bit; the file goes now, or with the last call in progress. True if this call set it. */
+    private boolean markClosed() {
         while (true) {
             int s = state.get();
             if ((s & 1) != 0) {
-                return;
+                return false;
             }
             if (state.compareAndSet(s, s | 1)) {
                 if (s == 0) {
                     closeFile();
                 }
-                return;
+                return true;
             }
+        }
+    }
+
+    private void endRegistration() {
+        LoopRegistration reg = registration;
+        if (reg != null) {
+            reg.close();
         }
     }
 
@@ -337,7 +367,7 @@ public final class Watcher implements AutoCloseable {
         while (true) {
             int s = state.get();
             if ((s & 1) != 0) {
-                throw new WatcherClosedException("watcher on " + deviceName);
+                throw closedError();
             }
             if (state.compareAndSet(s, s + 2)) {
                 return;
@@ -355,6 +385,11 @@ public final class Watcher implements AutoCloseable {
     /** For {@link EpollLoop#register}: true the first time only (a watcher serves one registration). */
     boolean claimRegistration() {
         return REGISTERED.compareAndSet(this, 0, 1);
+    }
+
+    /** The typed error of a use after {@link #close()}, naming what this file is. */
+    WatcherClosedException closedError() {
+        return new WatcherClosedException(what);
     }
 
     /** For {@link EpollLoop#register}: every later successful acknowledgement tells {@code reg}. */

@@ -149,6 +149,6 @@ final class AbiModel {
         if (offset != 0 || length <= 0 || (length + pageSize - 1) / pageSize != 1) {
             return -Errno.EINVAL;
         }
-        return (prot & LibC.PROT_WRITE) != 0 ? -Errno.EPERM : 0;
+        return (prot & (LibC.PROT_WRITE | LibC.PROT_EXEC)) != 0 ? -Errno.EPERM : 0;
     }
 }

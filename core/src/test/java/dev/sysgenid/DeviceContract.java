@@ -618,6 +618,24 @@ public abstract class DeviceContract {
         assertThat(d.mapRaw(2 * page, LibC.PROT_READ, LibC.MAP_SHARED, 0)).isEqualTo(-Errno.EINVAL);
     }
 
+    /** Our driver refuses exec as it refuses write; the production driver refuses only write. */
+    @Test
+    void anExecutableMappingIsEpermOnOurDriver() {
+        BackedDevice d = (BackedDevice) device;
+        long page = LibC.pageSize();
+        for (int type : new int[] {LibC.MAP_SHARED, LibC.MAP_PRIVATE}) {
+            long r = d.mapRaw(page, LibC.PROT_READ | LibC.PROT_EXEC, type, 0);
+            if (r > 0) {
+                LibC.munmap(r, page);
+            }
+            if (production()) {
+                assertThat(r).as("map type %d", type).isPositive();
+            } else {
+                assertThat(r).as("map type %d", type).isEqualTo(-Errno.EPERM);
+            }
+        }
+    }
+
     @Test
     void aReadOnlyMappingCannotBeMadeWritable() {
         assertFollowsTheCounterAndCannotBeMadeWritable(LibC.MAP_SHARED);
@@ -748,6 +766,43 @@ public abstract class DeviceContract {
             w.close();
             probe.close();
         }
+    }
+
+    /**
+     * An overseer opened before the device's close keeps working: also where its own file is up
+     * to date, and so has nothing to read (a catch-up with nothing new, a trigger that left the
+     * counter where it was or that another thread caught up with already).
+     */
+    @Test
+    void anOverseerUpToDateKeepsWorkingAfterTheDeviceIsClosed() throws Exception {
+        int g = overseer.trigger();
+        device.close();
+        assertThat(overseer.catchUp()).isEqualTo(g);
+        int h = overseer.trigger();
+        assertThat(overseer.catchUp()).isEqualTo(h);
+        assertThat(overseer.awaitLatestGeneration(Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+        assertThat(overseer.restoreCycle(0, Duration.ofSeconds(5)).allAcknowledged()).isTrue();
+    }
+
+    /**
+     * Closing a watcher that a loop serves ends that registration, as closing the registration
+     * does: it stops counting for the overseer at once (tracking off), the listener is not called
+     * any more, and the fd goes.
+     */
+    @Test
+    void closingARegisteredWatcherEndsItsRegistration() throws Exception {
+        Watcher w = device.openWatcher();
+        w.setTracking(true);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        LoopRegistration reg = device.loop().register(w, Runnable::run, (r, gen) -> calls.incrementAndGet());
+        w.close();
+        assertThat(w.isClosed()).isTrue();
+        assertThat(reg.isClosed()).as("the registration ended with its watcher").isTrue();
+        assertThat(driverCounts().trackedWatchers()).as("tracked watchers right after close").isZero();
+        overseer.trigger();
+        assertThat(overseer.awaitWatchers(Duration.ofSeconds(5)).allAcknowledged())
+                .as("the overseer does not wait for the closed watcher").isTrue();
+        assertThat(calls).hasValue(0);
     }
 
     private CompletableFuture<WaitResult> waitAsync(Duration timeout) {

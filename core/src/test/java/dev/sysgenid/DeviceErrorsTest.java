@@ -136,6 +136,20 @@ class DeviceErrorsTest {
 
     /** A closed watcher, a closed device and an ended loop: one catchable type, three subtypes and messages. */
     @Test
+    void aClosedOverseerSaysItIsTheOverseer() throws InterruptedException {
+        try (SimulatedDevice d = SimulatedDevice.create()) {
+            Overseer o = d.overseer();
+            o.close();
+            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                    o::trigger, o::catchUp, () -> o.awaitWatchers(java.time.Duration.ofMillis(1)),
+                    () -> o.awaitLatestGeneration(java.time.Duration.ofMillis(1)))) {
+                assertThatThrownBy(call).isExactlyInstanceOf(WatcherClosedException.class)
+                        .hasMessageStartingWith("overseer on simulated is closed");
+            }
+        }
+    }
+
+    @Test
     void aClosedWatcherAClosedDeviceAndAnEndedLoopSayWhichItIs() throws InterruptedException {
         SimulatedDevice d = SimulatedDevice.create();
         Watcher w = d.openWatcher();

@@ -215,10 +215,11 @@ public abstract class DeviceModelProperties {
         long page = LibC.pageSize();
         return Combinators.combine(
                 Arbitraries.of(page, 100L, 2 * page),
-                Arbitraries.of(LibC.PROT_READ, LibC.PROT_READ | LibC.PROT_WRITE),
+                Arbitraries.of(LibC.PROT_READ, LibC.PROT_READ | LibC.PROT_WRITE, LibC.PROT_READ | LibC.PROT_EXEC),
                 Arbitraries.of(LibC.MAP_SHARED, LibC.MAP_PRIVATE),
                 Arbitraries.of(0L, page)).as((length, prot, flags, offset) ->
-                step("mmap length " + length + (prot == LibC.PROT_READ ? " read-only " : " read-write ")
+                step("mmap length " + length + (prot == LibC.PROT_READ ? " read-only "
+                        : prot == (LibC.PROT_READ | LibC.PROT_EXEC) ? " read-exec " : " read-write ")
                         + (flags == LibC.MAP_SHARED ? "shared" : "private") + " at offset " + offset, run -> {
                             long addr = ((BackedDevice) run.device).mapRaw(length, prot, flags, offset);
                             int expected = AbiModel.map(length, prot, offset, page);

@@ -162,4 +162,43 @@ class LoopLifecycleRacesTest extends LoopFixture {
         assertThat(loop.submit(() -> assertThat(loop.submit(ran::countDown)).isTrue())).isTrue();
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
     }
+
+    /**
+     * Two threads close the device at once: the second close, like the first, returns only once
+     * the loop has stopped and its registrations are gone (as {@link EpollLoop#close()} does for
+     * every caller). The loop is held up by a listener on its own thread that blocks, against the
+     * rules, until the second close has returned or given up.
+     */
+    @Test
+    void aSecondDeviceCloseReturnsOnlyOnceTheLoopHasStopped() throws Exception {
+        CountDownLatch inListener = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        device.watch(true, Runnable::run, (r, g) -> {
+            inListener.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        EpollLoop loop = device.loop();
+        device.bump();
+        assertThat(inListener.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread first = new Thread(device::close, "first close");
+        first.start();
+        while (!loop.hasEnded()) {
+            Thread.onSpinWait();
+        }
+        java.util.concurrent.CompletableFuture<Void> second = java.util.concurrent.CompletableFuture.runAsync(device::close);
+        try {
+            assertThat(second).as("the second close waits for the loop held up by its listener")
+                    .failsWithin(java.time.Duration.ofMillis(200));
+        } finally {
+            release.countDown();
+        }
+        assertThat(second).succeedsWithin(java.time.Duration.ofSeconds(10));
+        assertThat(loop.isAlive()).as("the loop thread when the second close returned").isFalse();
+        assertThat(device.kernelCounts().trackedWatchers()).isZero();
+        first.join(10_000);
+    }
 }

@@ -28,6 +28,7 @@ public final class LibC {
 
     public static final int PROT_READ = 1;
     public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
     public static final int MAP_SHARED = 1;
     public static final int MAP_PRIVATE = 2;
     /** The bits of mmap's flags that give the mapping's type (shared, private, validated shared). */

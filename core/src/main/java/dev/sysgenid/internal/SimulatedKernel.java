@@ -241,7 +241,10 @@ public final class SimulatedKernel implements DeviceBackend {
 
     /**
      * In the driver's order: offset and size first ({@code EINVAL}, also for a writable
-     * mapping), then the protection ({@code EPERM}). The memfd is mapped shared whatever type
+     * mapping), then the protection ({@code EPERM}: writable; on our driver's profile also
+     * executable, which the production driver allows). Unlike our driver, which takes the right
+     * away, a read-only mapping here can still be made executable with mprotect: the memfd's
+     * mount allows exec, and a process cannot take that right from its own mapping. The memfd is mapped shared whatever type
      * was asked for: the driver's page cannot become writable in a private mapping either,
      * and the memfd's write seal takes that right away from shared mappings only.
      */
@@ -252,7 +255,7 @@ public final class SimulatedKernel implements DeviceBackend {
                 || (type != LibC.MAP_SHARED && type != LibC.MAP_PRIVATE && type != LibC.MAP_SHARED_VALIDATE)) {
             return -Errno.EINVAL;
         }
-        if ((prot & LibC.PROT_WRITE) != 0) {
+        if ((prot & LibC.PROT_WRITE) != 0 || ((prot & LibC.PROT_EXEC) != 0 && profile == DriverProfile.OURS)) {
             return -Errno.EPERM;
         }
         int shared = type == LibC.MAP_PRIVATE ? (flags & ~LibC.MAP_TYPE) | LibC.MAP_SHARED : flags;
