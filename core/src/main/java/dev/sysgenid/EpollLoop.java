@@ -181,7 +181,8 @@ public final class EpollLoop implements AutoCloseable {
      *                 the loop thread (allowed for listeners that never block: every other
      *                 registration waits meanwhile)
      * @param listener what is called for each change, and when the registration ends
-     * @return the registration, through which the listener acknowledges; close it to stop
+     * @return the registration, through which the listener acknowledges; close it (or the
+     *         watcher: the same) to stop
      * @throws WatcherClosedException if the watcher or the loop is closed
      * @throws IllegalStateException if the watcher is registered already (a watcher serves
      *         one registration; open another one for another listener)
