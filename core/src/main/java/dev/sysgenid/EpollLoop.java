@@ -470,6 +470,22 @@ public final class EpollLoop implements AutoCloseable {
         }
     }
 
+    /** {@return whether the caller runs on this loop's thread} */
+    boolean onLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /**
+     * A registration's listener threw on its executor's thread (not the loop's): the loop ends
+     * that registration as it ends one whose listener throws on the loop thread. If the loop has
+     * ended, its end has ended the registration too.
+     */
+    void listenerThrew(LoopRegistration reg, Throwable e) {
+        SysgenidException cause = new SysgenidException("the registration's listener threw " + e + " on "
+                + Thread.currentThread().getName() + "; this registration ended, the others go on", 0, e);
+        submit(() -> fail(reg, cause));
+    }
+
     /** What a registration's executor or listener threw on the loop thread, as the registration's end. */
     private static SysgenidException thrownOnLoop(Throwable e) {
         if (e instanceof RejectedExecutionException) {

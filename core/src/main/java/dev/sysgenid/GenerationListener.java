@@ -25,8 +25,9 @@ public interface GenerationListener {
 
     /**
      * The loop stopped serving this registration for a reason other than its own {@link
-     * LoopRegistration#close()}: the loop was closed or failed, a system call failed, or the
-     * executor rejected or threw (then {@code cause.getCause()} is what it threw). The watcher is
+     * LoopRegistration#close()}: the loop was closed or failed, a system call failed, the
+     * executor rejected or threw, or {@link #onGeneration} threw, on whatever thread (then
+     * {@code cause.getCause()} is what was thrown). The watcher is
      * closed already. Called at most once: on the executor or, if that takes no tasks any
      * more, on the loop thread itself (then it must not block).
      *

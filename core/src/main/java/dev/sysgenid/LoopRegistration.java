@@ -277,8 +277,16 @@ public final class LoopRegistration implements AutoCloseable {
     }
 
     private void callListener() {
-        if (!closed.get()) {
+        if (closed.get()) {
+            return;
+        }
+        try {
             listener.onGeneration(this, callGeneration);
+        } catch (Throwable e) {
+            if (loop.onLoopThread()) {
+                throw e; // out of the executor's execute: the loop ends the registration at once
+            }
+            loop.listenerThrew(this, e); // elsewhere no one of ours would see it, and no ack would come
         }
     }
 }

@@ -158,7 +158,7 @@ class LoopFaultsTest extends LoopFixture {
         return ended;
     }
 
-    private void throwingOnTheLoopEndsOnlyThatRegistration(Supplier<Throwable> fault, Executor on) throws Exception {
+    private void throwingEndsOnlyThatRegistration(Supplier<Throwable> fault, Executor on) throws Exception {
         Bystander bystander = new Bystander();
         int tracked = device.kernelCounts().trackedWatchers();
         CompletableFuture<SysgenidException> ended = registerFaulty(on, (r, g) -> sneakyThrow(fault.get()));
@@ -177,18 +177,33 @@ class LoopFaultsTest extends LoopFixture {
 
     @Test
     void aListenerThatThrowsOnADirectExecutorEndsOnlyItsRegistration() throws Exception {
-        throwingOnTheLoopEndsOnlyThatRegistration(() -> new IllegalStateException("listener bug"), Runnable::run);
+        throwingEndsOnlyThatRegistration(() -> new IllegalStateException("listener bug"), Runnable::run);
     }
 
     @Test
     void aListenerThatThrowsAnErrorOnADirectExecutorEndsOnlyItsRegistration() throws Exception {
-        throwingOnTheLoopEndsOnlyThatRegistration(() -> new StackOverflowError("deep"), Runnable::run);
-        throwingOnTheLoopEndsOnlyThatRegistration(() -> new NoClassDefFoundError("gone"), Runnable::run);
+        throwingEndsOnlyThatRegistration(() -> new StackOverflowError("deep"), Runnable::run);
+        throwingEndsOnlyThatRegistration(() -> new NoClassDefFoundError("gone"), Runnable::run);
+    }
+
+    /**
+     * On a pool's thread a listener's throw reaches no one of ours but the registration: it ends
+     * that registration as on the loop thread (told once, the watcher closed and untracked), or
+     * the registration would wait for an acknowledgement for ever and hold up every overseer.
+     */
+    @Test
+    void aListenerThatThrowsOnAPoolThreadEndsOnlyItsRegistration() throws Exception {
+        throwingEndsOnlyThatRegistration(() -> new IllegalStateException("listener bug"), executor);
+    }
+
+    @Test
+    void aListenerThatThrowsAnErrorOnAPoolThreadEndsOnlyItsRegistration() throws Exception {
+        throwingEndsOnlyThatRegistration(() -> new StackOverflowError("deep"), executor);
     }
 
     @Test
     void anExecutorThatThrowsSomethingElseThanARejectionEndsOnlyItsRegistration() throws Exception {
-        throwingOnTheLoopEndsOnlyThatRegistration(() -> new AssertionError("never reached"), task -> {
+        throwingEndsOnlyThatRegistration(() -> new AssertionError("never reached"), task -> {
             throw new IllegalArgumentException("executor bug");
         });
     }
