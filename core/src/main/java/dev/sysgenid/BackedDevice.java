@@ -68,7 +68,17 @@ abstract class BackedDevice implements GenerationDevice {
 
     @Override
     public Overseer overseer() {
-        return new Overseer(openFile("overseer"), this);
+        Watcher own = openFile("overseer");
+        long generation = -1; // unknown where the page cannot be mapped: the first catch-up learns it
+        try {
+            generation = Integer.toUnsignedLong(currentGeneration()); // at or after the open
+        } catch (DeviceClosedException closedMeanwhile) {
+            own.close();
+            throw closedMeanwhile;
+        } catch (SysgenidException noPage) {
+            // stays unknown
+        }
+        return new Overseer(own, this, generation);
     }
 
     @Override

@@ -96,11 +96,7 @@ public final class LoopRegistration implements AutoCloseable {
         // left it so: turn tracking off again, or the overseer would count a closed registration
         // until the loop gets round to closing the fd.
         if (on && closed.get()) {
-            try {
-                watcher.setTracking(false);
-            } catch (SysgenidException ignored) {
-                // the loop closed the watcher meanwhile: nothing is tracked any more
-            }
+            watcher.untrackWhileOpen(); // also if the watcher's own close() ended this registration
             throw closedError();
         }
     }
@@ -199,11 +195,7 @@ public final class LoopRegistration implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             if (watcher.isTracked()) {
-                try {
-                    watcher.setTracking(false);
-                } catch (SysgenidException ignored) {
-                    // closed already: nothing is tracked any more
-                }
+                watcher.untrackWhileOpen(); // also when the watcher's own close() is what ends this
             }
             loop.deregister(this);
         }

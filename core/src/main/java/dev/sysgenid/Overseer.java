@@ -34,16 +34,15 @@ public final class Overseer implements AutoCloseable {
      * or -1 while unknown: what {@link #catchUp()} answers for an up-to-date file once the device,
      * whose mapped page tells the current generation, is closed (the overseer outlives it).
      */
-    private volatile long generation = -1;
+    private volatile long generation;
+    /** Held across a catch-up's acknowledgement and its record, so that the last one written is the one kept. */
+    private final Object catchingUp = new Object();
 
-    Overseer(Watcher own, GenerationDevice device) {
+    /** {@code generation}: the device's current one, read after {@code own} was opened; -1 if unknown. */
+    Overseer(Watcher own, GenerationDevice device, long generation) {
         this.own = own;
         this.device = device;
-        try {
-            generation = Integer.toUnsignedLong(device.currentGeneration()); // at or after the open
-        } catch (SysgenidException noPage) {
-            // stays unknown until the first acknowledgement
-        }
+        this.generation = generation;
     }
 
     /**
@@ -95,14 +94,16 @@ public final class Overseer implements AutoCloseable {
      * @return the generation acknowledged
      */
     public int catchUp() {
-        while (true) {
-            OptionalInt g = own.tryRead();
-            if (g.isEmpty()) {
-                return upToDateGeneration();
-            }
-            if (own.acknowledge(g.getAsInt()) == AckResult.ACKNOWLEDGED) {
-                generation = Integer.toUnsignedLong(g.getAsInt());
-                return g.getAsInt();
+        synchronized (catchingUp) {
+            while (true) {
+                OptionalInt g = own.tryRead();
+                if (g.isEmpty()) {
+                    return upToDateGeneration();
+                }
+                if (own.acknowledge(g.getAsInt()) == AckResult.ACKNOWLEDGED) {
+                    generation = Integer.toUnsignedLong(g.getAsInt());
+                    return g.getAsInt();
+                }
             }
         }
     }

@@ -387,6 +387,31 @@ public final class Watcher implements AutoCloseable {
         return REGISTERED.compareAndSet(this, 0, 1);
     }
 
+    /**
+     * For the registration that holds this watcher, as it ends: turns tracking off even after
+     * {@link #close()}, as long as the file is still open (that registration's hold keeps it open
+     * until the loop releases it), so that a watcher closed as its registration ends counts for
+     * no overseer once the close has returned. Where the file is gone, nothing is tracked.
+     */
+    void untrackWhileOpen() {
+        while (true) {
+            int s = state.get();
+            if (s == 1) {
+                return; // closed with no call in progress: the file is closed (or closing)
+            }
+            if (state.compareAndSet(s, s + 2)) {
+                break;
+            }
+        }
+        try {
+            if (file.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0) == 0) {
+                tracked = false;
+            }
+        } finally {
+            release();
+        }
+    }
+
     /** The typed error of a use after {@link #close()}, naming what this file is. */
     WatcherClosedException closedError() {
         return new WatcherClosedException(what);
