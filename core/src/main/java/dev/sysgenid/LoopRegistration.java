@@ -275,10 +275,11 @@ public final class LoopRegistration implements AutoCloseable {
         try {
             listener.onGeneration(this, callGeneration);
         } catch (Throwable e) {
-            if (loop.onLoopThread()) {
-                throw e; // out of the executor's execute: the loop ends the registration at once
+            if (!loop.onLoopThread()) {
+                loop.listenerThrew(this, e); // the loop would not hear of it, and no ack would come
             }
-            loop.listenerThrew(this, e); // elsewhere no one of ours would see it, and no ack would come
+            throw e; // still the executor's to handle (log, onHandleError); on the loop thread the
+                     // loop ends the registration itself, out of the executor's execute
         }
     }
 }
