@@ -5,6 +5,7 @@ package dev.sysgenid.reactor;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 import org.reactivestreams.Publisher;
@@ -256,8 +257,19 @@ public final class ReactiveGenerations {
             throw new IllegalArgumentException("the timeout of nextChange must be positive: " + timeout
                     + "; to wait with no limit, call nextChange(options)");
         }
-        return nextChange(options).timeout(GenerationOptions.atMostLongest(timeout),
-                Mono.error(() -> new NextChangeTimeoutException(device.name(), timeout)), options.scheduler());
+        return nextChange(options).timeout(timer(timeout, options.scheduler()),
+                Mono.error(() -> new NextChangeTimeoutException(device.name(), timeout)));
+    }
+
+    /**
+     * A timer on the delivering scheduler for Reactor's {@code timeout}: one that the scheduler
+     * refuses is that scheduler's end, not an expired timeout (Reactor's {@code timeout(Duration,
+     * fallback, Scheduler)} takes a refused timer for an expired one, so the wait would end at once
+     * with a timeout it never waited for).
+     */
+    static Mono<Long> timer(Duration timeout, Scheduler scheduler) {
+        return Mono.delay(GenerationOptions.atMostLongest(timeout), scheduler)
+                .onErrorMap(RejectedExecutionException.class, e -> WatcherFlux.rejectedBy(scheduler, e));
     }
 
     /** Writes the acknowledgement of an emitted change at once (a no-op for one with nothing to write). */

@@ -310,14 +310,17 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
 
         @Override
         public void onError(Throwable t) {
+            S.set(this, Operators.cancelledSubscription()); // ended: a later cancel() reaches nothing
             parent.innerError(t);
         }
 
         @Override
         public void onComplete() {
+            S.set(this, Operators.cancelledSubscription()); // ended: a later cancel() reaches nothing
             parent.innerDone();
         }
 
+        /** Cancels a re-keying still under way; one that has ended is not cancelled (nor recorded so). */
         void cancel() {
             Operators.terminate(S, this);
         }

@@ -3,6 +3,7 @@
  */
 package dev.sysgenid.reactor;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -60,7 +61,13 @@ final class Rekeying {
             long start = now();
             Mono<Void> work = Mono.defer(() -> Flux.from(rekey.apply(g)).then());
             if (session.options().rekeyTimeout().isPresent()) {
-                work = work.timeout(session.options().rekeyTimeout().get(), session.scheduler());
+                Duration limit = session.options().rekeyTimeout().get();
+                work = work.timeout(ReactiveGenerations.timer(limit, session.scheduler()), Mono.error(() ->
+                        new TimeoutException("the re-keying for generation " + Integer.toUnsignedString(g.value())
+                                + " did not finish within " + limit + ", the re-key timeout "
+                                + "(GenerationOptions.withRekeyTimeout); what follows is the error policy's "
+                                + "(GenerationOptions.withErrorPolicy): make the re-keying faster, or give it a "
+                                + "longer timeout")));
             }
             return work
                     .then(Mono.fromSupplier(() -> acknowledge(g)))

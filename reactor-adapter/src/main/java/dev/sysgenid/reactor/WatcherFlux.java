@@ -20,6 +20,7 @@ import reactor.core.Exceptions;
 import reactor.core.Scannable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * The generations of one {@link WatchSession}, subscribed once by the {@code Flux.using} that
@@ -78,6 +79,21 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
      * from it, except the end after a rejection (see {@link #rejected}), delivered from the
      * common pool. The drain is also guarded by a work-in-progress counter.
      */
+    /**
+     * The end of a subscription whose delivering scheduler rejected a task: disposed, or (a
+     * scheduler over a bounded queue) full; both end the subscription, each says so.
+     */
+    static RejectedExecutionException rejectedBy(Scheduler scheduler, RejectedExecutionException cause) {
+        String why = scheduler.isDisposed()
+                ? ", so it was disposed (Schedulers.shutdownNow(), or the scheduler given to "
+                        + "GenerationOptions.withScheduler was disposed)"
+                : " although it is not disposed: its queue is full (a bounded executor or bounded elastic "
+                        + "scheduler at its cap); give it room, or deliver on Schedulers.parallel() (the default)";
+        return new RejectedExecutionException("the scheduler that delivers this subscription's signals (" + scheduler
+                + ") rejected a task" + why + ": the subscription has ended and its watcher is closed; subscribe "
+                + "again with a scheduler that takes tasks", cause);
+    }
+
     static final class Delivery implements Subscription, Scannable, GenerationListener {
 
         private final CoreSubscriber<? super Generation> actual;
@@ -93,6 +109,8 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
         private volatile Throwable failure;
         private volatile boolean cancelled;
         private boolean done; // drain only
+        /** Set once the subscriber's onSubscribe has returned: no signal may come before (rule 1.3). */
+        private volatile boolean started;
         private final Runnable drainTask = this::drain;
 
         Delivery(CoreSubscriber<? super Generation> actual, WatchSession session) {
@@ -102,15 +120,34 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
 
         void start() {
             slot.set(session.initial());
-            actual.onSubscribe(this);
-            if (cancelled || failure != null) {
-                return; // a request in onSubscribe was refused (rule 3.9, or a disposed scheduler)
+            try {
+                actual.onSubscribe(this);
+            } catch (Throwable e) {
+                // Reactor reports it to the subscriber (onError), but the enclosing Flux.using
+                // never got its subscription, so it would never release the session: do it here.
+                cancelled = true;
+                session.close();
+                throw e;
+            }
+            // Requests made inside onSubscribe only counted: their drain starts now, so that no
+            // signal runs on the delivery thread while onSubscribe still runs on the caller's.
+            started = true;
+            if (cancelled) {
+                return;
+            }
+            if (failure != null) {
+                scheduleDrain(); // a request in onSubscribe was refused (rule 3.9, or a disposed scheduler)
+                return;
             }
             try {
                 session.attach(this, this::rejected);
             } catch (RuntimeException e) {
                 fail(e);
                 scheduleDrain();
+                return;
+            }
+            if (requested > 0) {
+                scheduleDrain(); // the initial element, for a request made in onSubscribe
             }
         }
 
@@ -176,7 +213,9 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
             } else {
                 Operators.addCap(REQUESTED, this, n);
             }
-            scheduleDrain();
+            if (started) { // else start() drains once onSubscribe has returned
+                scheduleDrain();
+            }
         }
 
         @Override
@@ -206,10 +245,7 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
             if (cancelled) {
                 return;
             }
-            fail(new RejectedExecutionException("the scheduler that delivers this subscription's signals ("
-                    + session.scheduler() + ") rejected a task, so it was disposed (Schedulers.shutdownNow(), or "
-                    + "the scheduler given to GenerationOptions.withScheduler was disposed): the subscription has "
-                    + "ended and its watcher is closed; subscribe again with a live scheduler", cause));
+            fail(rejectedBy(session.scheduler(), cause));
             try {
                 ForkJoinPool.commonPool().execute(drainTask);
             } catch (RejectedExecutionException e) {

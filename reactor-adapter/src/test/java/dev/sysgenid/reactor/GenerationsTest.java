@@ -3,6 +3,10 @@
  */
 package dev.sysgenid.reactor;
 
+import reactor.core.publisher.Mono;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -277,5 +281,172 @@ class GenerationsTest {
         // before: accepted, and every signal ran on the epoll loop's thread
         assertThatThrownBy(() -> GenerationOptions.defaults().withScheduler(Schedulers.immediate()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boundedElastic");
+    }
+
+
+    /** A subscriber whose onSubscribe throws: Reactor reports onError to it, so its subscription is over. */
+    @Test
+    void aSubscriberWhoseOnSubscribeThrowsLeavesNoTrackedWatcherBehind() {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        generations.generations(TRACKED).subscribe(new org.reactivestreams.Subscriber<Generation>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                throw new IllegalStateException("boom in onSubscribe");
+            }
+            @Override
+            public void onNext(Generation g) {
+            }
+            @Override
+            public void onError(Throwable t) {
+                errors.add(t);
+            }
+            @Override
+            public void onComplete() {
+            }
+        });
+        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("boom"));
+        device.bump();
+        eventually(() -> {
+            assertThat(device.kernelCounts().outdatedWatchers()).as("outdated tracked watchers").isZero();
+            assertThat(device.kernelCounts().trackedWatchers()).as("tracked watchers").isZero();
+            assertThat(device.loop().size()).as("loop registrations").isZero();
+        });
+    }
+
+
+    /** Rule 1.3: no signal may overlap onSubscribe. The initial element arrives while onSubscribe still runs. */
+    @Test
+    void noSignalArrivesOnAnotherThreadWhileOnSubscribeIsStillRunning() throws InterruptedException {
+        AtomicBoolean inOnSubscribe = new AtomicBoolean();
+        AtomicReference<String> overlap = new AtomicReference<>();
+        CountDownLatch gotNext = new CountDownLatch(1);
+        generations.generations(GenerationOptions.defaults().withEmitCurrentOnSubscribe(true))
+                .subscribe(new CoreSubscriber<Generation>() {
+                    Subscription s;
+                    @Override
+                    public void onSubscribe(Subscription s) {
+                        this.s = s;
+                        inOnSubscribe.set(true);
+                        s.request(1);
+                        try {
+                            Thread.sleep(300); // finishing initialisation after the request
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        inOnSubscribe.set(false);
+                    }
+                    @Override
+                    public void onNext(Generation g) {
+                        if (inOnSubscribe.get()) {
+                            overlap.compareAndSet(null, "onNext(" + g + ") on " + Thread.currentThread().getName());
+                        }
+                        gotNext.countDown();
+                        s.cancel();
+                    }
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+                    @Override
+                    public void onComplete() {
+                    }
+                });
+        assertThat(gotNext.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(overlap.get()).as("a signal during onSubscribe").isNull();
+    }
+
+
+    /** Rule 1.3, the error form: request(0) from onSubscribe. */
+    @Test
+    void anInvalidRequestFromOnSubscribeIsNotSignalledConcurrentlyWithIt() throws InterruptedException {
+        AtomicBoolean inOnSubscribe = new AtomicBoolean();
+        AtomicReference<String> overlap = new AtomicReference<>();
+        CountDownLatch gotError = new CountDownLatch(1);
+        generations.generations(TRACKED).subscribe(new CoreSubscriber<Generation>() {
+            @Override
+            public void onSubscribe(Subscription s) {
+                inOnSubscribe.set(true);
+                s.request(0);
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                inOnSubscribe.set(false);
+            }
+            @Override
+            public void onNext(Generation g) {
+            }
+            @Override
+            public void onError(Throwable t) {
+                if (inOnSubscribe.get()) {
+                    overlap.compareAndSet(null, "onError(" + t + ") on " + Thread.currentThread().getName());
+                }
+                gotError.countDown();
+            }
+            @Override
+            public void onComplete() {
+            }
+        });
+        assertThat(gotError.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(overlap.get()).as("a signal during onSubscribe").isNull();
+    }
+
+
+    /** nextChange with a timeout, on a disposed scheduler: the documented explanatory error, not Reactor's bare one. */
+    @Test
+    void nextChangeWithATimeoutOnADisposedSchedulerDoesNotClaimItWaitedForTheTimeout() {
+        reactor.core.scheduler.Scheduler doomed = reactor.core.scheduler.Schedulers.newSingle("doomed");
+        GenerationOptions options = GenerationOptions.defaults().withScheduler(doomed);
+        doomed.dispose();
+        List<String> claims = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long start = System.nanoTime();
+            Throwable e = generations.nextChange(Duration.ofSeconds(5), options)
+                    .then(Mono.<Throwable>empty()).onErrorResume(Mono::just).block(Duration.ofSeconds(10));
+            long waitedMs = (System.nanoTime() - start) / 1_000_000;
+            if (e instanceof NextChangeTimeoutException) {
+                claims.add("after " + waitedMs + " ms: " + e.getMessage());
+            }
+        }
+        eventually(() -> assertThat(device.loop().size()).isZero());
+        assertThat(claims).as("timeouts of 5 s reported at once on a disposed scheduler").isEmpty();
+    }
+
+
+    /** A scheduler that rejects because it is saturated (not disposed) is not reported as disposed. */
+    @Test
+    void aSaturatedSchedulerIsNotReportedAsDisposed() throws InterruptedException {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(1));
+        reactor.core.scheduler.Scheduler saturable = reactor.core.scheduler.Schedulers.fromExecutorService(pool);
+        try {
+            GenerationOptions options = GenerationOptions.defaults().withScheduler(saturable);
+            CountDownLatch blocking = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            pool.execute(() -> { // the scheduler's one thread is busy for a while
+                blocking.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(blocking.await(5, TimeUnit.SECONDS)).isTrue();
+            pool.execute(() -> { }); // and its queue (one task) is full
+            AtomicReference<Throwable> error = new AtomicReference<>();
+            CountDownLatch failed = new CountDownLatch(1);
+            generations.generations(options).subscribe(g -> { }, e -> {
+                error.set(e);
+                failed.countDown();
+            });
+            assertThat(failed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(saturable.isDisposed()).isFalse();
+            assertThat(error.get()).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+            assertThat(error.get().getMessage()).as("the message of an error from a live, busy scheduler")
+                    .doesNotContain("so it was disposed");
+            release.countDown();
+        } finally {
+            saturable.dispose();
+        }
     }
 }

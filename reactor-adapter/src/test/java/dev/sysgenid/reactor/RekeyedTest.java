@@ -3,6 +3,10 @@
  */
 package dev.sysgenid.reactor;
 
+import reactor.core.CoreSubscriber;
+import org.reactivestreams.Subscription;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
 import static dev.sysgenid.reactor.Eventually.await;
 import static dev.sysgenid.reactor.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -410,5 +414,36 @@ class RekeyedTest {
                 .timer().count()).isEqualTo(1);
         assertThat(registry.get("sysgenid.rekey").tag("outcome", "acknowledged").timer().count()).isEqualTo(1);
         assertThat(registry.get("sysgenid.rekey").tag("outcome", "failed").timer().count()).isZero();
+    }
+
+
+    /** A cancel after a re-keying completed and was acknowledged is not a cancelled re-keying. */
+    @Test
+    void cancellingAfterACompletedRekeyingDoesNotRecordACancelledRekeying() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        reactor.test.StepVerifier.create(generations.rekeyed(g -> Mono.empty(), TRACKED.withMetrics(registry, "keys")))
+                .then(() -> eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1)))
+                .then(device::bump)
+                .expectNextCount(1)
+                .then(() -> eventually(() -> assertThat(device.kernelCounts().outdatedWatchers()).isZero()))
+                .thenCancel()
+                .verify(Duration.ofSeconds(10));
+        assertThat(registry.get("sysgenid.rekey").tag("outcome", "acknowledged").timer().count()).isEqualTo(1);
+        assertThat(registry.get("sysgenid.rekey").tag("outcome", "cancelled").timer().count())
+                .as("re-keyings recorded as cancelled").isZero();
+    }
+
+
+    /** The error of a re-keying that outlived GenerationOptions.withRekeyTimeout should say so, and what to do. */
+    @Test
+    void aRekeyTimeoutSaysItIsTheRekeyTimeoutAndWhatToDo() {
+        reactor.test.StepVerifier.create(generations.rekeyed(g -> Mono.never(),
+                        TRACKED.withRekeyTimeout(Duration.ofMillis(50))))
+                .then(() -> eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1)))
+                .then(device::bump)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(java.util.concurrent.TimeoutException.class)
+                        .hasMessageContaining("withRekeyTimeout"))
+                .verify(Duration.ofSeconds(10));
     }
 }
