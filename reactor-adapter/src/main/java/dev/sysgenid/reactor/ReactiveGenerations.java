@@ -262,14 +262,18 @@ public final class ReactiveGenerations {
     }
 
     /**
-     * A timer on the delivering scheduler for Reactor's {@code timeout}: one that the scheduler
-     * refuses is that scheduler's end, not an expired timeout (Reactor's {@code timeout(Duration,
-     * fallback, Scheduler)} takes a refused timer for an expired one, so the wait would end at once
-     * with a timeout it never waited for).
+     * A timer for Reactor's {@code timeout}, on the delivering scheduler (so that a virtual-time
+     * scheduler times it). A refused timer is never an expired timeout (Reactor's {@code
+     * timeout(Duration, fallback, Scheduler)} takes it for one, so the wait would end at once with a
+     * timeout it never waited for): from a disposed scheduler it is that scheduler's end; a live
+     * one that refuses (one over a plain ExecutorService cannot schedule with a delay, a bounded
+     * one may be full) has the timer run on {@link Schedulers#parallel()} instead.
      */
     static Mono<Long> timer(Duration timeout, Scheduler scheduler) {
-        return Mono.delay(GenerationOptions.atMostLongest(timeout), scheduler)
-                .onErrorMap(RejectedExecutionException.class, e -> WatcherFlux.rejectedBy(scheduler, e));
+        Duration d = GenerationOptions.atMostLongest(timeout);
+        return Mono.delay(d, scheduler).onErrorResume(RejectedExecutionException.class, e -> scheduler.isDisposed()
+                ? Mono.error(WatcherFlux.rejectedBy(scheduler, e))
+                : Mono.delay(d, Schedulers.parallel()));
     }
 
     /** Writes the acknowledgement of an emitted change at once (a no-op for one with nothing to write). */

@@ -305,6 +305,7 @@ final class RekeyOnDemand extends FluxOperator<Generation, Generation> {
 
         @Override
         public void onNext(Generation g) {
+            S.set(this, Operators.cancelledSubscription()); // a Mono's one element: ended, as below
             parent.innerNext(g);
         }
 

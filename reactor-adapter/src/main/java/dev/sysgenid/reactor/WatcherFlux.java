@@ -87,8 +87,9 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
         String why = scheduler.isDisposed()
                 ? ", so it was disposed (Schedulers.shutdownNow(), or the scheduler given to "
                         + "GenerationOptions.withScheduler was disposed)"
-                : " although it is not disposed: its queue is full (a bounded executor or bounded elastic "
-                        + "scheduler at its cap); give it room, or deliver on Schedulers.parallel() (the default)";
+                : " although it is not disposed (a bounded executor or bounded elastic scheduler whose queue "
+                        + "is full, or one that refuses tasks of its own accord); give it room, or deliver on "
+                        + "Schedulers.parallel() (the default)";
         return new RejectedExecutionException("the scheduler that delivers this subscription's signals (" + scheduler
                 + ") rejected a task" + why + ": the subscription has ended and its watcher is closed; subscribe "
                 + "again with a scheduler that takes tasks", cause);
@@ -125,7 +126,7 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
             } catch (Throwable e) {
                 // Reactor reports it to the subscriber (onError), but the enclosing Flux.using
                 // never got its subscription, so it would never release the session: do it here.
-                cancelled = true;
+                cancel(); // the initial element goes to the discard hook: it will never be emitted
                 session.close();
                 throw e;
             }
