@@ -42,6 +42,6 @@ final class FakeDeviceFile implements DeviceFile {
 
     /** A watcher on a fresh fake file. */
     static Watcher watcher(FakeDeviceFile file) {
-        return new Watcher(file, "fake", null);
+        return new Watcher(file, "fake", null, "watcher");
     }
 }
