@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import reactor.core.scheduler.Scheduler;
@@ -98,7 +99,9 @@ public final class GenerationOptions {
      * Schedulers#parallel()}, one of a few workers that {@link ReactiveGenerations} shares among
      * its subscriptions; for any other scheduler, a worker of the subscription's own, taken on
      * subscribe and disposed when it ends. It also runs the re-keying
-     * timeout and retry timers. Default {@link Schedulers#parallel()}: use
+     * timeout and retry timers, and nextChange's timeout: where one of those is asked for, a
+     * scheduler that cannot run a task after a delay (one over a plain {@code ExecutorService})
+     * is refused with an {@link IllegalArgumentException}. Default {@link Schedulers#parallel()}: use
      * {@link Schedulers#boundedElastic()} if your subscriber blocks. Disposing the scheduler ends
      * the subscriptions it delivers with a {@link java.util.concurrent.RejectedExecutionException}
      * (at their next signal).
@@ -126,6 +129,49 @@ public final class GenerationOptions {
     }
 
     private static final String VIRTUAL_TIME = "reactor.test.scheduler.VirtualTimeScheduler";
+
+    /**
+     * Whether the delivering scheduler can run a task after a delay, which the timers need (a
+     * timeout, RETRY's backoff): one over a plain {@code ExecutorService}
+     * ({@code Schedulers.fromExecutorService} of one that is not a {@code
+     * ScheduledExecutorService}) takes tasks but cannot. Probed with a no-op task on a worker of
+     * its own (disposed at once). A scheduler that refuses both kinds of task (disposed, or
+     * full) is not taken for one that cannot time: its subscriptions end with its own error.
+     */
+    boolean schedulerTimes() {
+        if (scheduler == null || scheduler.getClass().getName().equals(VIRTUAL_TIME)) {
+            return true; // Schedulers.parallel(); virtual time
+        }
+        Scheduler.Worker w;
+        try {
+            w = scheduler.createWorker();
+        } catch (RuntimeException e) {
+            return true; // its own error comes at subscribe
+        }
+        try {
+            w.schedule(() -> { }, 1, TimeUnit.NANOSECONDS);
+            return true;
+        } catch (RejectedExecutionException refusedWithADelay) {
+            try {
+                w.schedule(() -> { });
+                return false; // takes a task now, refuses one for later: cannot time
+            } catch (RejectedExecutionException refusedBoth) {
+                return true;
+            }
+        } finally {
+            w.dispose();
+        }
+    }
+
+    /** Refuses, for {@code what}, a delivering scheduler that cannot time it (see {@link #schedulerTimes()}). */
+    void requireTimingScheduler(String what) {
+        if (!schedulerTimes()) {
+            throw new IllegalArgumentException(what + " needs a scheduler that can run a task after a delay, and the "
+                    + "delivering scheduler " + scheduler + " cannot (Schedulers.fromExecutorService over an "
+                    + "ExecutorService that is not a ScheduledExecutorService): deliver on Schedulers.parallel() (the "
+                    + "default), or on Schedulers.fromExecutorService of a ScheduledExecutorService");
+        }
+    }
 
     /** Refuses a scheduler whose worker runs a task on the scheduling thread (see {@link #withScheduler}). */
     private static void refuseInline(Scheduler scheduler) {

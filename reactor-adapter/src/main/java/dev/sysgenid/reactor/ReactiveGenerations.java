@@ -181,11 +181,17 @@ public final class ReactiveGenerations {
      *        and the metrics
      * @return a cold publisher of the generations re-keyed for: each subscription opens its own
      *         watcher
+     * @throws IllegalArgumentException if the options ask for a re-key timeout or RETRY and the
+     *         delivering scheduler cannot run a task after a delay (see {@link
+     *         GenerationOptions#withScheduler})
      */
     public Flux<Generation> rekeyed(Function<? super Generation, ? extends Publisher<?>> rekey,
             GenerationOptions options) {
         Objects.requireNonNull(rekey, "rekey");
         Objects.requireNonNull(options, "options");
+        if (options.rekeyTimeout().isPresent() || options.errorPolicy() == RekeyErrorPolicy.RETRY) {
+            options.requireTimingScheduler("the re-key timeout or RETRY's backoff");
+        }
         return OnNextGuard.guard(Flux.using(
                 () -> WatchSession.open(device, options, lanes(options)),
                 session -> new RekeyOnDemand(new WatcherFlux(session), new Rekeying(session, rekey)::apply,
@@ -248,8 +254,9 @@ public final class ReactiveGenerations {
      *        is as good as that, as everywhere in this library)
      * @param options tracking and the delivering scheduler, as for {@link #nextChange(GenerationOptions)}
      * @return a cold Mono: each subscription opens its own watcher and times its own wait
-     * @throws IllegalArgumentException if {@code timeout} is not positive, or as {@link
-     *         #nextChange(GenerationOptions)}
+     * @throws IllegalArgumentException if {@code timeout} is not positive, if the delivering
+     *         scheduler cannot run a task after a delay (see {@link
+     *         GenerationOptions#withScheduler}), or as {@link #nextChange(GenerationOptions)}
      */
     public Mono<Generation> nextChange(Duration timeout, GenerationOptions options) {
         Objects.requireNonNull(timeout, "timeout");
@@ -257,23 +264,21 @@ public final class ReactiveGenerations {
             throw new IllegalArgumentException("the timeout of nextChange must be positive: " + timeout
                     + "; to wait with no limit, call nextChange(options)");
         }
+        options.requireTimingScheduler("nextChange's timeout");
         return nextChange(options).timeout(timer(timeout, options.scheduler()),
                 Mono.error(() -> new NextChangeTimeoutException(device.name(), timeout)));
     }
 
     /**
      * A timer for Reactor's {@code timeout}, on the delivering scheduler (so that a virtual-time
-     * scheduler times it). A refused timer is never an expired timeout (Reactor's {@code
-     * timeout(Duration, fallback, Scheduler)} takes it for one, so the wait would end at once with a
-     * timeout it never waited for): from a disposed scheduler it is that scheduler's end; a live
-     * one that refuses (one over a plain ExecutorService cannot schedule with a delay, a bounded
-     * one may be full) has the timer run on {@link Schedulers#parallel()} instead.
+     * scheduler times it). A refused timer is that scheduler's end (disposed, or full), never an
+     * expired timeout: Reactor's {@code timeout(Duration, fallback, Scheduler)} takes it for one,
+     * and the wait would end at once with a timeout it never waited for. A scheduler that cannot
+     * time at all is refused before (see {@link GenerationOptions#schedulerTimes()}).
      */
     static Mono<Long> timer(Duration timeout, Scheduler scheduler) {
-        Duration d = GenerationOptions.atMostLongest(timeout);
-        return Mono.delay(d, scheduler).onErrorResume(RejectedExecutionException.class, e -> scheduler.isDisposed()
-                ? Mono.error(WatcherFlux.rejectedBy(scheduler, e))
-                : Mono.delay(d, Schedulers.parallel()));
+        return Mono.delay(GenerationOptions.atMostLongest(timeout), scheduler)
+                .onErrorMap(RejectedExecutionException.class, e -> WatcherFlux.rejectedBy(scheduler, e));
     }
 
     /** Writes the acknowledgement of an emitted change at once (a no-op for one with nothing to write). */

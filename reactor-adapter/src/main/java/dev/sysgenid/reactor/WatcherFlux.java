@@ -126,8 +126,13 @@ final class WatcherFlux extends Flux<Generation> implements Scannable {
             } catch (Throwable e) {
                 // Reactor reports it to the subscriber (onError), but the enclosing Flux.using
                 // never got its subscription, so it would never release the session: do it here.
-                cancel(); // the initial element goes to the discard hook: it will never be emitted
-                session.close();
+                try {
+                    cancel(); // the initial element goes to the discard hook: it will never be emitted
+                } catch (Throwable discarding) { // the subscriber's currentContext() may throw too
+                    e.addSuppressed(discarding);
+                } finally {
+                    session.close();
+                }
                 throw e;
             }
             // Requests made inside onSubscribe only counted: their drain starts now, so that no

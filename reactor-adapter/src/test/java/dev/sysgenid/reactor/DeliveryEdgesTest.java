@@ -48,72 +48,74 @@ class DeliveryEdgesTest {
     }
 
     /**
-     * A live scheduler over a plain ExecutorService (Schedulers.fromExecutorService(fixed pool)):
-     * withScheduler accepts it and delivery works, but it cannot schedule with a delay.
-     * nextChange(timeout) on it fails at once, and the message blames a full queue.
+     * A live scheduler over a plain ExecutorService (Schedulers.fromExecutorService of a fixed
+     * pool): delivery works on it, but it cannot run a task after a delay, so it cannot time
+     * nextChange's timeout, a re-key timeout or RETRY's backoff. Those are refused when asked
+     * for, with what to use instead (before, the timeout failed at once, as if it had expired).
      */
     @Test
-    void nextChangeWithATimeoutWorksOnASchedulerThatCannotScheduleWithADelay() throws Exception {
+    void timersAreRefusedOnASchedulerThatCannotScheduleWithADelay() {
         ExecutorService pool = Executors.newFixedThreadPool(1);
         Scheduler s = Schedulers.fromExecutorService(pool);
         try {
             GenerationOptions options = GenerationOptions.defaults().withScheduler(s);
-            // delivery itself works on it:
-            Generation viaGenerations = generations.generations(options.withEmitCurrentOnSubscribe(true))
-                    .blockFirst(Duration.ofSeconds(5));
-            assertThat(viaGenerations).isNotNull();
+            assertThat(generations.generations(options.withEmitCurrentOnSubscribe(true)).blockFirst(Duration.ofSeconds(5)))
+                    .as("delivery works on it").isNotNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> generations.nextChange(Duration.ofSeconds(5), options))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nextChange's timeout")
+                    .hasMessageContaining("ScheduledExecutorService");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> generations.rekeyed(g -> Mono.empty(),
+                            options.withRekeyTimeout(Duration.ofSeconds(5))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("re-key timeout");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> generations.rekeyed(g -> Mono.empty(),
+                            options.withErrorPolicy(RekeyErrorPolicy.RETRY)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backoff");
+            assertThat(generations.rekeyed(g -> Mono.empty(), options)).as("no timer asked for: accepted").isNotNull();
             eventually(() -> assertThat(device.loop().size()).isZero());
-
-            AtomicReference<Throwable> error = new AtomicReference<>();
-            AtomicReference<Generation> got = new AtomicReference<>();
-            CountDownLatch ended = new CountDownLatch(1);
-            generations.nextChange(Duration.ofSeconds(5), options).subscribe(g -> {
-                got.set(g);
-                ended.countDown();
-            }, e -> {
-                error.set(e);
-                ended.countDown();
-            });
-            eventually(() -> assertThat(device.loop().size()).as("nextChange's registration").isEqualTo(1));
-            device.bump();
-            assertThat(ended.await(10, TimeUnit.SECONDS)).isTrue();
-            eventually(() -> assertThat(device.loop().size()).as("loop registrations after nextChange ended").isZero());
-            if (error.get() != null) {
-                assertThat(error.get().getMessage()).as("message of the error of a live, idle scheduler")
-                        .doesNotContain("queue is full");
-            }
-            assertThat(error.get()).as("nextChange(5s) on a working scheduler, changed at once").isNull();
-            assertThat(got.get()).isNotNull();
         } finally {
             s.dispose();
         }
     }
 
-    /** Same scheduler, rekeyed with a re-key timeout. */
+    /**
+     * onSubscribe throws, and so does the subscriber's currentContext() (which discarding the
+     * initial element asks for): the session is released all the same, and the first error stays
+     * the one reported.
+     */
     @Test
-    void aRekeyTimeoutWorksOnASchedulerThatCannotScheduleWithADelay() throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(1);
-        Scheduler s = Schedulers.fromExecutorService(pool);
+    void aSubscriberWhoseOnSubscribeAndContextThrowLeavesNoRegistration() {
+        Throwable thrown = null;
         try {
-            GenerationOptions options = GenerationOptions.defaults().withTracked(true).withScheduler(s)
-                    .withRekeyTimeout(Duration.ofSeconds(5));
-            List<Object> signals = new CopyOnWriteArrayList<>();
-            CountDownLatch one = new CountDownLatch(1);
-            var d = generations.rekeyed(g -> Mono.empty(), options).subscribe(g -> {
-                signals.add(g);
-                one.countDown();
-            }, e -> {
-                signals.add(e);
-                one.countDown();
-            });
-            eventually(() -> assertThat(device.kernelCounts().trackedWatchers()).isEqualTo(1));
-            device.bump();
-            assertThat(one.await(10, TimeUnit.SECONDS)).isTrue();
-            d.dispose();
-            assertThat(signals).as("a quick re-keying with a 5 s timeout on a working scheduler")
-                    .singleElement().isInstanceOf(Generation.class);
-        } finally {
-            s.dispose();
+            generations.generations(GenerationOptions.defaults().withEmitCurrentOnSubscribe(true))
+                    .subscribe(new reactor.core.CoreSubscriber<Generation>() {
+                        @Override
+                        public reactor.util.context.Context currentContext() {
+                            throw new IllegalStateException("ctx");
+                        }
+
+                        @Override
+                        public void onSubscribe(Subscription sub) {
+                            throw new IllegalStateException("boom");
+                        }
+
+                        @Override
+                        public void onNext(Generation g) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                        }
+
+                        @Override
+                        public void onComplete() {
+                        }
+                    });
+        } catch (Throwable e) {
+            thrown = e; // where Reactor cannot report it (it asks the context too)
+        }
+        eventually(() -> assertThat(device.loop().size()).as("loop registrations after a failed subscribe").isZero());
+        if (thrown != null) {
+            assertThat(thrown).hasStackTraceContaining("boom");
         }
     }
 
