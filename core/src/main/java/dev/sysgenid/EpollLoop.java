@@ -481,8 +481,7 @@ public final class EpollLoop implements AutoCloseable {
      * ended, its end has ended the registration too.
      */
     void listenerThrew(LoopRegistration reg, Throwable e) {
-        SysgenidException cause = new SysgenidException("the registration's listener threw " + e + " on "
-                + Thread.currentThread().getName() + "; this registration ended, the others go on", 0, e);
+        SysgenidException cause = threw("listener", e, Thread.currentThread().getName());
         submit(() -> fail(reg, cause));
     }
 
@@ -492,8 +491,13 @@ public final class EpollLoop implements AutoCloseable {
             return new SysgenidException("the registration's executor rejected a task (" + e.getMessage()
                     + "): register again with an executor that is running", 0, e);
         }
-        return new SysgenidException("the registration's executor or listener threw " + e
-                + " on the epoll loop's thread; this registration ended, the others go on", 0, e);
+        return threw("executor or listener", e, "the epoll loop's thread");
+    }
+
+    /** What {@code who} threw on the thread {@code where}, as the end of its registration alone. */
+    private static SysgenidException threw(String who, Throwable e, String where) {
+        return new SysgenidException("the registration's " + who + " threw " + e + " on " + where
+                + "; this registration ended, the others go on", 0, e);
     }
 
     /** After a turn: starts what the turn handed to {@link TurnExecutor}s. */

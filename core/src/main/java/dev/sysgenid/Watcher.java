@@ -249,11 +249,10 @@ public final class Watcher implements AutoCloseable {
     public void setTracking(boolean on) {
         acquire();
         try {
-            int r = file.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, on ? 1 : 0);
+            int r = applyTracking(on);
             if (r < 0) {
                 throw Failures.of("ioctl(SET_WATCHER_TRACKING)", -r);
             }
-            tracked = on;
             if (on && closer.trackedAt == null) {
                 closer.trackedAt = OPENER.walk(Watcher::caller);
             }
@@ -364,13 +363,23 @@ public final class Watcher implements AutoCloseable {
 
     /** Marks a call in progress; throws if closed. */
     void acquire() {
+        if (!tryAcquire(false)) {
+            throw closedError();
+        }
+    }
+
+    /**
+     * Marks a call in progress, true if it did: while not closed, or ({@code evenIfClosed})
+     * while the file is still open after close(), that is while another call holds it.
+     */
+    private boolean tryAcquire(boolean evenIfClosed) {
         while (true) {
             int s = state.get();
-            if ((s & 1) != 0) {
-                throw closedError();
+            if (evenIfClosed ? s == 1 : (s & 1) != 0) {
+                return false;
             }
             if (state.compareAndSet(s, s + 2)) {
-                return;
+                return true;
             }
         }
     }
@@ -394,22 +403,23 @@ public final class Watcher implements AutoCloseable {
      * no overseer once the close has returned. Where the file is gone, nothing is tracked.
      */
     void untrackWhileOpen() {
-        while (true) {
-            int s = state.get();
-            if (s == 1) {
-                return; // closed with no call in progress: the file is closed (or closing)
-            }
-            if (state.compareAndSet(s, s + 2)) {
-                break;
-            }
+        if (!tryAcquire(true)) {
+            return; // closed with no call in progress: the file is closed (or closing)
         }
         try {
-            if (file.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, 0) == 0) {
-                tracked = false;
-            }
+            applyTracking(false);
         } finally {
             release();
         }
+    }
+
+    /** The tracking ioctl, within a call: 0 (and {@link #tracked} follows) or a negative errno. */
+    private int applyTracking(boolean on) {
+        int r = file.ioctl(LibC.SYSGENID_SET_WATCHER_TRACKING, on ? 1 : 0);
+        if (r == 0) {
+            tracked = on;
+        }
+        return r;
     }
 
     /** The typed error of a use after {@link #close()}, naming what this file is. */
