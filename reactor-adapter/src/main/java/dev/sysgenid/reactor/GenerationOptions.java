@@ -29,12 +29,14 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class GenerationOptions {
 
-    private static final GenerationOptions DEFAULTS = new GenerationOptions(false, false, null, null,
+    private static final GenerationOptions DEFAULTS = new GenerationOptions(false, false, null, true, null,
             RekeyErrorPolicy.PROPAGATE, 3, Duration.ofMillis(100), null, "default");
 
     private final boolean tracked;
     private final boolean emitCurrentOnSubscribe;
     private final Scheduler scheduler; // null: Schedulers.parallel(), resolved at subscription
+    /** Whether {@link #scheduler} can run a task after a delay, as withScheduler's probe found. */
+    private final boolean schedulerTimes;
     private final Duration rekeyTimeout; // null: none
     private final RekeyErrorPolicy errorPolicy;
     private final long maxRetries;
@@ -43,11 +45,12 @@ public final class GenerationOptions {
     private final String metricsName;
 
     private GenerationOptions(boolean tracked, boolean emitCurrentOnSubscribe, Scheduler scheduler,
-            Duration rekeyTimeout, RekeyErrorPolicy errorPolicy, long maxRetries, Duration retryBackoff,
-            Object meterRegistry, String metricsName) {
+            boolean schedulerTimes, Duration rekeyTimeout, RekeyErrorPolicy errorPolicy, long maxRetries,
+            Duration retryBackoff, Object meterRegistry, String metricsName) {
         this.tracked = tracked;
         this.emitCurrentOnSubscribe = emitCurrentOnSubscribe;
         this.scheduler = scheduler;
+        this.schedulerTimes = schedulerTimes;
         this.rekeyTimeout = rekeyTimeout;
         this.errorPolicy = errorPolicy;
         this.maxRetries = maxRetries;
@@ -76,7 +79,7 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withTracked(boolean on) {
-        return new GenerationOptions(on, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
+        return new GenerationOptions(on, emitCurrentOnSubscribe, scheduler, schedulerTimes, rekeyTimeout, errorPolicy,
                 maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
@@ -90,7 +93,7 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withEmitCurrentOnSubscribe(boolean on) {
-        return new GenerationOptions(tracked, on, scheduler, rekeyTimeout, errorPolicy, maxRetries,
+        return new GenerationOptions(tracked, on, scheduler, schedulerTimes, rekeyTimeout, errorPolicy, maxRetries,
                 retryBackoff, meterRegistry, metricsName);
     }
 
@@ -111,8 +114,9 @@ public final class GenerationOptions {
      * the device would wait for it. That is {@link Schedulers#immediate()} and any scheduler
      * over an executor that runs tasks in the caller ({@code Schedulers.fromExecutor(Runnable::run)}):
      * this method schedules one empty task on a new worker of {@code scheduler} (disposed at
-     * once) and refuses it if that task ran inline. A disposed scheduler is not refused here:
-     * its subscriptions end with the error above. reactor-test's {@code VirtualTimeScheduler}
+     * once) and refuses it if that task ran inline; a second one, after a delay, tells whether
+     * the scheduler can time (the refusal above, where a timer is asked for). A disposed
+     * scheduler is not refused here: its subscriptions end with the error above. reactor-test's {@code VirtualTimeScheduler}
      * is accepted, for tests in virtual time (it does run tasks inline).
      *
      * @param scheduler the delivering scheduler
@@ -123,49 +127,16 @@ public final class GenerationOptions {
      *         schedulers to use instead
      */
     public GenerationOptions withScheduler(Scheduler scheduler) {
-        refuseInline(Objects.requireNonNull(scheduler, "scheduler"));
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler,
+        boolean times = probe(Objects.requireNonNull(scheduler, "scheduler"));
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, times,
                 rekeyTimeout, errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
     private static final String VIRTUAL_TIME = "reactor.test.scheduler.VirtualTimeScheduler";
 
-    /**
-     * Whether the delivering scheduler can run a task after a delay, which the timers need (a
-     * timeout, RETRY's backoff): one over a plain {@code ExecutorService}
-     * ({@code Schedulers.fromExecutorService} of one that is not a {@code
-     * ScheduledExecutorService}) takes tasks but cannot. Probed with a no-op task on a worker of
-     * its own (disposed at once). A scheduler that refuses both kinds of task (disposed, or
-     * full) is not taken for one that cannot time: its subscriptions end with its own error.
-     */
-    boolean schedulerTimes() {
-        if (scheduler == null || scheduler.getClass().getName().equals(VIRTUAL_TIME)) {
-            return true; // Schedulers.parallel(); virtual time
-        }
-        Scheduler.Worker w;
-        try {
-            w = scheduler.createWorker();
-        } catch (RuntimeException e) {
-            return true; // its own error comes at subscribe
-        }
-        try {
-            w.schedule(() -> { }, 1, TimeUnit.NANOSECONDS);
-            return true;
-        } catch (RejectedExecutionException refusedWithADelay) {
-            try {
-                w.schedule(() -> { });
-                return false; // takes a task now, refuses one for later: cannot time
-            } catch (RejectedExecutionException refusedBoth) {
-                return true;
-            }
-        } finally {
-            w.dispose();
-        }
-    }
-
-    /** Refuses, for {@code what}, a delivering scheduler that cannot time it (see {@link #schedulerTimes()}). */
+    /** Refuses, for {@code what}, a delivering scheduler that cannot time it (see {@link #withScheduler}). */
     void requireTimingScheduler(String what) {
-        if (!schedulerTimes()) {
+        if (!schedulerTimes) {
             throw new IllegalArgumentException(what + " needs a scheduler that can run a task after a delay, and the "
                     + "delivering scheduler " + scheduler + " cannot (Schedulers.fromExecutorService over an "
                     + "ExecutorService that is not a ScheduledExecutorService): deliver on Schedulers.parallel() (the "
@@ -173,12 +144,21 @@ public final class GenerationOptions {
         }
     }
 
-    /** Refuses a scheduler whose worker runs a task on the scheduling thread (see {@link #withScheduler}). */
-    private static void refuseInline(Scheduler scheduler) {
+    /**
+     * Refuses a scheduler whose worker runs a task on the scheduling thread (see {@link
+     * #withScheduler}), and tells whether it can run a task after a delay, which the timers need
+     * (a timeout, RETRY's backoff): one over a plain {@code ExecutorService}
+     * ({@code Schedulers.fromExecutorService} of one that is not a {@code
+     * ScheduledExecutorService}) takes tasks but cannot. One worker of its own (disposed at once)
+     * takes a no-op task, then one after a delay. A scheduler that refuses the first (disposed,
+     * or full) is not taken for one that cannot time: its subscriptions end with its own error.
+     */
+    private static boolean probe(Scheduler scheduler) {
         if (scheduler.getClass().getName().equals(VIRTUAL_TIME)) {
-            return;
+            return true;
         }
         boolean inline = scheduler == Schedulers.immediate();
+        boolean times = true;
         if (!inline) {
             Thread caller = Thread.currentThread();
             AtomicBoolean ranHere = new AtomicBoolean();
@@ -186,11 +166,16 @@ public final class GenerationOptions {
                 Scheduler.Worker probe = scheduler.createWorker();
                 try {
                     probe.schedule(() -> ranHere.compareAndSet(false, Thread.currentThread() == caller));
+                    try {
+                        probe.schedule(() -> { }, 1, TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException refusedWithADelay) {
+                        times = false; // took a task now, refuses one for later: cannot time
+                    }
                 } finally {
                     probe.dispose();
                 }
             } catch (RejectedExecutionException disposed) {
-                return; // a disposed scheduler: its subscriptions end with an explanatory error
+                return true; // a disposed scheduler: its subscriptions end with an explanatory error
             } catch (RuntimeException broken) {
                 throw new IllegalArgumentException("the scheduler " + scheduler + " failed to take a task on a new "
                         + "worker (" + broken + "), so every subscription delivered there would fail the same way; "
@@ -205,6 +190,7 @@ public final class GenerationOptions {
                     + "every other subscription; use Schedulers.parallel() (the default) or, for a subscriber that "
                     + "blocks, Schedulers.boundedElastic(), and publishOn(...) downstream if you need another thread");
         }
+        return times;
     }
 
     /**
@@ -223,8 +209,8 @@ public final class GenerationOptions {
             throw new IllegalArgumentException("rekey timeout must be positive: " + timeout
                     + "; for no limit, leave the rekey timeout unset");
         }
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, atMostLongest(timeout), errorPolicy,
-                maxRetries, retryBackoff, meterRegistry, metricsName);
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, schedulerTimes,
+                atMostLongest(timeout), errorPolicy, maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
     /**
@@ -235,7 +221,7 @@ public final class GenerationOptions {
      * @return a copy of these options with that setting
      */
     public GenerationOptions withErrorPolicy(RekeyErrorPolicy policy) {
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, schedulerTimes, rekeyTimeout,
                 Objects.requireNonNull(policy, "policy"), maxRetries, retryBackoff, meterRegistry, metricsName);
     }
 
@@ -254,7 +240,7 @@ public final class GenerationOptions {
             throw new IllegalArgumentException("retries and backoff must not be negative: " + maxRetries + ", "
                     + backoff);
         }
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout,
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, schedulerTimes, rekeyTimeout,
                 RekeyErrorPolicy.RETRY, maxRetries, atMostLongest(backoff), meterRegistry, metricsName);
     }
 
@@ -303,8 +289,9 @@ public final class GenerationOptions {
      */
     @SuppressWarnings("exports") // Micrometer is optional: whoever calls this has it
     public GenerationOptions withMetrics(io.micrometer.core.instrument.MeterRegistry registry, String name) {
-        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, rekeyTimeout, errorPolicy,
-                maxRetries, retryBackoff, Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(name, "name"));
+        return new GenerationOptions(tracked, emitCurrentOnSubscribe, scheduler, schedulerTimes, rekeyTimeout,
+                errorPolicy, maxRetries, retryBackoff, Objects.requireNonNull(registry, "registry"),
+                Objects.requireNonNull(name, "name"));
     }
 
     /** {@return whether the watcher is tracked} */

@@ -274,7 +274,7 @@ public final class ReactiveGenerations {
      * scheduler times it). A refused timer is that scheduler's end (disposed, or full), never an
      * expired timeout: Reactor's {@code timeout(Duration, fallback, Scheduler)} takes it for one,
      * and the wait would end at once with a timeout it never waited for. A scheduler that cannot
-     * time at all is refused before (see {@link GenerationOptions#schedulerTimes()}).
+     * time at all is refused before (see {@link GenerationOptions#withScheduler}).
      */
     static Mono<Long> timer(Duration timeout, Scheduler scheduler) {
         return Mono.delay(GenerationOptions.atMostLongest(timeout), scheduler)

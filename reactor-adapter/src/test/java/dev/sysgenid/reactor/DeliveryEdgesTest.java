@@ -123,30 +123,12 @@ class DeliveryEdgesTest {
     @Test
     void initialElementOfASubscriberWhoseOnSubscribeThrowsIsDiscarded() {
         List<Object> discarded = new CopyOnWriteArrayList<>();
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        OnSubscribeThrower subscriber = new OnSubscribeThrower();
         generations.generations(GenerationOptions.defaults().withEmitCurrentOnSubscribe(true))
                 .doOnDiscard(Generation.class, discarded::add)
-                .subscribe(new Subscriber<Generation>() {
-                    @Override
-                    public void onSubscribe(Subscription sub) {
-                        throw new IllegalStateException("boom");
-                    }
-
-                    @Override
-                    public void onNext(Generation g) {
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        errors.add(t);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                    }
-                });
+                .subscribe(subscriber);
         eventually(() -> assertThat(device.loop().size()).isZero());
-        assertThat(errors).hasSize(1);
+        assertThat(subscriber.errors).hasSize(1);
         assertThat(discarded).as("the never-emitted initial element").hasSize(1);
     }
 

@@ -287,24 +287,9 @@ class GenerationsTest {
     /** A subscriber whose onSubscribe throws: Reactor reports onError to it, so its subscription is over. */
     @Test
     void aSubscriberWhoseOnSubscribeThrowsLeavesNoTrackedWatcherBehind() {
-        List<Throwable> errors = new CopyOnWriteArrayList<>();
-        generations.generations(TRACKED).subscribe(new org.reactivestreams.Subscriber<Generation>() {
-            @Override
-            public void onSubscribe(Subscription s) {
-                throw new IllegalStateException("boom in onSubscribe");
-            }
-            @Override
-            public void onNext(Generation g) {
-            }
-            @Override
-            public void onError(Throwable t) {
-                errors.add(t);
-            }
-            @Override
-            public void onComplete() {
-            }
-        });
-        assertThat(errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("boom"));
+        OnSubscribeThrower subscriber = new OnSubscribeThrower();
+        generations.generations(TRACKED).subscribe(subscriber);
+        assertThat(subscriber.errors).singleElement().satisfies(e -> assertThat(e).hasMessageContaining("boom"));
         device.bump();
         eventually(() -> {
             assertThat(device.kernelCounts().outdatedWatchers()).as("outdated tracked watchers").isZero();
